@@ -1,0 +1,28 @@
+# Two commands for a fresh Debian machine: `make demo` and `make test`.
+# Both first install the system BLAS/LAPACK when missing (apt-get, with sudo unless root).
+
+BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps demo test build clean
+
+deps:
+	@missing=""; for p in $(BLAS_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	fi
+
+build: deps
+	swift build -c release
+
+demo: deps
+	swift run -c release demo
+
+test: deps
+	swift test
+
+clean:
+	swift package clean

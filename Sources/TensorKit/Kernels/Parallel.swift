@@ -1,0 +1,41 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Splits element loops across cores. Small loops run inline: threads only pay off for large ones.
+enum Parallel {
+    /// Cores available to this process.
+    static let coreCount: Int = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Below this many elements of work a loop stays on the calling thread.
+    static let threshold = 1 << 15
+
+    /// Runs `body` over disjoint sub-ranges covering `0..<count`, concurrently when `count` times
+    /// `costPerItem` is large enough. `body` must only write to its own sub-range.
+    @inline(__always)
+    static func forRanges(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+        let work = count * costPerItem
+        let chunks = Swift.min(coreCount, work / threshold)
+        if chunks <= 1 || count < 2 {
+            body(0..<count)
+            return
+        }
+        let pieces = Swift.min(chunks, count)
+        withoutActuallyEscaping(body) { body in
+            // Each piece writes a disjoint range, so sharing the closure across threads is safe.
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                let start = count * piece / pieces
+                let end = count * (piece + 1) / pieces
+                shared.value(start..<end)
+            }
+        }
+    }
+}
+
+/// Carries a value across threads where the caller guarantees the accesses do not race.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
