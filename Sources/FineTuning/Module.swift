@@ -1,0 +1,175 @@
+import TensorKit
+
+/// The base class of every layer and model: a tree of parameters and sub-modules found by
+/// reflection, so a user-defined module needs no registration code.
+///
+/// Stored properties of type `Tensor` are parameters; properties of type `Module` (or arrays,
+/// optionals and string-keyed dictionaries of them) are children. Names are property paths, with
+/// array elements by index: `layers.2.attention.query.weight`.
+///
+/// ```swift
+/// final class MLP: Module {
+///     var hidden = Linear(4, 16)
+///     var output = Linear(16, 2)
+///     func callAsFunction(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
+/// }
+/// let model = MLP()
+/// model.namedParameters().map(\.name)   // ["hidden.weight", "hidden.bias", "output.weight", "output.bias"]
+/// ```
+open class Module {
+    /// Whether the module is in training mode (dropout active). Set with ``train(_:)`` / ``eval()``.
+    public private(set) var isTraining = true
+
+    public init() {}
+
+    // MARK: - Reflection
+
+    /// The direct parameters and children of this module, in declaration order.
+    public final func directMembers() -> (parameters: [(name: String, tensor: Tensor)], children: [(name: String, module: Module)]) {
+        var parameters: [(String, Tensor)] = []
+        var children: [(String, Module)] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        var levels: [Mirror] = []
+        while let current = mirror {
+            levels.append(current)
+            mirror = current.superclassMirror
+        }
+        // Superclass properties first, as they are declared first.
+        for level in levels.reversed() {
+            for child in level.children {
+                guard var label = child.label else { continue }
+                if label.hasPrefix("$__lazy_storage_$_") { label.removeFirst("$__lazy_storage_$_".count) }
+                if label.hasPrefix("_") { label.removeFirst() }
+                Module.collect(child.value, name: label, parameters: &parameters, children: &children)
+            }
+        }
+        return (parameters.map { (name: $0.0, tensor: $0.1) }, children.map { (name: $0.0, module: $0.1) })
+    }
+
+    private static func collect(_ value: Any, name: String, parameters: inout [(String, Tensor)],
+                                children: inout [(String, Module)]) {
+        switch value {
+        case let tensor as Tensor: parameters.append((name, tensor))
+        case let module as Module: children.append((name, module))
+        case let modules as [Module]:
+            for (i, module) in modules.enumerated() { children.append(("\(name).\(i)", module)) }
+        case let tensors as [Tensor]:
+            for (i, tensor) in tensors.enumerated() { parameters.append(("\(name).\(i)", tensor)) }
+        case let modules as [String: Module]:
+            for key in modules.keys.sorted() { children.append(("\(name).\(key)", modules[key]!)) }
+        default:
+            // Optionals: reflect the wrapped value, if any.
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .optional, let wrapped = mirror.children.first {
+                collect(wrapped.value, name: name, parameters: &parameters, children: &children)
+            }
+        }
+    }
+
+    /// Every sub-module (including this one, named `""`) with its path, depth first.
+    public final func namedModules() -> [(name: String, module: Module)] {
+        var result: [(name: String, module: Module)] = [("", self)]
+        for child in directMembers().children {
+            for (path, module) in child.module.namedModules() {
+                result.append((path.isEmpty ? child.name : "\(child.name).\(path)", module))
+            }
+        }
+        return result
+    }
+
+    /// Every parameter with its path. A tensor shared by two modules is listed once, under the
+    /// first path that reaches it (as with tied embeddings).
+    public final func namedParameters() -> [(name: String, tensor: Tensor)] {
+        var seen = Set<ObjectIdentifier>()
+        var result: [(name: String, tensor: Tensor)] = []
+        for (path, module) in namedModules() {
+            for parameter in module.directMembers().parameters where seen.insert(ObjectIdentifier(parameter.tensor)).inserted {
+                result.append((path.isEmpty ? parameter.name : "\(path).\(parameter.name)", parameter.tensor))
+            }
+        }
+        return result
+    }
+
+    /// Every parameter.
+    public final func parameters() -> [Tensor] { namedParameters().map(\.tensor) }
+
+    /// The parameters that train (require grad): what an optimizer should get.
+    public final func trainableParameters() -> [Tensor] { parameters().filter(\.requiresGrad) }
+
+    /// Total and trainable element counts.
+    public final func parameterCounts() -> (trainable: Int, total: Int) {
+        let all = parameters()
+        return (all.filter(\.requiresGrad).reduce(0) { $0 + $1.count }, all.reduce(0) { $0 + $1.count })
+    }
+
+    // MARK: - Freezing
+
+    /// Stops every parameter of this module (and its children) from training.
+    public final func freeze() { parameters().forEach { $0.requiresGrad = false } }
+
+    /// Makes every floating-point parameter of this module (and its children) train.
+    public final func unfreeze() { parameters().filter { $0.dtype.isFloatingPoint }.forEach { $0.requiresGrad = true } }
+
+    /// Freezes the parameters whose path matches the glob `pattern` (`*` any run of characters,
+    /// `?` one character), e.g. `"layers.0.*"` or `"*.bias"`. Returns how many matched.
+    @discardableResult
+    public final func freeze(matching pattern: String) -> Int { setTraining(pattern, false) }
+
+    /// Unfreezes the parameters whose path matches the glob `pattern`. Returns how many matched.
+    @discardableResult
+    public final func unfreeze(matching pattern: String) -> Int { setTraining(pattern, true) }
+
+    /// Freezes the parameters for which `predicate(path, tensor)` is true. Returns how many.
+    @discardableResult
+    public final func freeze(where predicate: (String, Tensor) -> Bool) -> Int {
+        var count = 0
+        for (name, tensor) in namedParameters() where predicate(name, tensor) {
+            tensor.requiresGrad = false
+            count += 1
+        }
+        return count
+    }
+
+    private func setTraining(_ pattern: String, _ flag: Bool) -> Int {
+        var count = 0
+        for (name, tensor) in namedParameters() where Glob.matches(name, pattern) {
+            tensor.requiresGrad = flag && tensor.dtype.isFloatingPoint
+            count += 1
+        }
+        return count
+    }
+
+    // MARK: - Modes
+
+    /// Puts this module and its children into training (`true`) or evaluation mode.
+    public final func train(_ on: Bool = true) {
+        for (_, module) in namedModules() { module.isTraining = on }
+    }
+
+    /// Puts this module and its children into evaluation mode (dropout off).
+    public final func eval() { train(false) }
+}
+
+@available(*, unavailable, message: "Modules hold tensors, which are not Sendable")
+extension Module: Sendable {}
+
+/// Glob matching for parameter paths: `*` matches any run (including dots), `?` one character.
+enum Glob {
+    static func matches(_ text: String, _ pattern: String) -> Bool {
+        let t = Array(text.utf8), p = Array(pattern.utf8)
+        var ti = 0, pi = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == t[ti]) {
+                ti += 1; pi += 1
+            } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
+                star = pi; mark = ti; pi += 1
+            } else if star >= 0 {
+                pi = star + 1; mark += 1; ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+}
