@@ -96,7 +96,7 @@ extension Tensor {
 
 extension Layout {
     /// This layout restricted to `range` along `axis` (the layout of a slice, no checks).
-    func slicedLayout(axis: Int, _ range: Range<Int>) -> Layout {
+    fileprivate func slicedLayout(axis: Int, _ range: Range<Int>) -> Layout {
         var newShape = shape
         newShape[axis] = range.count
         return Layout(shape: newShape, strides: strides, offset: offset + range.lowerBound * strides[axis])

@@ -20,7 +20,7 @@ extension Tensor {
         let a = Shape.normalize(axis: axis, rank: rank, op: "indexSelect")
         precondition(indices.rank <= 1, "indexSelect: indices must be one-dimensional, got shape \(indices.shape)")
         let list = IndexKernels.readIndices(indices, op: "indexSelect", axis: axis, length: shape[a])
-        let out = IndexKernels.selectRows(contiguousData(), axis: a, indices: list)
+        let out = IndexKernels.selectRows(IndexKernels.contiguous(self), axis: a, indices: list)
         let inputShape = shape
         return Tensor.record("indexSelect", output: out, inputs: [self]) { g in
             [IndexKernels.indexAdd(g, axis: a, indices: list, into: inputShape)]
@@ -80,16 +80,16 @@ extension Tensor {
         }
         return out
     }
-
-    /// This tensor's elements contiguous (itself or a plain copy), recording no graph: for kernels
-    /// that read memory in order.
-    func contiguousData() -> Tensor {
-        isContiguous ? self : Elementwise.copy(self)
-    }
 }
 
 /// Kernels behind the index ops. Element moves go by byte size, so every dtype shares them.
 enum IndexKernels {
+    /// `x` itself when contiguous, else a plain copy; records no graph (for kernels that read
+    /// memory in order).
+    static func contiguous(_ x: Tensor) -> Tensor {
+        x.isContiguous ? x : Elementwise.copy(x)
+    }
+
     /// The values of an int32/int64 index tensor in row-major order, each checked against
     /// `length` (the extent of the indexed axis, or the class count for one-hot).
     static func readIndices(_ indices: Tensor, op: String, axis: Int, length: Int) -> [Int] {
@@ -152,7 +152,7 @@ enum IndexKernels {
     /// `g` along `axis` added into the slice its index names. A recorded op whose own backward is
     /// `indexSelect`.
     static func indexAdd(_ g: Tensor, axis: Int, indices: [Int], into shape: [Int]) -> Tensor {
-        let source = g.contiguousData()
+        let source = contiguous(g)
         let out = Tensor.zeros(shape, dtype: g.dtype)
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
         func run<T: FloatingScalar>(_ type: T.Type) {
@@ -213,7 +213,7 @@ enum IndexKernels {
     /// The backward of ``Tensor/gather(axis:indices:)``: zeros of `shape` with `g[m]` added at
     /// `m` with `axis` replaced by `indices[m]`. A recorded op whose own backward is `gather`.
     static func scatterAdd(_ g: Tensor, axis: Int, indices: [Int], indexShape: [Int], into shape: [Int]) -> Tensor {
-        let source = g.contiguousData()
+        let source = contiguous(g)
         let out = Tensor.zeros(shape, dtype: g.dtype)
         func run<T: FloatingScalar>(_ type: T.Type) {
             var targetStrides = out.strides
