@@ -91,6 +91,7 @@ import Testing
     @Test func gradcheckJoinsAndSplits() {
         let a = randomTensor([2, 3], seed: 1), b = randomTensor([3, 4], seed: 2).transposed(), c = randomTensor([1, 3], seed: 3)
         expectGradcheck([a, c, b]) { Tensor.concat($0, axis: 0) }
+        expectGradcheck([a, c, b]) { Tensor.concat($0, axis: 0).transposed() }
         expectGradcheck([a, randomTensor([2, 2], seed: 4)]) { Tensor.concat([$0[0], $0[1] * 2, $0[0]], axis: -1) }
         expectGradcheck([a, randomTensor([3, 2], seed: 5).transposed()]) { Tensor.stack($0, axis: 1) }
         expectGradcheck([a, randomTensor([3], seed: 6)]) { Tensor.stack([$0[0][0], $0[1], $0[0][1] * $0[1]], axis: -1) }

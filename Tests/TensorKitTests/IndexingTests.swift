@@ -95,6 +95,8 @@ enum IndexingFixture {
         expectGradcheck([randomTensor([5, 3], seed: 4), randomTensor([3], seed: 5)]) {
             $0[0].indexSelect(axis: 0, indices: Tensor([4, 4, 1] as [Int64])) * $0[1]
         }
+        // A non-contiguous gradient reaches the scatter-add.
+        expectGradcheck([randomTensor([4, 3], seed: 7)]) { $0[0].indexSelect(axis: 0, indices: repeated).transposed() }
         // The scatter-add backward is itself differentiable (its backward is the lookup).
         expectGradcheck([randomTensor([2, 4], seed: 6)]) {
             IndexKernels.indexAdd($0[0], axis: 1, indices: [1, 1, 0, 2], into: [2, 3])
@@ -142,6 +144,7 @@ enum IndexingFixture {
         expectGradcheck([randomTensor([3, 4], seed: 4), randomTensor([3, 1], seed: 5)]) {
             $0[0].gather(axis: 1, indices: index) + $0[1]
         }
+        expectGradcheck([randomTensor([3, 4], seed: 7)]) { $0[0].gather(axis: 1, indices: index).transposed() }
         expectGradcheck([randomTensor([3, 2], seed: 6)]) {
             IndexKernels.scatterAdd($0[0], axis: 1, indices: [2, 2, 0, 1, 1, 1], indexShape: [3, 2], into: [3, 4])
         }

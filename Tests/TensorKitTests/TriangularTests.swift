@@ -35,6 +35,7 @@ import Testing
         expectGradcheck([randomTensor([4, 3], seed: 2).transposed()]) { $0[0].triu(diagonal: 1) }
         expectGradcheck([randomTensor([2, 3, 3], seed: 3).permute([1, 2, 0])]) { $0[0].tril(diagonal: -1) * 2 }
         expectGradcheck([randomTensor([2, 3, 3], seed: 4), randomTensor([3], seed: 5)]) { ($0[0] * $0[1]).triu(diagonal: -1) }
+        expectGradcheck([randomTensor([4, 3], seed: 6)]) { $0[0].tril(diagonal: 1).transposed() }
     }
 
     @Test func rankOneStops() async {

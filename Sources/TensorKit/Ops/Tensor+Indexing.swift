@@ -134,10 +134,14 @@ enum IndexKernels {
                 let k = indices.count, inner = inner, n = n
                 indices.withUnsafeBufferPointer { idx in
                     Parallel.forRanges(outer * k, costPerItem: inner) { rows in
+                        guard !rows.isEmpty else { return }
+                        // Walk (o, j) alongside the row number: no division per row.
+                        var o = rows.lowerBound / k, j = rows.lowerBound % k
                         for row in rows {
-                            let o = row / k, j = row % k
                             let source = px + (o * n + idx[j]) * inner, target = po + row * inner
                             for t in 0..<inner { target[t] = source[t] }
+                            j += 1
+                            if j == k { j = 0; o += 1 }
                         }
                     }
                 }
