@@ -32,6 +32,7 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// One sentence naming the op, the matrix of the batch and what went wrong.
     public var description: String {
         switch self {
         case let .singularMatrix(op, i, pivot):
