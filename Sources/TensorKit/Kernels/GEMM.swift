@@ -1,0 +1,91 @@
+import CBLAS
+import Synchronization
+
+/// The bridge from strided matrices to `cblas_sgemm` / `cblas_dgemm`.
+///
+/// BLAS reads a row-major matrix through one leading dimension and a transpose flag, so a 2-D
+/// layout maps onto it without a copy in two cases (as in candle's layout → BLAS mapping):
+/// - unit column stride: passed as is, the row stride becomes the leading dimension;
+/// - unit row stride (a transposed view): passed with `CblasTrans`, the column stride becomes
+///   the leading dimension.
+/// Anything else (stride 0 from broadcasting, steps in both axes) has to be copied first.
+enum GEMM {
+    /// How BLAS should read one row-major matrix operand.
+    struct Operand: Equatable {
+        /// Pass `CblasTrans`: the memory holds the transpose of the logical matrix, row-major.
+        var transpose: Bool
+        /// Leading dimension (elements between consecutive rows of the stored matrix).
+        var leadingDimension: Int
+    }
+
+    /// The BLAS reading of a `rows × cols` matrix with the given element strides, or nil when
+    /// it needs a contiguous copy first. Axes of length 1 impose no stride, since no step is
+    /// ever taken along them.
+    static func operand(rows: Int, cols: Int, rowStride: Int, colStride: Int) -> Operand? {
+        if (colStride == 1 || cols <= 1) && (rows <= 1 || rowStride >= Swift.max(1, cols)) {
+            return Operand(transpose: false, leadingDimension: rows <= 1 ? Swift.max(1, cols) : rowStride)
+        }
+        if (rowStride == 1 || rows <= 1) && (cols <= 1 || colStride >= Swift.max(1, rows)) {
+            return Operand(transpose: true, leadingDimension: cols <= 1 ? Swift.max(1, rows) : colStride)
+        }
+        return nil
+    }
+
+    /// The BLAS reading of the last two axes of `layout` (rank ≥ 2), or nil when a copy is needed.
+    static func operand(_ layout: Layout) -> Operand? {
+        let r = layout.rank
+        precondition(r >= 2, "gemm: needs a matrix, got shape \(layout.shape)")
+        return operand(rows: layout.shape[r - 2], cols: layout.shape[r - 1],
+                       rowStride: layout.strides[r - 2], colStride: layout.strides[r - 1])
+    }
+
+    /// BLAS runs its own threads and some builds are not reentrant, so calls from several of our
+    /// threads are serialised here rather than racing inside the library.
+    static let lock = Mutex(())
+
+    /// `C = alpha · op(A) · op(B) + beta · C` with row-major `C` (`m × n`, leading dimension `ldc`).
+    @inline(__always)
+    static func gemm<T: BLASScalar>(
+        _ t: T.Type, m: Int, n: Int, k: Int, alpha: T = 1,
+        a: UnsafePointer<T>, _ opA: Operand, b: UnsafePointer<T>, _ opB: Operand,
+        beta: T = 0, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        precondition(m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max)
+                     && opA.leadingDimension <= Int(Int32.max) && opB.leadingDimension <= Int(Int32.max)
+                     && ldc <= Int(Int32.max),
+                     "gemm: dimensions m \(m), n \(n), k \(k) exceed the 32-bit BLAS interface")
+        lock.withLock { _ in
+            T.blasGemm(transA: opA.transpose, transB: opB.transpose, m: Int32(m), n: Int32(n), k: Int32(k),
+                       alpha: alpha, a: a, lda: Int32(opA.leadingDimension),
+                       b: b, ldb: Int32(opB.leadingDimension), beta: beta, c: c, ldc: Int32(ldc))
+        }
+    }
+}
+
+/// Scalars BLAS multiplies: `Float` (`sgemm`) and `Double` (`dgemm`).
+protocol BLASScalar: FloatingScalar {
+    /// Row-major GEMM for this precision.
+    static func blasGemm(transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Self,
+                         a: UnsafePointer<Self>, lda: Int32, b: UnsafePointer<Self>, ldb: Int32,
+                         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int32)
+}
+
+extension Float: BLASScalar {
+    @inline(__always)
+    static func blasGemm(transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Float,
+                         a: UnsafePointer<Float>, lda: Int32, b: UnsafePointer<Float>, ldb: Int32,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int32) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+}
+
+extension Double: BLASScalar {
+    @inline(__always)
+    static func blasGemm(transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Double,
+                         a: UnsafePointer<Double>, lda: Int32, b: UnsafePointer<Double>, ldb: Int32,
+                         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int32) {
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+}
