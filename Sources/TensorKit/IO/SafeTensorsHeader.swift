@@ -171,7 +171,7 @@ struct SafeTensorsHeader {
             }
             shape.append(n)
             let (product, overflow) = elements.multipliedReportingOverflow(by: n)
-            if overflow { throw .invalidShape(file: file, tensor: name, reason: "element count of \(extents.map(Self.describe)) overflows") }
+            if overflow { throw .invalidShape(file: file, tensor: name, reason: "element count of \(Self.describe(shapeField)) overflows") }
             elements = product
         }
 
