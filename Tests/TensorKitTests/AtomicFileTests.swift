@@ -6,7 +6,7 @@ private struct Interrupted: Error {}
 
 @Suite struct AtomicFileTests {
     @Test func saveReplacesAnExistingFileAndLeavesNoTemporary() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let url = folder.file("model.safetensors")
         try Data("old contents".utf8).write(to: url)
@@ -16,7 +16,7 @@ private struct Interrupted: Error {}
     }
 
     @Test func failureMidWriteKeepsTheOldFileAndRemovesTheTemporary() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let url = folder.file("checkpoint.bin")
         try AtomicFile.write(Array("old".utf8), to: url)
@@ -31,7 +31,7 @@ private struct Interrupted: Error {}
     }
 
     @Test func invalidSaveDoesNotTouchTheExistingFile() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let url = folder.file("m.safetensors")
         try SafeTensors.save(["a": Tensor([1] as [Float])], to: url)
@@ -45,7 +45,7 @@ private struct Interrupted: Error {}
     }
 
     @Test func missingFolderAndDirectoryDestinationThrowTypedErrors() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let missing = folder.url.appendingPathComponent("no/such/folder/x.safetensors")
         #expect {

@@ -13,7 +13,7 @@ private func fileBytes(_ header: String, data: [UInt8] = [], headerLength: UInt6
 /// the error `expected` builds from the file's path.
 private func expectLoadError(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation,
                              _ expected: (String) -> SafeTensorsError) throws {
-    let folder = try ScratchFolder()
+    let folder = try IOScratchFolder()
     defer { folder.cleanup() }
     let url = folder.file("bad.safetensors")
     try Data(bytes).write(to: url)
@@ -26,7 +26,7 @@ private func expectLoadError(_ bytes: [UInt8], sourceLocation: SourceLocation = 
 
 /// Expects the error to be `invalidHeader` for that file (the reason text is the parser's).
 private func expectInvalidHeader(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let folder = try ScratchFolder()
+    let folder = try IOScratchFolder()
     defer { folder.cleanup() }
     let url = folder.file("bad.safetensors")
     try Data(bytes).write(to: url)
@@ -104,7 +104,7 @@ private let f32Pair = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
         let bytes = fileBytes(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"u":{"dtype":"U8","shape":[3],"data_offsets":[8,11]}}"#,
                               data: [0, 0, 128, 63, 0, 0, 0, 64, 1, 2, 3])
         try expectLoadError(bytes) { .unsupportedDType(file: $0, tensor: "u", dtype: "U8") }
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let url = folder.file("u8.safetensors")
         try Data(bytes).write(to: url)
@@ -201,7 +201,7 @@ private let f32Pair = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
     }
 
     @Test func missingFileAndDirectoryThrowCannotOpen() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         #expect { _ = try SafeTensors.load(contentsOf: folder.file("absent.safetensors")) } throws: { error in
             guard case .cannotOpen = error as? SafeTensorsError else { return false }

@@ -3,7 +3,7 @@ import Testing
 @testable import TensorKit
 
 /// A fresh empty folder under the system temporary directory, removed by `cleanup`.
-struct ScratchFolder {
+struct IOScratchFolder {
     let url: URL
     init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-tests-\(UUID().uuidString)")
@@ -15,7 +15,7 @@ struct ScratchFolder {
 }
 
 /// The bytes of a tensor's elements in row-major order.
-func rawBytes(_ tensor: Tensor) -> [UInt8] {
+func ioElementBytes(_ tensor: Tensor) -> [UInt8] {
     let source = tensor.isContiguous ? tensor : Elementwise.copy(tensor)
     let size = source.dtype.byteSize
     return Array(UnsafeRawBufferPointer(start: source.storage.pointer + source.layout.offset * size, count: source.count * size))
@@ -36,7 +36,7 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
 
 @Suite struct SafeTensorsTests {
     @Test func roundTripKeepsEveryDTypeBitIdenticalAndMetadata() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         var tensors: [String: Tensor] = [:]
         for (i, dtype) in DType.allCases.enumerated() {
@@ -58,7 +58,7 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
                 let copy = try #require(loaded[name])
                 #expect(copy.dtype == original.dtype, "\(name)")
                 #expect(copy.shape == original.shape, "\(name)")
-                #expect(rawBytes(copy) == rawBytes(original), "\(name) mapped: \(mapped)")
+                #expect(ioElementBytes(copy) == ioElementBytes(original), "\(name) mapped: \(mapped)")
             }
         }
         #expect(try SafeTensors.metadata(contentsOf: url) == metadata)
@@ -66,7 +66,7 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
     }
 
     @Test func nonContiguousTensorsAreSavedInRowMajorOrder() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let base = Tensor((0..<24).map { Double($0) }, shape: [4, 6])
         let tensors: [String: Tensor] = [
@@ -83,7 +83,7 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
             let copy = try #require(loaded[name])
             #expect(copy.shape == original.shape, "\(name)")
             #expect(copy.isContiguous)
-            #expect(rawBytes(copy) == rawBytes(original.contiguous()), "\(name)")
+            #expect(ioElementBytes(copy) == ioElementBytes(original.contiguous()), "\(name)")
         }
         expectClose(loaded["transposed"]!, [0, 6, 12, 18, 1, 7, 13, 19, 2, 8, 14, 20, 3, 9, 15, 21, 4, 10, 16, 22, 5, 11, 17, 23])
         expectClose(loaded["strided"]!, [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23])
@@ -93,7 +93,7 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
     }
 
     @Test func writtenHeaderIsSortedPaddedAndAligned() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let url = folder.file("layout.safetensors")
         try SafeTensors.save(["b": Tensor([true, false, true]), "a": Tensor([1.5] as [Float]),
@@ -130,7 +130,7 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
                 #expect(tensor.shape == entry["shape"] as! [Int], "\(name)")
                 // Compare every element's bit pattern, so NaN, -0.0 and subnormals count too.
                 let size = tensor.dtype.byteSize
-                let raw = rawBytes(tensor)
+                let raw = ioElementBytes(tensor)
                 let bits = (0..<tensor.count).map { i in
                     raw[(i * size)..<((i + 1) * size)].reversed().map { String(format: "%02x", $0) }.joined()
                 }
@@ -151,7 +151,7 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
     }
 
     @Test func mappedTensorsViewTheFileCopyOnWriteAndOutliveIt() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let url = folder.file("mapped.safetensors")
         try SafeTensors.save(["w": Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])], to: url)
@@ -170,8 +170,39 @@ private func patternTensor(_ shape: [Int], dtype: DType, seed: UInt64) -> Tensor
         #expect(try unmapped.tensor(named: "w").scalars(as: Float.self) == [1, 2, 3, 4])
     }
 
+    @Test func unalignedTensorsInAMappedFileAreCopied() throws {
+        let folder = try IOScratchFolder()
+        defer { folder.cleanup() }
+        // A 3-byte header leaves the data section at file offset 11: no F32 can be viewed in place.
+        let url = folder.file("unaligned.safetensors")
+        let json = Array(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#.utf8)
+        let values: [Float] = [1.5, -2]
+        let data = values.withUnsafeBytes { Array($0) }
+        try Data([UInt8(json.count), 0, 0, 0, 0, 0, 0, 0] + json + data).write(to: url)
+        #expect((8 + json.count) % 4 != 0)
+        let a = try SafeTensorsFile(contentsOf: url).tensor(named: "a")
+        #expect(Int(bitPattern: a.storage.pointer) % 64 == 0)
+        #expect(a.scalars(as: Float.self) == values)
+    }
+
+    @Test func savingOverTheFileTheTensorsAreMappedFromWorks() throws {
+        let folder = try IOScratchFolder()
+        defer { folder.cleanup() }
+        let url = folder.file("in-place.safetensors")
+        try SafeTensors.save(["w": Tensor([1, 2, 3] as [Float]), "m": Tensor([true, false])], to: url)
+        let mapped = try SafeTensors.load(contentsOf: url, mapped: true)
+        mapped["w"]!.withUnsafeMutableBufferPointer(as: Float.self) { $0[1] = 20 }
+        // The rename leaves the old file's pages alive under the mapping, so this cannot fault.
+        try SafeTensors.save(mapped, metadata: ["step": "2"], to: url)
+        let reloaded = try SafeTensors.load(contentsOf: url)
+        #expect(reloaded["w"]!.scalars(as: Float.self) == [1, 20, 3])
+        #expect(reloaded["m"]!.scalars(as: Bool.self) == [true, false])
+        #expect(mapped["w"]!.scalars(as: Float.self) == [1, 20, 3])
+        #expect(try folder.contents() == ["in-place.safetensors"])
+    }
+
     @Test func namesWithEscapesRoundTrip() throws {
-        let folder = try ScratchFolder()
+        let folder = try IOScratchFolder()
         defer { folder.cleanup() }
         let url = folder.file("names.safetensors")
         let names = ["quote\"d", "back\\slash", "tab\tnew\nline", "ünï", "🎉", "", "__metadata"]
