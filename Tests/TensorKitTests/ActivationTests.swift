@@ -47,6 +47,24 @@ import Testing
         #expect(nan.relu().item().isNaN && nan.sigmoid().item().isNaN && nan.gelu().item().isNaN)
     }
 
+    /// The float32 rational `tanh` against the double-precision libm value.
+    @Test func float32TanhIsAccurate() {
+        let x = Tensor.linspace(-10, 10, count: 100_001, dtype: .float32)
+        var worstUlp = 0.0
+        for (input, value) in zip(x.scalars(as: Float.self), x.tanh().scalars(as: Float.self)) {
+            let exact = Foundation.tanh(Double(input))
+            worstUlp = Swift.max(worstUlp, Swift.abs(Double(value) - exact) / Double(Float(exact).ulp))
+        }
+        // The approximation is within 6 ulp (3e-7 absolute), worst near |x| = 6.
+        #expect(worstUlp <= 6, "worst error \(worstUlp) ulp")
+        let subnormal = -Float.leastNormalMagnitude / 16
+        let tiny = Tensor([1e-3, 3e-4, 1e-30, subnormal, 0] as [Float]).tanh().scalars(as: Float.self)
+        #expect(Swift.abs(Double(tiny[0]) - Foundation.tanh(1e-3)) < 2e-10)
+        #expect(tiny[1] == 3e-4 && tiny[2] == 1e-30 && tiny[3] == subnormal && tiny[4] == 0)
+        let special = Tensor([.infinity, -.infinity, .nan, 7.9, 8] as [Float]).tanh().scalars(as: Float.self)
+        #expect(special[0] == 1 && special[1] == -1 && special[2].isNaN && special[3] <= 1 && special[4] == 1)
+    }
+
     @Test func reluGradientIsZeroAtZero() {
         let x = Tensor([-1, 0, 2] as [Double]).requiringGrad()
         expectClose(gradients(of: x.relu().sum(), wrt: [x])[0], [0, 0, 1])

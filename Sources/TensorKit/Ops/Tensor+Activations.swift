@@ -77,7 +77,11 @@ enum ActivationFunctions {
     @inline(__always) static var geluCubic: Double { 0.044_715 }
 
     struct Tanh: UnaryFloatFunction {
-        @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.tanh(x) }
+        @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
+            // The check folds away once the kernel is specialised.
+            if T.self == Float.self { return unsafeBitCast(VectorMath.tanh(unsafeBitCast(x, to: Float.self)), to: T.self) }
+            return T.tanh(x)
+        }
     }
     struct TanhGrad: BinaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { g * (1 - y * y) }
@@ -115,14 +119,14 @@ enum ActivationFunctions {
     struct GeluTanh: UnaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
             let inner = T(sqrtTwoOverPi) * (x + T(geluCubic) * x * x * x)
-            return x * (1 + T.tanh(inner)) / 2
+            return x * (1 + Tanh()(inner)) / 2
         }
     }
     /// `g · (½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²))` with `t = tanh(inner)`.
     struct GeluTanhGrad: BinaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T {
             let x2 = x * x
-            let t = T.tanh(T(sqrtTwoOverPi) * (x + T(geluCubic) * x2 * x))
+            let t = Tanh()(T(sqrtTwoOverPi) * (x + T(geluCubic) * x2 * x))
             let dInner = T(sqrtTwoOverPi) * (1 + 3 * T(geluCubic) * x2)
             return g * ((1 + t) + x * (1 - t * t) * dInner) / 2
         }

@@ -155,7 +155,7 @@ enum MathFunctions {
     struct Exp: UnaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
             // The check folds away once the kernel is specialised.
-            if T.self == Float.self { return unsafeBitCast(VectorExp.exp(unsafeBitCast(x, to: Float.self)), to: T.self) }
+            if T.self == Float.self { return unsafeBitCast(VectorMath.exp(unsafeBitCast(x, to: Float.self)), to: T.self) }
             return T.exp(x)
         }
     }
