@@ -9,8 +9,8 @@ import Testing
             ("gelu", { $0.gelu() }), ("gelu_tanh", { $0.gelu(approximate: .tanh) }), ("silu", { $0.silu() }),
         ]
         for (name, op) in ops {
-            checkAgainstFixture(name) { op($0[0]) }
-            checkBroadcastInput(name, op)
+            checkElementwiseFixture(name) { op($0[0]) }
+            checkElementwiseBroadcast(name, op)
         }
     }
 

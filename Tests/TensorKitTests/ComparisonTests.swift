@@ -157,5 +157,11 @@ import Testing
         await #expect(processExitsWith: .failure) {
             _ = Tensor([1, 2] as [Float]).maskedFill(Tensor([true, false, true]), value: 0)
         }
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor([1, 2] as [Int32]).maskedFill(Tensor([true, false]), value: -.infinity)
+        }.map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("maskedFill: value -inf is not an int32"))
+        }
     }
 }

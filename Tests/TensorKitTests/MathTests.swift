@@ -58,7 +58,7 @@ struct ElementwiseFixture: Decodable {
 }
 
 /// Forward and gradient of `op` on fixture inputs against the fixture, in every arrangement.
-func checkAgainstFixture(_ name: String, sourceLocation: SourceLocation = #_sourceLocation, _ op: ([Tensor]) -> Tensor) {
+func checkElementwiseFixture(_ name: String, sourceLocation: SourceLocation = #_sourceLocation, _ op: ([Tensor]) -> Tensor) {
     let fixture = ElementwiseFixture.shared
     let expected = fixture.ops[name]!
     let weights = fixture.tensor("weights", dtype: .float64)
@@ -79,7 +79,7 @@ func checkAgainstFixture(_ name: String, sourceLocation: SourceLocation = #_sour
 
 /// `op` on the first row of fixture input `x` broadcast (stride 0) to `[3, 4]`: every output row
 /// equals the fixture's first output row.
-func checkBroadcastInput(_ name: String, sourceLocation: SourceLocation = #_sourceLocation, _ op: (Tensor) -> Tensor) {
+func checkElementwiseBroadcast(_ name: String, sourceLocation: SourceLocation = #_sourceLocation, _ op: (Tensor) -> Tensor) {
     let fixture = ElementwiseFixture.shared
     let expected = fixture.ops[name]!
     let source = fixture.tensor(expected.inputs[0], dtype: .float64)
@@ -99,19 +99,19 @@ func checkBroadcastInput(_ name: String, sourceLocation: SourceLocation = #_sour
             ("clamp", { $0.clamp(min: -0.5, max: 0.8) }), ("clamp_min", { $0.maximum(-0.5) }),
         ]
         for (name, op) in unaryOps {
-            checkAgainstFixture(name) { op($0[0]) }
-            checkBroadcastInput(name, op)
+            checkElementwiseFixture(name) { op($0[0]) }
+            checkElementwiseBroadcast(name, op)
         }
     }
 
     @Test func binaryOpsMatchFixture() {
-        checkAgainstFixture("pow_tensor") { $0[0].pow($0[1]) }
-        checkAgainstFixture("maximum_row") { $0[0].maximum($0[1]) }
-        checkAgainstFixture("minimum_row") { $0[0].minimum($0[1]) }
-        checkAgainstFixture("maximum_column") { $0[0].maximum($0[1]) }
-        checkAgainstFixture("minimum_column") { $0[0].minimum($0[1]) }
+        checkElementwiseFixture("pow_tensor") { $0[0].pow($0[1]) }
+        checkElementwiseFixture("maximum_row") { $0[0].maximum($0[1]) }
+        checkElementwiseFixture("minimum_row") { $0[0].minimum($0[1]) }
+        checkElementwiseFixture("maximum_column") { $0[0].maximum($0[1]) }
+        checkElementwiseFixture("minimum_column") { $0[0].minimum($0[1]) }
         // Operands swapped: same values, the broadcast operand first.
-        checkAgainstFixture("maximum_column") { $0[1].maximum($0[0]) }
+        checkElementwiseFixture("maximum_column") { $0[1].maximum($0[0]) }
     }
 
     @Test(arguments: [DType.float32, .float64])
@@ -165,7 +165,7 @@ func checkBroadcastInput(_ name: String, sourceLocation: SourceLocation = #_sour
             (positive, { $0.sqrt() }), (positive, { $0.rsqrt() }), (positive, { $0.pow(2.5) }),
             (anywhere, { $0.pow(3) }), (anywhere, { $0.pow(2) }), (positive, { $0.pow(-1.5) }),
             (anywhere, { $0.sin() }), (anywhere, { $0.cos() }),
-            (anywhere, { $0.clamp(min: -0.3, max: 0.4) }), (anywhere, { $0.minimum(0.2) }),
+            (anywhere, { $0.clamp(min: -0.3, max: 0.4) }), (anywhere, { $0.minimum(0.2) }), (anywhere, { $0.maximum(-0.1) }),
         ]
         for (input, op) in ops {
             expectGradcheck([input]) { op($0[0]) }

@@ -6,7 +6,18 @@
 
 /// The relation ``Tensor/compare(_:_:)`` tests elementwise.
 public enum Comparison: String, Sendable {
-    case equal, notEqual, less, lessEqual, greater, greaterEqual
+    /// `a == b` (false where either is NaN).
+    case equal
+    /// `a != b` (true where either is NaN).
+    case notEqual
+    /// `a < b`.
+    case less
+    /// `a <= b`.
+    case lessEqual
+    /// `a > b`.
+    case greater
+    /// `a >= b`.
+    case greaterEqual
 }
 
 extension Tensor {
@@ -117,12 +128,12 @@ extension Tensor {
 
     /// ``where(_:_:_:)`` with a scalar (in `a`'s dtype) where `condition` is false.
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Double) -> Tensor {
-        Tensor.where(condition, a, Tensor(scalar: b, dtype: a.dtype))
+        Tensor.where(condition, a, ComparisonKernels.scalar(b, dtype: a.dtype, op: "where"))
     }
 
     /// ``where(_:_:_:)`` with a scalar (in `b`'s dtype) where `condition` is true.
     public static func `where`(_ condition: Tensor, _ a: Double, _ b: Tensor) -> Tensor {
-        Tensor.where(condition, Tensor(scalar: a, dtype: b.dtype), b)
+        Tensor.where(condition, ComparisonKernels.scalar(a, dtype: b.dtype, op: "where"), b)
     }
 
     /// This tensor with `value` written where `mask` is true. `mask` is a bool tensor that
@@ -135,7 +146,7 @@ extension Tensor {
         precondition(mask.dtype == .bool, "maskedFill: mask must be a bool tensor, got \(mask.dtype) (shape \(mask.shape))")
         precondition(Shape.broadcast(shape, mask.shape) == shape,
                      "maskedFill: mask shape \(mask.shape) cannot be broadcast to \(shape)")
-        let out = ComparisonKernels.select(mask, Tensor(scalar: value, dtype: dtype), self, op: "maskedFill")
+        let out = ComparisonKernels.select(mask, ComparisonKernels.scalar(value, dtype: dtype, op: "maskedFill"), self, op: "maskedFill")
         return Tensor.record("maskedFill", output: out, inputs: [self]) { g in
             [ComparisonKernels.select(mask, Tensor(scalar: 0, dtype: g.dtype), g, op: "maskedFill backward")]
         }
@@ -160,6 +171,17 @@ enum ComparisonKernels {
         relation == .equal
             ? Elementwise.map(a, b, to: .bool, op: relation.rawValue, Equal<T>())
             : Elementwise.map(a, b, to: .bool, op: relation.rawValue, NotEqual<T>())
+    }
+
+    /// A rank-0 tensor of `dtype` holding `value`; stops when an integer dtype cannot hold it.
+    static func scalar(_ value: Double, dtype: DType, op: String) -> Tensor {
+        switch dtype {
+        case .int32: precondition(fits(value, Int32.self), "\(op): value \(value) is not an int32")
+        case .int64: precondition(fits(value, Int64.self), "\(op): value \(value) is not an int64")
+        case .bool: precondition(value == 0 || value == 1, "\(op): value \(value) is not a bool (0 or 1)")
+        default: break
+        }
+        return Tensor(scalar: value, dtype: dtype)
     }
 
     /// Whether `value` is an integer that `T` holds exactly.
