@@ -121,8 +121,9 @@ extension Tensor {
         let out = ComparisonKernels.select(condition, a, b, op: "where")
         return record("where", output: out, inputs: [a, b]) { g in
             let zero = Tensor(scalar: 0, dtype: g.dtype)
-            return [a.requiresGrad ? ComparisonKernels.select(condition, g, zero, op: "where backward").sum(toShape: a.shape) : nil,
-                    b.requiresGrad ? ComparisonKernels.select(condition, zero, g, op: "where backward").sum(toShape: b.shape) : nil]
+            let op = "where backward"
+            return [a.requiresGrad ? ComparisonKernels.select(condition, g, zero, op: op).sum(toShape: a.shape) : nil,
+                    b.requiresGrad ? ComparisonKernels.select(condition, zero, g, op: op).sum(toShape: b.shape) : nil]
         }
     }
 
@@ -146,7 +147,8 @@ extension Tensor {
         precondition(mask.dtype == .bool, "maskedFill: mask must be a bool tensor, got \(mask.dtype) (shape \(mask.shape))")
         precondition(Shape.broadcast(shape, mask.shape) == shape,
                      "maskedFill: mask shape \(mask.shape) cannot be broadcast to \(shape)")
-        let out = ComparisonKernels.select(mask, ComparisonKernels.scalar(value, dtype: dtype, op: "maskedFill"), self, op: "maskedFill")
+        let fill = ComparisonKernels.scalar(value, dtype: dtype, op: "maskedFill")
+        let out = ComparisonKernels.select(mask, fill, self, op: "maskedFill")
         return Tensor.record("maskedFill", output: out, inputs: [self]) { g in
             [ComparisonKernels.select(mask, Tensor(scalar: 0, dtype: g.dtype), g, op: "maskedFill backward")]
         }
