@@ -65,6 +65,25 @@ import Testing
         #expect(special[0] == 1 && special[1] == -1 && special[2].isNaN && special[3] <= 1 && special[4] == 1)
     }
 
+    /// The float32 rational `erf` (behind exact gelu) against the double-precision libm value.
+    @Test func float32ErfIsAccurate() {
+        let x = Tensor.linspace(-6, 6, count: 100_001, dtype: .float32)
+        let gelu = x.gelu().scalars(as: Float.self)
+        let erf = ElementwiseMath.forward(x, op: "erf", ActivationFunctions.Erf()).scalars(as: Float.self)
+        var worstAbsolute = 0.0, worstGelu = 0.0
+        for (i, input) in x.scalars(as: Float.self).enumerated() {
+            worstAbsolute = Swift.max(worstAbsolute, Swift.abs(Double(erf[i]) - Foundation.erf(Double(input))))
+            let exact = Double(input) * (1 + Foundation.erf(Double(input) / 2.squareRoot())) / 2
+            worstGelu = Swift.max(worstGelu, Swift.abs(Double(gelu[i]) - exact) / (1 + Swift.abs(exact)))
+        }
+        #expect(worstAbsolute < 5e-7, "worst erf error \(worstAbsolute)")
+        #expect(worstGelu < 1e-6, "worst gelu error \(worstGelu)")
+        let small = ElementwiseMath.forward(Tensor([1e-3, -1e-20, 0] as [Float]), op: "erf", ActivationFunctions.Erf())
+        let values = small.scalars(as: Float.self)
+        #expect(Swift.abs(Double(values[0]) / Foundation.erf(1e-3) - 1) < 5e-7)
+        #expect(Swift.abs(Double(values[1]) / Foundation.erf(-1e-20) - 1) < 5e-7 && values[2] == 0)
+    }
+
     @Test func reluGradientIsZeroAtZero() {
         let x = Tensor([-1, 0, 2] as [Double]).requiringGrad()
         expectClose(gradients(of: x.relu().sum(), wrt: [x])[0], [0, 0, 1])

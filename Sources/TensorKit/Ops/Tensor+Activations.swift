@@ -83,6 +83,12 @@ enum ActivationFunctions {
             return T.tanh(x)
         }
     }
+    struct Erf: UnaryFloatFunction {
+        @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
+            if T.self == Float.self { return unsafeBitCast(VectorMath.erf(unsafeBitCast(x, to: Float.self)), to: T.self) }
+            return T.erf(x)
+        }
+    }
     struct TanhGrad: BinaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { g * (1 - y * y) }
     }
@@ -105,13 +111,13 @@ enum ActivationFunctions {
     }
     struct GeluErf: UnaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
-            x * (1 + T.erf(x * T(inverseSqrtTwo))) / 2
+            x * (1 + Erf()(x * T(inverseSqrtTwo))) / 2
         }
     }
     /// `g · (Φ(x) + x·φ(x))`.
     struct GeluErfGrad: BinaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T {
-            let cdf = (1 + T.erf(x * T(inverseSqrtTwo))) / 2
+            let cdf = (1 + Erf()(x * T(inverseSqrtTwo))) / 2
             let pdf = T(inverseSqrtTwoPi) * MathFunctions.Exp()(-x * x / 2)
             return g * (cdf + x * pdf)
         }
