@@ -250,6 +250,20 @@ import Testing
         }
     }
 
+    /// The polynomial float exp used by the softmax kernels, against the C library.
+    @Test func fusedExpIsAccurate() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let exact = Foundation.exp(Double(x))
+            worst = Swift.max(worst, Float(Swift.abs(Double(Float.fusedExp(x)) - exact) / exact))
+            x += 0.0137
+        }
+        #expect(worst < 4e-7, "worst relative error \(worst)")
+        #expect(Float.fusedExp(-.infinity) == 0 && Float.fusedExp(-100) == 0 && Float.fusedExp(0) == 1)
+        #expect(Float.fusedExp(100) == .infinity && Float.fusedExp(.nan).isNaN)
+    }
+
     // MARK: Preconditions
 
     @Test func preconditionsNameTheOp() async {

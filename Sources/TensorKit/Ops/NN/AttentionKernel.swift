@@ -30,7 +30,7 @@ enum AttentionKernel {
         }
     }
 
-    static func forward<T: FloatingScalar>(_ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>,
+    static func forward<T: FusedExponential>(_ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>,
                                            sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
                                            probabilities: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>) {
         let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
@@ -49,7 +49,7 @@ enum AttentionKernel {
 
     /// Masks and normalises every score row in place. Masked scores become −∞ (probability 0);
     /// a row with nothing left to attend to becomes all zeros.
-    static func softmaxRows<T: FloatingScalar>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
+    static func softmaxRows<T: FusedExponential>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
         let (lq, lk, heads) = (s.queries, s.keys, s.heads)
         let strides = mask?.strides ?? [0, 0, 0, 0]
         let boolMask = mask.flatMap { $0.isBool ? UnsafePointer($0.tensor.pointer(as: Bool.self)) : nil }
@@ -67,19 +67,12 @@ enum AttentionKernel {
                 } else if let a = additiveMask.map({ $0 + maskOffset }) {
                     for j in 0..<limit { row[j] += a[j * maskStep] }
                 }
-                var maximum = -T.infinity
-                for j in 0..<lk where row[j] > maximum { maximum = row[j] }
+                let maximum = RowMath.maximum(row, lk)
                 if maximum == -T.infinity {
                     row.update(repeating: 0, count: lk)
                     continue
                 }
-                var total: T = 0
-                for j in 0..<lk {
-                    let e = T.exp(row[j] - maximum)
-                    row[j] = e
-                    total += e
-                }
-                let inverse = 1 / total
+                let inverse = 1 / RowMath.exponentiate(row, lk, shift: maximum)
                 for j in 0..<lk { row[j] *= inverse }
             }
         }
@@ -110,8 +103,7 @@ enum AttentionKernel {
         Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
             for rowIndex in range {
                 let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
-                var dot: T = 0
-                for j in 0..<lk { dot += pr[j] * dr[j] }
+                let dot = RowMath.dot(pr, dr, lk)
                 for j in 0..<lk { dr[j] = pr[j] * (dr[j] - dot) * scale }
             }
         }

@@ -40,7 +40,7 @@ extension Tensor {
                                           depth: depth, valueDepth: valueDepth)
         let probabilities = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
         let out = Tensor(uninitializedShape: [batch, heads, queries, valueDepth], dtype: q.dtype)
-        func forward<T: FloatingScalar>(_ t: T.Type) {
+        func forward<T: FusedExponential>(_ t: T.Type) {
             AttentionKernel.forward(qc.pointer(as: T.self), kc.pointer(as: T.self), vc.pointer(as: T.self),
                                     sizes: sizes, scale: T(factor), causal: causal, mask: maskSpec,
                                     probabilities: probabilities.pointer(as: T.self), out: out.pointer(as: T.self))

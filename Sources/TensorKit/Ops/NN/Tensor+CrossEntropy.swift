@@ -100,23 +100,22 @@ extension Tensor {
 /// Row kernels of the fused cross-entropy.
 enum CrossEntropyKernel {
     /// Per row: `lse = log Σ exp(x)` and `loss = lse − (1 − ε)·x[y] − ε·mean(x)` (0 when ignored).
-    static func forward<T: FloatingScalar>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>, rows: Int,
+    static func forward<T: FusedExponential>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>, rows: Int,
                                            classes: Int, ignoreIndex: Int, smoothing: T,
                                            losses: UnsafeMutablePointer<T>, lse: UnsafeMutablePointer<T>) {
         let c = classes
         let inverseClasses = 1 / T(c)
         Parallel.forRanges(rows, costPerItem: c) { range in
+            // The exponentials go through a scratch row: a plain map loop vectorises, a fused
+            // exp-and-accumulate loop does not.
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: c)
+            defer { scratch.deallocate() }
             for r in range {
                 let row = x + r * c
-                var maximum = -T.infinity
-                for j in 0..<c where row[j] > maximum { maximum = row[j] }
-                var total: T = 0
-                var plain: T = 0
-                for j in 0..<c {
-                    total += T.exp(row[j] - maximum)
-                    plain += row[j]
-                }
-                let logSumExp = maximum + T.log(total)
+                let maximum = RowMath.maximum(row, c)
+                for j in 0..<c { scratch[j] = T.fusedExp(row[j] - maximum) }
+                let logSumExp = maximum + T.log(RowMath.sum(scratch, c))
+                let plain = smoothing == 0 ? 0 : RowMath.sum(row, c)
                 lse[r] = logSumExp
                 let label = labels[r]
                 if label == ignoreIndex {
@@ -130,7 +129,7 @@ enum CrossEntropyKernel {
 
     /// Per row: `dx = s · (softmax(x) − (1 − ε)·onehot(y) − ε/C)` with `s` the row's upstream
     /// gradient (or `scale`); zero rows for ignored targets.
-    static func backward<T: FloatingScalar>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>,
+    static func backward<T: FusedExponential>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>,
                                             lse: UnsafePointer<T>, rowGradients: UnsafePointer<T>?, scale: T,
                                             rows: Int, classes: Int, ignoreIndex: Int, smoothing: T,
                                             dx: UnsafeMutablePointer<T>) {
@@ -146,7 +145,7 @@ enum CrossEntropyKernel {
                 }
                 let s = rowGradients.map { $0[r] } ?? scale
                 let shift = lse[r]
-                for j in 0..<c { out[j] = s * (T.exp(row[j] - shift) - uniform) }
+                for j in 0..<c { out[j] = s * (T.fusedExp(row[j] - shift) - uniform) }
                 out[label] -= s * (1 - smoothing)
             }
         }
