@@ -226,7 +226,7 @@ import Testing
         expectGradcheck([q, k, v]) { Tensor.scaledDotProductAttention($0[0], $0[1], $0[2], mask: padding) }
         // Rows with no key left (batch 1, query 0) must have zero gradients, which gradcheck sees.
         expectGradcheck([q, k, v]) { Tensor.scaledDotProductAttention($0[0], $0[1], $0[2], causal: true, mask: padding) }
-        let additive = randomTensor([1, 2, 1, 5], seed: 4, low: -2, high: 0)
+        let additive = randomTensor([2, 1, 5], seed: 4, low: -2, high: 0)  // rank 3: [H, 1, Lk]
         expectGradcheck([q, k, v]) { Tensor.scaledDotProductAttention($0[0], $0[1], $0[2], mask: additive) }
         let boolMask = Tensor((0..<15).map { $0 % 4 != 1 }, shape: [1, 1, 3, 5])
         expectGradcheck([q, k, v]) { Tensor.scaledDotProductAttention($0[0], $0[1], $0[2], mask: boolMask) }

@@ -21,8 +21,8 @@ enum AttentionKernel {
                              "\(op): a rank-2 mask is a bool key-padding mask [batch, keySeq] = [\(batch), \(keys)], got \(mask.dtype) \(mask.shape)")
                 strides = [mask.strides[0], 0, 0, mask.strides[1]]
             } else {
-                precondition(mask.rank == 4 && Shape.broadcast(mask.shape, scoreShape) == scoreShape,
-                             "\(op): mask of shape \(mask.shape) is neither [batch, keySeq] nor broadcastable to scores \(scoreShape)")
+                precondition((mask.rank == 3 || mask.rank == 4) && Shape.broadcast(mask.shape, scoreShape) == scoreShape,
+                             "\(op): mask of shape \(mask.shape) is neither [batch, keySeq] nor a rank-3/4 mask broadcastable to scores \(scoreShape)")
                 strides = mask.broadcastStrides(to: scoreShape)
             }
             tensor = mask

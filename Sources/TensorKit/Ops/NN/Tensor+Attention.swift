@@ -5,10 +5,10 @@ extension Tensor {
     ///
     /// - Parameters:
     ///   - causal: query `i` attends only to keys `j ≤ i` (top-left aligned, as PyTorch's `is_causal`).
-    ///   - mask: either a bool key-padding mask `[B, Lk]` (true = attend), or a rank-4 mask
-    ///     broadcastable to `[B, H, Lq, Lk]`: bool (true = attend) or additive float (same dtype
-    ///     as `q`, added to the scores; it receives no gradient). A `[Lq, Lk]` mask is passed as
-    ///     `mask.reshape([1, 1, Lq, Lk])`.
+    ///   - mask: either a bool key-padding mask `[B, Lk]` (true = attend), or a rank-3 or rank-4
+    ///     mask broadcastable to `[B, H, Lq, Lk]`: bool (true = attend) or additive float (same
+    ///     dtype as `q`, added to the scores; it receives no gradient). Rank 2 always means key
+    ///     padding, so a `[Lq, Lk]` mask is passed as `mask.reshape([1, Lq, Lk])`.
     ///   - scale: multiplies the scores; `1 / sqrt(Dk)` when nil.
     ///
     /// A query whose keys are all masked gets a zero output (and zero gradients), not NaN.
