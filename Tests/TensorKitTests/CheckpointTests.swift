@@ -59,6 +59,38 @@ import Testing
         #expect(p.allSatisfy { $0.grad == nil })
     }
 
+    /// A tensor computed outside the block, captured by it and also used outside: the outer
+    /// backward (without retained graph) must still run through it once, after the block.
+    @Test func capturedNonLeafUsedOutsideTheBlock() {
+        let x = randomTensor([3, 6], seed: 9)
+        func run(checkpointed: Bool) -> [[Double]] {
+            let input = x.detach().requiringGrad()
+            let p = Self.parameters()
+            let scale = p[0] * 2 + 1
+            func body(_ t: Tensor) -> Tensor { Tensor.layerNorm(t, weight: p[1], bias: p[2]) * scale }
+            let inner = checkpointed ? checkpoint([input]) { body($0[0]) } : body(input)
+            let loss = (inner * inner).sum() + (scale * 3).sum()
+            loss.backward()
+            return [input, p[0], p[1], p[2]].map { $0.grad!.scalars(as: Double.self) }
+        }
+        let plain = run(checkpointed: false), saved = run(checkpointed: true)
+        for (a, b) in zip(plain, saved) {
+            for (u, v) in zip(a, b) { #expect(Swift.abs(u - v) < 1e-12) }
+        }
+    }
+
+    /// The block's own intermediates are released after the forward: only the parameters (and,
+    /// here, the captured non-leaf and the leaf behind it) are listed on the node.
+    @Test func traceFindsExactlyTheCapturedTensors() {
+        let x = randomTensor([3, 6], seed: 9).requiringGrad()
+        let p = Self.parameters()
+        let (_, leavesOnly) = Checkpointing.trace([x]) { Self.block($0[0], weight: p[0], gain: p[1], bias: p[2]) }
+        #expect(Set(leavesOnly.map(ObjectIdentifier.init)) == Set(p.map(ObjectIdentifier.init)))
+        let scale = p[0] * 2
+        let (_, withOuter) = Checkpointing.trace([x]) { Tensor.layerNorm($0[0], weight: p[1]) * scale }
+        #expect(Set(withOuter.map(ObjectIdentifier.init)) == Set([p[1], p[0], scale].map(ObjectIdentifier.init)))
+    }
+
     @Test func noGradModeAndFrozenInputsRecordNothing() {
         let x = randomTensor([2, 6])
         let out = checkpoint([x]) { Tensor.layerNorm($0[0]) }

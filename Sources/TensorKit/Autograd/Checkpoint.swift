@@ -2,12 +2,13 @@
 /// it again during backward to get its gradients — memory for compute, as
 /// `torch.utils.checkpoint.checkpoint`.
 ///
-/// The result's gradient reaches both `inputs` and any tensors `body` captures that require
-/// grad (a block's parameters): they are found while the forward runs, and the recorded node
-/// lists them as its inputs, so ``Tensor/backward(_:retainGraph:)`` accumulates into their
-/// ``Tensor/grad`` and ``gradients(of:wrt:seed:retainGraph:)`` can ask for them.
+/// The result's gradient reaches both `inputs` and the tensors `body` captures that require
+/// grad (a block's parameters, or a tensor computed outside the block): they are found while the
+/// forward runs and the recorded node lists them as its inputs, so
+/// ``Tensor/backward(_:retainGraph:)`` accumulates into their ``Tensor/grad`` as usual and
+/// ``gradients(of:wrt:seed:retainGraph:)`` can ask for them.
 ///
-/// `body` must be deterministic given its inputs. Randomness from the thread's default
+/// `body` must compute the same function each time it runs. Randomness from the thread's default
 /// ``Generator`` is handled: its state is saved and restored for the recomputation, so dropout
 /// masks match. A generator passed explicitly into `body` is not restored; reseed it yourself or
 /// use the default one.
@@ -18,18 +19,8 @@
 public func checkpoint(_ inputs: [Tensor], _ body: @escaping ([Tensor]) -> Tensor) -> Tensor {
     guard GradMode.isEnabled else { return body(inputs) }
     let rngState = Generator.default.stateWords
-    // Run once with recording on, to find the tensors `body` captures; the graph (and with it
-    // every intermediate) is dropped when this function returns, so only one block's
-    // activations are ever alive at a time, as with a recomputation.
-    let detached = inputs.map { $0.detach() }
-    for (copy, original) in zip(detached, inputs) where original.requiresGrad { copy.requiresGrad = true }
-    let traced = body(detached)
-    let captured = Checkpointing.capturedTensors(of: traced, excluding: detached)
-    let output = traced.detach()
+    let (output, captured) = Checkpointing.trace(inputs, body)
     guard inputs.contains(where: { $0.requiresGrad }) || !captured.isEmpty else { return output }
-    // A captured non-leaf leads back into the graph outside `body`, which the outer backward
-    // still has to walk: the recomputation must not free it.
-    let retainOuter = captured.contains { !$0.isLeaf }
     output.gradFn = GradNode(name: "checkpoint", inputs: inputs + captured) { gradient in
         let savedState = Generator.default.stateWords
         Generator.default.stateWords = rngState
@@ -37,38 +28,68 @@ public func checkpoint(_ inputs: [Tensor], _ body: @escaping ([Tensor]) -> Tenso
         let fresh = inputs.map { $0.detach() }
         for (copy, original) in zip(fresh, inputs) where original.requiresGrad { copy.requiresGrad = true }
         let recomputed = withGradientsEnabled { body(fresh) }
-        guard recomputed.requiresGrad else { return [Tensor?](repeating: nil, count: inputs.count + captured.count) }
-        let targets = fresh.filter { $0.requiresGrad } + captured
-        let grads = gradients(of: recomputed, wrt: targets, seed: gradient, retainGraph: retainOuter)
-        var next = grads.makeIterator()
-        var result: [Tensor?] = fresh.map { $0.requiresGrad ? next.next() : nil }
-        while let g = next.next() { result.append(g) }
-        return result
+        let none = [Tensor?](repeating: nil, count: inputs.count + captured.count)
+        guard recomputed.requiresGrad else { return none }
+        // Captured tensors computed outside the block stand in as leaves while the recomputed
+        // graph is differentiated, so the walk stops there instead of running (and freeing) the
+        // outer graph; the outer backward carries their gradients on from this node.
+        let outer = captured.filter { !$0.isLeaf }
+        let outerNodes = outer.map { $0.gradFn }
+        for tensor in outer {
+            tensor.gradFn = nil
+            tensor.requiresGrad = true
+        }
+        defer {
+            for (tensor, node) in zip(outer, outerNodes) {
+                tensor.requiresGrad = false
+                tensor.gradFn = node
+            }
+        }
+        let targets = fresh + captured
+        let found = Autograd.run(roots: [recomputed], seeds: [gradient],
+                                 capture: Set(targets.map(ObjectIdentifier.init)), retainGraph: false)
+        // nil, not zeros, for what the recomputation does not reach: no work downstream.
+        return targets.enumerated().map { index, target in
+            index < inputs.count && !inputs[index].requiresGrad ? nil : found[ObjectIdentifier(target)]
+        }
     }
     return output
 }
 
+/// Discovery of what a checkpointed block captures.
 enum Checkpointing {
-    /// The tensors requiring grad that `output`'s graph reaches without coming from `excluding`
-    /// (the block's own inputs): leaves such as parameters, found by walking back from `output`.
-    /// A captured non-leaf is walked through to the leaves it came from, which is correct but
-    /// visits the outer graph; blocks normally capture only parameters.
-    static func capturedTensors(of output: Tensor, excluding inputs: [Tensor]) -> [Tensor] {
-        guard output.requiresGrad else { return [] }
-        let excluded = Set(inputs.map(ObjectIdentifier.init))
-        var found: [Tensor] = []
-        var seen = Set<ObjectIdentifier>()
-        var stack = [output]
+    private struct WeakTensor { weak var value: Tensor? }
+
+    /// Runs `body` once with recording on and returns its (detached) output with the tensors it
+    /// captures that require grad: every leaf its graph reaches other than the block's inputs,
+    /// and every non-leaf that is still alive once the block's own graph is gone — those were
+    /// made outside the block. Only one block's intermediates are alive at a time, as in the
+    /// recomputation.
+    static func trace(_ inputs: [Tensor], _ body: ([Tensor]) -> Tensor) -> (Tensor, [Tensor]) {
+        let (output, leaves, nonLeaves) = walk(inputs, body)
+        // `walk` has returned, so the traced graph is released: internal tensors are gone.
+        return (output, leaves + nonLeaves.compactMap(\.value))
+    }
+
+    private static func walk(_ inputs: [Tensor], _ body: ([Tensor]) -> Tensor)
+        -> (Tensor, [Tensor], [WeakTensor]) {
+        let detached = inputs.map { $0.detach() }
+        for (copy, original) in zip(detached, inputs) where original.requiresGrad { copy.requiresGrad = true }
+        let traced = body(detached)
+        guard traced.requiresGrad else { return (traced.detach(), [], []) }
+        var seen = Set(detached.map(ObjectIdentifier.init))
+        var leaves: [Tensor] = []
+        var nonLeaves: [WeakTensor] = []
+        var stack = [traced]
         while let tensor = stack.popLast() {
-            let id = ObjectIdentifier(tensor)
-            guard !seen.contains(id), !excluded.contains(id) else { continue }
-            seen.insert(id)
+            guard seen.insert(ObjectIdentifier(tensor)).inserted else { continue }
             if let node = tensor.gradFn {
+                if tensor !== traced { nonLeaves.append(WeakTensor(value: tensor)) }
                 stack.append(contentsOf: node.inputs.filter { $0.requiresGrad })
             } else if tensor.requiresGrad {
-                found.append(tensor)
+                leaves.append(tensor)
             }
         }
-        return found
+        return (traced.detach(), leaves, nonLeaves)
     }
 }
