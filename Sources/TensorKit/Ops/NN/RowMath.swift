@@ -1,7 +1,7 @@
 /// Row reductions and a fast `exp` for the fused kernels (softmax inside cross-entropy and
 /// attention). Float's `expf` is a library call per element that the compiler cannot vectorise;
-/// these loops keep four independent accumulators and use a branch-free polynomial `exp`, which
-/// the optimiser turns into SIMD code. Double keeps the C library `exp` (float64 is the
+/// the branch-free polynomial `exp` below vectorises in a plain map loop, and the reductions
+/// keep four independent accumulators (strict float order forbids reassociating one). Double keeps the C library `exp` (float64 is the
 /// gradcheck and reference type, where exactness matters more than speed).
 protocol FusedExponential: FloatingScalar {
     /// `exp(x)` to within a couple of ulps; `exp(−∞) = 0`.
@@ -71,25 +71,6 @@ enum RowMath {
         }
         while j < n {
             s0 += p[j]
-            j += 1
-        }
-        return (s0 + s1) + (s2 + s3)
-    }
-
-    /// `Σ exp(p[j] − shift)`.
-    @inline(__always)
-    static func sumExp<T: FusedExponential>(_ p: UnsafePointer<T>, _ n: Int, shift: T) -> T {
-        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
-        var j = 0
-        while j + 4 <= n {
-            s0 += T.fusedExp(p[j] - shift)
-            s1 += T.fusedExp(p[j + 1] - shift)
-            s2 += T.fusedExp(p[j + 2] - shift)
-            s3 += T.fusedExp(p[j + 3] - shift)
-            j += 4
-        }
-        while j < n {
-            s0 += T.fusedExp(p[j] - shift)
             j += 1
         }
         return (s0 + s1) + (s2 + s3)
