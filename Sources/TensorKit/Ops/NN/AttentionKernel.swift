@@ -1,0 +1,122 @@
+/// Kernels of the fused attention: per (batch, head) BLAS products, and the masked row softmax
+/// (and its backward) threaded across all `B·H·Lq` rows at once.
+enum AttentionKernel {
+    struct Sizes {
+        var batch, heads, queries, keys, depth, valueDepth: Int
+        var pairs: Int { batch * heads }
+    }
+
+    /// A mask resolved to a pointer and element strides over `[B, H, Lq, Lk]` (0 on broadcast axes).
+    struct MaskSpec {
+        let tensor: Tensor
+        let isBool: Bool
+        let strides: [Int]
+
+        init(_ mask: Tensor, scoreShape: [Int], dtype: DType, op: String) {
+            precondition(mask.dtype == .bool || mask.dtype == dtype,
+                         "\(op): mask must be bool or \(dtype), got \(mask.dtype) (shape \(mask.shape))")
+            let (batch, keys) = (scoreShape[0], scoreShape[3])
+            if mask.rank == 2 {
+                precondition(mask.dtype == .bool && mask.shape == [batch, keys],
+                             "\(op): a rank-2 mask is a bool key-padding mask [batch, keySeq] = [\(batch), \(keys)], got \(mask.dtype) \(mask.shape)")
+                strides = [mask.strides[0], 0, 0, mask.strides[1]]
+            } else {
+                precondition((mask.rank == 3 || mask.rank == 4) && Shape.broadcast(mask.shape, scoreShape) == scoreShape,
+                             "\(op): mask of shape \(mask.shape) is neither [batch, keySeq] nor a rank-3/4 mask broadcastable to scores \(scoreShape)")
+                strides = mask.broadcastStrides(to: scoreShape)
+            }
+            tensor = mask
+            isBool = mask.dtype == .bool
+        }
+    }
+
+    static func forward<T: FusedExponential>(_ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>,
+                                           sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
+                                           probabilities: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>) {
+        let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
+        for pair in 0..<s.pairs {
+            FusedBLAS.gemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
+                           a: q + pair * lq * d, lda: d, b: k + pair * lk * d, ldb: d,
+                           beta: 0, c: probabilities + pair * lq * lk, ldc: lk)
+        }
+        softmaxRows(probabilities, sizes: s, causal: causal, mask: mask)
+        for pair in 0..<s.pairs {
+            FusedBLAS.gemm(transA: false, transB: false, m: lq, n: dv, k: lk, alpha: 1,
+                           a: probabilities + pair * lq * lk, lda: lk, b: v + pair * lk * dv, ldb: dv,
+                           beta: 0, c: out + pair * lq * dv, ldc: dv)
+        }
+    }
+
+    /// Masks and normalises every score row in place. Masked scores become −∞ (probability 0);
+    /// a row with nothing left to attend to becomes all zeros.
+    static func softmaxRows<T: FusedExponential>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
+        let (lq, lk, heads) = (s.queries, s.keys, s.heads)
+        let strides = mask?.strides ?? [0, 0, 0, 0]
+        let boolMask = mask.flatMap { $0.isBool ? UnsafePointer($0.tensor.pointer(as: Bool.self)) : nil }
+        let additiveMask = mask.flatMap { $0.isBool ? nil : UnsafePointer($0.tensor.pointer(as: T.self)) }
+        let maskStep = strides[3]
+        Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
+            for rowIndex in range {
+                let row = scores + rowIndex * lk
+                let i = rowIndex % lq, pair = rowIndex / lq
+                let maskOffset = (pair / heads) * strides[0] + (pair % heads) * strides[1] + i * strides[2]
+                let limit = causal ? Swift.min(lk, i + 1) : lk
+                for j in limit..<lk { row[j] = -T.infinity }
+                if let m = boolMask.map({ $0 + maskOffset }) {
+                    for j in 0..<limit where !m[j * maskStep] { row[j] = -T.infinity }
+                } else if let a = additiveMask.map({ $0 + maskOffset }) {
+                    for j in 0..<limit { row[j] += a[j * maskStep] }
+                }
+                let maximum = RowMath.maximum(row, lk)
+                if maximum == -T.infinity {
+                    row.update(repeating: 0, count: lk)
+                    continue
+                }
+                let inverse = 1 / RowMath.exponentiate(row, lk, shift: maximum)
+                for j in 0..<lk { row[j] *= inverse }
+            }
+        }
+    }
+
+    /// With `P` the probabilities and `dO` the output gradient:
+    /// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ∘ (dP − rowsum(dP ∘ P)) · scale`, `dQ = dS·K`, `dK = dSᵀ·Q`.
+    static func backward<T: FloatingScalar>(_ g: UnsafePointer<T>, _ q: UnsafePointer<T>, _ k: UnsafePointer<T>,
+                                            _ v: UnsafePointer<T>, probabilities p: UnsafePointer<T>,
+                                            sizes s: Sizes, scale: T, scratch: UnsafeMutablePointer<T>,
+                                            dq: UnsafeMutablePointer<T>?, dk: UnsafeMutablePointer<T>?,
+                                            dv: UnsafeMutablePointer<T>?) {
+        let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
+        let (scores, values, queries) = (lq * lk, lk * vd, lq * d)
+        if let dv {
+            for pair in 0..<s.pairs {
+                FusedBLAS.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
+                               a: p + pair * scores, lda: lk, b: g + pair * lq * vd, ldb: vd,
+                               beta: 0, c: dv + pair * values, ldc: vd)
+            }
+        }
+        guard dq != nil || dk != nil else { return }
+        for pair in 0..<s.pairs {
+            FusedBLAS.gemm(transA: false, transB: true, m: lq, n: lk, k: vd, alpha: 1,
+                           a: g + pair * lq * vd, lda: vd, b: v + pair * values, ldb: vd,
+                           beta: 0, c: scratch + pair * scores, ldc: lk)
+        }
+        Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
+            for rowIndex in range {
+                let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
+                let dot = RowMath.dot(pr, dr, lk)
+                for j in 0..<lk { dr[j] = pr[j] * (dr[j] - dot) * scale }
+            }
+        }
+        for pair in 0..<s.pairs {
+            let ds = UnsafePointer(scratch + pair * scores)
+            if let dq {
+                FusedBLAS.gemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
+                               a: ds, lda: lk, b: k + pair * lk * d, ldb: d, beta: 0, c: dq + pair * queries, ldc: d)
+            }
+            if let dk {
+                FusedBLAS.gemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
+                               a: ds, lda: lk, b: q + pair * queries, ldb: d, beta: 0, c: dk + pair * lk * d, ldc: d)
+            }
+        }
+    }
+}
