@@ -260,7 +260,7 @@ import Testing
             x += 0.0137
         }
         #expect(worst < 4e-7, "worst relative error \(worst)")
-        #expect(Float.fusedExp(-.infinity) == 0 && Float.fusedExp(-100) == 0 && Float.fusedExp(0) == 1)
+        #expect(Float.fusedExp(-.infinity) == 0 && Float.fusedExp(-110) == 0 && Float.fusedExp(0) == 1)
         #expect(Float.fusedExp(100) == .infinity && Float.fusedExp(.nan).isNaN)
     }
 

@@ -46,7 +46,7 @@ enum RowBlocks {
 }
 
 /// Row-major `C = alpha · op(A) · op(B) + beta · C` through `cblas_sgemm`/`cblas_dgemm`.
-/// Called from one thread at a time: BLAS runs its own threads.
+/// Serialised with the matmul bridge's lock: BLAS runs its own threads.
 enum FusedBLAS {
     static func gemm<T: FloatingScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
@@ -54,6 +54,7 @@ enum FusedBLAS {
         guard m > 0, n > 0 else { return }
         let ta = transA ? CblasTrans : CblasNoTrans
         let tb = transB ? CblasTrans : CblasNoTrans
+        GEMM.lock.withLock { _ in
         if T.self == Float.self {
             a.withMemoryRebound(to: Float.self, capacity: 1) { a in
                 b.withMemoryRebound(to: Float.self, capacity: 1) { b in
@@ -72,6 +73,7 @@ enum FusedBLAS {
                     }
                 }
             }
+        }
         }
     }
 }

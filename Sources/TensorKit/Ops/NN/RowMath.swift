@@ -9,27 +9,9 @@ protocol FusedExponential: FloatingScalar {
 }
 
 extension Float: FusedExponential {
-    /// Cephes' `expf` polynomial with round-to-nearest by the 1.5·2²³ trick and the power of two
-    /// built from bits: no calls, no traps, no branches the vectoriser cannot turn into selects.
-    /// Inputs below −87.3 (including −∞) give 0; NaN stays NaN.
+    /// The vectorisable Cephes `exp` shared with the elementwise ops.
     @inline(__always)
-    static func fusedExp(_ x: Float) -> Float {
-        let clamped = x > 88 ? 88 : (x < -87.3 ? -87.3 : x)
-        let magic: Float = 12_582_912  // 1.5 · 2²³
-        let t = clamped * 1.442_695_04 + magic
-        let n = t - magic
-        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
-        var y: Float = 1.987_569_15e-4
-        y = y * r + 1.398_199_95e-3
-        y = y * r + 8.333_451_9e-3
-        y = y * r + 4.166_579_59e-2
-        y = y * r + 1.666_666_55e-1
-        y = y * r + 5.000_000_12e-1
-        y = y * r * r + r + 1
-        let scale = Float(bitPattern: ((t.bitPattern &- magic.bitPattern) &<< 23) &+ 0x3F80_0000)
-        let result = y * scale
-        return x < -87.3 ? 0 : (x > 88.7 ? .infinity : result)
-    }
+    static func fusedExp(_ x: Float) -> Float { VectorMath.exp(x) }
 }
 
 extension Double: FusedExponential {
