@@ -22,7 +22,7 @@ extension Tensor {
     private func softmaxFamily(axis: Int, log: Bool, op: String) -> Tensor {
         precondition(dtype.isFloatingPoint, "\(op): needs a float32 or float64 tensor, got \(dtype) (shape \(shape))")
         if rank == 0 {
-            _ = Shape.normalize(axis: axis, rank: 0, op: op)
+            _ = Shape.normalize(axis: axis, rank: 1, op: op)  // a scalar softmaxes as one element
             return reshape([1]).softmaxFamily(axis: 0, log: log, op: op).reshape([])
         }
         let a = Shape.normalize(axis: axis, rank: rank, op: op)
