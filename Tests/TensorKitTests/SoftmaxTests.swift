@@ -41,6 +41,12 @@ import Testing
         expectClose(Tensor([0, 0, log(3.0), 0] as [Double], shape: [2, 2]).cast(to: dtype).softmax(axis: 0),
                     [0.25, 0.5, 0.75, 0.5], tolerance: tolerance)
         expectClose(Tensor(scalar: 5.0, dtype: dtype).softmax(), [1], shape: [], tolerance: 0)
+        // Masked (−∞) logits get exactly 0, along rows and along columns.
+        let partlyMasked = Tensor([0, -.infinity, 0, 2, -.infinity, 2] as [Double], shape: [3, 2]).cast(to: dtype)
+        expectClose(partlyMasked.transposed().softmax(axis: 1), [0.5, 0.5, 0, 0, 0.5, 0.5], tolerance: tolerance)
+        expectClose(partlyMasked.softmax(axis: 0), [0.5, 0, 0.5, 0.5, 0, 0.5], tolerance: tolerance)
+        let logs = partlyMasked.logSoftmax(axis: 0).scalars(as: Double.self)
+        #expect(logs[1] == -.infinity && logs[4] == -.infinity)
         // A fully masked row is NaN, as in PyTorch.
         let masked = Tensor([-.infinity, -.infinity] as [Double]).cast(to: dtype)
         #expect(masked.softmax().scalars(as: Double.self).allSatisfy { $0.isNaN })
@@ -64,6 +70,25 @@ import Testing
         let f = x.cast(to: .float32).softmax()
         expectClose(f, reference, tolerance: 1e-5)
         expectClose(f.sum(axes: [1]), [Double](repeating: 1, count: rows), tolerance: 1e-5)
+    }
+
+    @Test func float32AgreesWithFloat64OverAWideRange() {
+        // Logit gaps up to 200 reach exp's underflow range (subnormal and zero results).
+        // Rounded to float32 first, so the comparison measures the kernels, not the inputs.
+        let x = randomTensor([8, 64, 6], seed: 13, low: -100, high: 100).cast(to: .float32).cast(to: .float64)
+        for axis in [0, 1, 2] {
+            let reference = x.softmax(axis: axis).scalars(as: Double.self)
+            let single = x.cast(to: .float32).softmax(axis: axis).scalars(as: Double.self)
+            let worst = zip(reference, single).map { abs($0 - $1) / (1e-30 + abs($0)) }
+            // Relative error is float32-sized wherever the probability is a normal float.
+            let normal = zip(reference, worst).filter { $0.0 > 1e-30 }.map(\.1).max() ?? 0
+            #expect(normal < 1e-5, "axis \(axis): worst relative error \(normal)")
+            let logReference = x.logSoftmax(axis: axis).scalars(as: Double.self)
+            let logSingle = x.cast(to: .float32).logSoftmax(axis: axis).scalars(as: Double.self)
+            // x − lse with |lse| up to 100 carries lse's float32 rounding, about 100 · 6e-8.
+            let logWorst = zip(logReference, logSingle).map { abs($0 - $1) }.max()!
+            #expect(logWorst < 2e-5, "axis \(axis): worst log-softmax error \(logWorst)")
+        }
     }
 
     @Test func gradients() {

@@ -6,13 +6,17 @@ enum SoftmaxRows {
     /// inputs already use threads.
     static let costPerElement = 8
 
-    /// The tensor viewed with `axes` moved last (kept axes keep their order), made contiguous
-    /// when that view is not. Records no graph.
-    static func movingLast(_ x: Tensor, _ axes: [Int]) -> Tensor {
+    /// The tensor viewed with `axes` moved last (kept axes keep their order). Copies nothing.
+    static func movedView(_ x: Tensor, _ axes: [Int]) -> Tensor {
         let moving = Set(axes)
         let order = (0..<x.rank).filter { !moving.contains($0) } + axes
-        let moved = x.view(Layout(shape: order.map { x.shape[$0] }, strides: order.map { x.strides[$0] },
-                                  offset: x.layout.offset))
+        return x.view(Layout(shape: order.map { x.shape[$0] }, strides: order.map { x.strides[$0] },
+                             offset: x.layout.offset))
+    }
+
+    /// ``movedView(_:_:)``, made contiguous when that view is not. Records no graph.
+    static func movingLast(_ x: Tensor, _ axes: [Int]) -> Tensor {
+        let moved = movedView(x, axes)
         return moved.isContiguous ? moved : Elementwise.copy(moved)
     }
 
@@ -53,7 +57,7 @@ enum SoftmaxRows {
                 let yr = py + r * n, gr = pg + r * n, o = po + r * n
                 if log {
                     let total = Reduction.rowSum(gr, n, 1)
-                    for i in 0..<n { o[i] = gr[i] - T.exp(yr[i]) * total }
+                    for i in 0..<n { o[i] = gr[i] - exp(yr[i]) * total }
                 } else {
                     let dot = dotRow(gr, yr, n)
                     for i in 0..<n { o[i] = yr[i] * (gr[i] - dot) }
@@ -68,7 +72,9 @@ enum SoftmaxRows {
                                              into out: Tensor) {
         let px = UnsafePointer(x.pointer(as: T.self)), po = out.pointer(as: T.self)
         Parallel.forRanges(rows, costPerItem: Swift.max(n, 1) * costPerElement) { range in
-            for r in range { po[r] = logSumExpRow(px + r * n, n) }
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: scratchLength)
+            defer { scratch.deallocate() }
+            for r in range { po[r] = logSumExpRow(px + r * n, n, scratch: scratch) }
         }
     }
 
@@ -95,28 +101,78 @@ enum SoftmaxRows {
     @inline(__always)
     static func softmaxRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
         let m = shift(x, n)
-        var total: T = 0
-        for i in 0..<n {
-            let e = T.exp(x[i] - m)
-            y[i] = e
-            total += e
-        }
-        let scale = 1 / total
+        // Separate passes: the exp map vectorises, the sum runs in independent lanes.
+        for i in 0..<n { y[i] = exp(x[i] - m) }
+        let scale = 1 / Reduction.rowSum(y, n, 1)
         for i in 0..<n { y[i] *= scale }
     }
 
     @inline(__always)
     static func logSoftmaxRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
-        let lse = logSumExpRow(x, n)
+        let m = shift(x, n)
+        // The output row holds the exponentials until the normaliser is known.
+        for i in 0..<n { y[i] = exp(x[i] - m) }
+        let lse = m + T.log(Reduction.rowSum(y, n, 1))
         for i in 0..<n { y[i] = x[i] - lse }
     }
 
+    /// Rows longer than this are exponentiated in pieces of this size into a scratch buffer.
+    static let scratchLength = 1024
+
+    /// `scratch` holds ``scratchLength`` elements: the exponentials go there first so the exp
+    /// loop vectorises and the sum runs in independent lanes.
     @inline(__always)
-    static func logSumExpRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
+    static func logSumExpRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ n: Int, scratch: UnsafeMutablePointer<T>) -> T {
         let m = shift(x, n)
         var total: T = 0
-        for i in 0..<n { total += T.exp(x[i] - m) }
+        var start = 0
+        while start < n {
+            let length = Swift.min(scratchLength, n - start)
+            let piece = x + start  // pointer offset, not `start + i`: an overflow check would block vectorisation
+            for i in 0..<length { scratch[i] = exp(piece[i] - m) }
+            total += Reduction.rowSum(scratch, length, 1)
+            start += length
+        }
         return m + T.log(total)
+    }
+
+    /// `exp` that vectorises for `Float` (a branch-free polynomial; libm's `expf` is an opaque
+    /// call that keeps loops scalar); `Double` keeps libm. The type test folds away once the
+    /// generic kernel is specialised.
+    @inline(__always)
+    static func exp<T: FloatingScalar>(_ x: T) -> T {
+        if T.self == Float.self { return unsafeBitCast(floatExp(unsafeBitCast(x, to: Float.self)), to: T.self) }
+        return T.exp(x)
+    }
+
+    /// Cephes-style `expf`: `2^n · e^r` with `n = round(x / ln 2)`, `|r| ≤ ln 2 / 2`, `e^r` by a
+    /// degree-6 polynomial, `2^n` built in the exponent bits in two factors so that underflow to
+    /// subnormals and overflow to infinity come out right. Within 2 ulp; NaN propagates.
+    @inline(__always)
+    static func floatExp(_ input: Float) -> Float {
+        var x = input
+        x = x > 89 ? 89 : x
+        x = x < -104 ? -104 : x
+        // Round x·log2(e) with the 1.5·2^23 trick (no float-to-int conversion, which traps on NaN).
+        let magic: Float = 12_582_912
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
+        let k = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: magic.bitPattern)
+        // ln 2 in two parts so n·c1 is exact (Cody–Waite).
+        var r = x - n * 0.693_359_375
+        r = r - n * -2.121_944_4e-4
+        var p: Float = 1.987_569_15e-4
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_6e-2
+        p = p * r + 0.166_666_65
+        p = p * r + 0.500_000_01
+        p = p * r * r + r + 1
+        let k1 = k >> 1
+        let k2 = k &- k1
+        let s1 = Float(bitPattern: UInt32(bitPattern: (k1 &+ 127) &<< 23))
+        let s2 = Float(bitPattern: UInt32(bitPattern: (k2 &+ 127) &<< 23))
+        return p * s1 * s2
     }
 
     @inline(__always)

@@ -1,9 +1,11 @@
-/// Softmax and log-softmax along an axis: fused, numerically stable forward kernels (the row
+/// Softmax and log-softmax along an axis: fused, numerically stable forward kernels (the
 /// maximum is subtracted before `exp`) and hand-written fused backward kernels.
 ///
-/// The reduced axis is moved last (a view; copied only when the rows are not contiguous), so
-/// every axis runs the same contiguous row kernel. The result of a softmax along an inner axis
-/// is therefore a view with the axis order restored, not a contiguous tensor.
+/// When the elements along the axis are adjacent (the last axis of a contiguous tensor, or a
+/// transposed view whose axis has stride 1) the row kernel runs on them in place, and the result
+/// has the input's axis order as a view. Otherwise the column kernel runs along the fast axis of
+/// a contiguous tensor (copying the input first only if it is not contiguous) and the result is
+/// contiguous.
 extension Tensor {
     /// `exp(x) / Σ exp(x)` along `axis` (the last by default); every slice along `axis` sums to 1.
     ///
@@ -26,14 +28,22 @@ extension Tensor {
             return reshape([1]).softmaxFamily(axis: 0, log: log, op: op).reshape([])
         }
         let a = Shape.normalize(axis: axis, rank: rank, op: op)
-        let source = SoftmaxRows.movingLast(self, [a])
-        let n = shape[a]
-        let moved: Tensor
-        switch dtype {
-        case .float32: moved = SoftmaxRows.forward(source, Float.self, rowLength: n, log: log)
-        default: moved = SoftmaxRows.forward(source, Double.self, rowLength: n, log: log)
+        let n = shape[a], inner = shape[(a + 1)...].reduce(1, *), outer = shape[..<a].reduce(1, *)
+        let moved = SoftmaxRows.movedView(self, [a])
+        let out: Tensor
+        if moved.isContiguous {
+            let rows = switch dtype {
+            case .float32: SoftmaxRows.forward(moved, Float.self, rowLength: n, log: log)
+            default: SoftmaxRows.forward(moved, Double.self, rowLength: n, log: log)
+            }
+            out = SoftmaxRows.restoringAxis(rows, a)
+        } else {
+            let source = isContiguous ? self : Elementwise.copy(self)
+            out = switch dtype {
+            case .float32: SoftmaxColumns.forward(source, Float.self, outer: outer, n: n, inner: inner, log: log)
+            default: SoftmaxColumns.forward(source, Double.self, outer: outer, n: n, inner: inner, log: log)
+            }
         }
-        let out = SoftmaxRows.restoringAxis(moved, a)
         // A detached view: the rule must not hold the output itself (that would be a cycle
         // through its own graph node).
         let saved = out.detach()
@@ -42,17 +52,28 @@ extension Tensor {
         }
     }
 
-    /// The fused backward kernel on tensors in any layout: rows along `axis` are made contiguous
-    /// (free when they already are) and the result is returned in the input's axis order.
+    /// The fused backward kernel, in the layout the forward produced: rows when the output's
+    /// elements along `axis` are adjacent, columns of a contiguous output otherwise. The gradient
+    /// is copied to match only when its layout differs (e.g. a broadcast gradient from `sum`).
     static func softmaxBackward(output: Tensor, gradient: Tensor, axis: Int, log: Bool) -> Tensor {
-        let y = SoftmaxRows.movingLast(output, [axis])
-        let g = SoftmaxRows.movingLast(gradient, [axis])
-        let n = output.shape[axis]
-        let moved: Tensor
-        switch output.dtype {
-        case .float32: moved = SoftmaxRows.backward(output: y, gradient: g, Float.self, rowLength: n, log: log)
-        default: moved = SoftmaxRows.backward(output: y, gradient: g, Double.self, rowLength: n, log: log)
+        let shape = output.shape
+        let n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *), outer = shape[..<axis].reduce(1, *)
+        let movedOutput = SoftmaxRows.movedView(output, [axis])
+        if movedOutput.isContiguous || !output.isContiguous {
+            let y = movedOutput.isContiguous ? movedOutput : Elementwise.copy(movedOutput)
+            let g = SoftmaxRows.movingLast(gradient, [axis])
+            let rows = switch output.dtype {
+            case .float32: SoftmaxRows.backward(output: y, gradient: g, Float.self, rowLength: n, log: log)
+            default: SoftmaxRows.backward(output: y, gradient: g, Double.self, rowLength: n, log: log)
+            }
+            return SoftmaxRows.restoringAxis(rows, axis)
         }
-        return SoftmaxRows.restoringAxis(moved, axis)
+        let g = gradient.isContiguous ? gradient : Elementwise.copy(gradient)
+        return switch output.dtype {
+        case .float32:
+            SoftmaxColumns.backward(output: output, gradient: g, Float.self, outer: outer, n: n, inner: inner, log: log)
+        default:
+            SoftmaxColumns.backward(output: output, gradient: g, Double.self, outer: outer, n: n, inner: inner, log: log)
+        }
     }
 }
