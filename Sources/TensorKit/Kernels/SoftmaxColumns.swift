@@ -3,7 +3,7 @@
 /// a tile of columns at a time. This avoids transposing the input and keeps the output contiguous.
 enum SoftmaxColumns {
     /// Columns handled together: their running maxima and sums stay in L1.
-    static let tile = 256
+    static let tile = 64
 
     /// Softmax (or log-softmax) over axis 1 of the contiguous `[outer, n, inner]` tensor `x`.
     static func forward<T: FloatingScalar>(_ x: Tensor, _ t: T.Type, outer: Int, n: Int, inner: Int,

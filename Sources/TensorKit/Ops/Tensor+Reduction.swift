@@ -71,12 +71,15 @@ extension Tensor {
         let kept = keptShape(reducing: reduced)
         let divisor = Double(Swift.max(reducedCount(reduced) - correction, 0))
         // Two passes (mean, then squared deviations) stay accurate when the mean is large.
-        let (centered, out) = withGradientsDisabled {
+        let out = withGradientsDisabled {
             let centered = self - mean(axes: axes, keepDims: true)
-            return (centered, (centered * centered).sum(axes: axes, keepDims: keepDims) / divisor)
+            return (centered * centered).sum(axes: axes, keepDims: keepDims) / divisor
         }
         return Tensor.record("variance", output: out, inputs: [self]) { g in
-            [centered * g.reshape(kept) * (2 / divisor)]
+            // Recomputed rather than saved: no input-sized tensor lives until backward, and the
+            // rule stays a function of the input (differentiable again if ever needed).
+            let centered = self - self.mean(axes: axes, keepDims: true)
+            return [centered * g.reshape(kept) * (2 / divisor)]
         }
     }
 
