@@ -1,6 +1,7 @@
 /// Fused row kernels for softmax, log-softmax and log-sum-exp: one pass for the row maximum,
-/// one for the exponentials and their sum, one to normalise. Rows are contiguous; callers move
-/// the reduced axis last first. Rows are split across cores above a size threshold.
+/// one for the exponentials, one for their sum, one to normalise, all on a row that stays in
+/// cache. Rows are contiguous; callers move the reduced axis last first. Rows are split across
+/// cores above a size threshold.
 enum SoftmaxRows {
     /// Relative cost of one element (an `exp` costs several multiply-adds), so moderately sized
     /// inputs already use threads.
