@@ -52,6 +52,8 @@ protocol ExtremumOrder {
     /// Whether `candidate` replaces `best`. Strict, so ties keep the first position; NaN beats
     /// any number and the first NaN stays (NaN propagates, as in PyTorch).
     static func beats<T: FloatingScalar>(_ candidate: T, _ best: T) -> Bool
+    /// The plain comparison (`>` or `<`, false for NaN), for loops that deal with NaN apart.
+    static func prefers<T: FloatingScalar>(_ candidate: T, _ best: T) -> Bool
 }
 
 enum Greatest: ExtremumOrder {
@@ -59,6 +61,7 @@ enum Greatest: ExtremumOrder {
     @inline(__always) static func beats<T: FloatingScalar>(_ candidate: T, _ best: T) -> Bool {
         candidate > best || (candidate.isNaN && !best.isNaN)
     }
+    @inline(__always) static func prefers<T: FloatingScalar>(_ candidate: T, _ best: T) -> Bool { candidate > best }
 }
 
 enum Least: ExtremumOrder {
@@ -66,6 +69,7 @@ enum Least: ExtremumOrder {
     @inline(__always) static func beats<T: FloatingScalar>(_ candidate: T, _ best: T) -> Bool {
         candidate < best || (candidate.isNaN && !best.isNaN)
     }
+    @inline(__always) static func prefers<T: FloatingScalar>(_ candidate: T, _ best: T) -> Bool { candidate < best }
 }
 
 /// Max or min with the position of the first occurrence.
@@ -74,12 +78,48 @@ struct ExtremumReducer<T: FloatingScalar, Order: ExtremumOrder>: Reducer {
 
     @inline(__always)
     func fold(_ acc: inout Extremum<T>, _ p: UnsafePointer<T>, _ n: Int, _ stride: Int, first: Int) {
+        if stride == 1 && n >= 32 {
+            foldContiguous(&acc, p, n, first: first)
+            return
+        }
         var best = acc.value, at = acc.index
         for i in 0..<n where Order.beats(p[i * stride], best) {
             best = p[i * stride]
             at = first + i
         }
         acc = Extremum(value: best, index: at)
+    }
+
+    /// A contiguous row in two passes: the extremum value in independent lanes with selects (which
+    /// vectorise, unlike a loop that also tracks a position), then the first position holding it.
+    @inline(__always)
+    private func foldContiguous(_ acc: inout Extremum<T>, _ p: UnsafePointer<T>, _ n: Int, first: Int) {
+        var m0 = p[0], m1 = p[1], m2 = p[2], m3 = p[3]
+        var i = 4
+        while i + 4 <= n {
+            m0 = Order.prefers(p[i], m0) ? p[i] : m0
+            m1 = Order.prefers(p[i + 1], m1) ? p[i + 1] : m1
+            m2 = Order.prefers(p[i + 2], m2) ? p[i + 2] : m2
+            m3 = Order.prefers(p[i + 3], m3) ? p[i + 3] : m3
+            i += 4
+        }
+        while i < n { m0 = Order.prefers(p[i], m0) ? p[i] : m0; i += 1 }
+        var nanSeen = 0  // an integer or, not `||`, so this loop vectorises too
+        for k in 0..<n { nanSeen |= p[k].isNaN ? 1 : 0 }
+        if nanSeen != 0 {
+            // The first NaN wins, unless the accumulator already holds an earlier one.
+            if acc.value.isNaN && acc.index >= 0 { return }
+            var k = 0
+            while !p[k].isNaN { k += 1 }
+            acc = Extremum(value: p[k], index: first + k)
+            return
+        }
+        let a = Order.prefers(m1, m0) ? m1 : m0, b = Order.prefers(m3, m2) ? m3 : m2
+        let best = Order.prefers(b, a) ? b : a
+        guard Order.beats(best, acc.value) else { return }
+        var k = 0
+        while p[k] != best { k += 1 }
+        acc = Extremum(value: best, index: first + k)
     }
 
     @inline(__always)
