@@ -126,6 +126,14 @@ func loadReductionFixture() throws -> (cases: [ReductionFixtureCase], input: (St
         #expect(nanRow.max(axes: [1]).scalars(as: Double.self)[0].isNaN)
         #expect(nanRow.argmin(axis: 1).scalars(as: Int64.self) == [70, 0])
         #expect(Tensor([Double](repeating: .infinity, count: 40) + [.nan]).argmax().item() == 40)
+        // Infinities without NaN (they look like NaN to the contiguous path's first check).
+        var infinite = (0..<40).map(Double.init)
+        infinite[7] = .infinity
+        infinite[9] = .infinity
+        infinite[30] = -.infinity
+        let withInfinities = Tensor(infinite)
+        #expect(withInfinities.argmax().item() == 7 && withInfinities.max().item() == .infinity)
+        #expect(withInfinities.argmin().item() == 30 && withInfinities.min().item() == -.infinity)
 
         let leaf = x.detach().requiringGrad()
         leaf.max(axes: [1]).sum().backward()

@@ -95,31 +95,46 @@ struct ExtremumReducer<T: FloatingScalar, Order: ExtremumOrder>: Reducer {
     @inline(__always)
     private func foldContiguous(_ acc: inout Extremum<T>, _ p: UnsafePointer<T>, _ n: Int, first: Int) {
         var m0 = p[0], m1 = p[1], m2 = p[2], m3 = p[3]
+        // x − x is NaN exactly for NaN and ±∞, so `probe` flags rows that may hold a NaN.
+        var probe: T = 0
         var i = 4
-        while i + 4 <= n {
+        while i &+ 4 <= n {
             m0 = Order.prefers(p[i], m0) ? p[i] : m0
-            m1 = Order.prefers(p[i + 1], m1) ? p[i + 1] : m1
-            m2 = Order.prefers(p[i + 2], m2) ? p[i + 2] : m2
-            m3 = Order.prefers(p[i + 3], m3) ? p[i + 3] : m3
-            i += 4
+            m1 = Order.prefers(p[i &+ 1], m1) ? p[i &+ 1] : m1
+            m2 = Order.prefers(p[i &+ 2], m2) ? p[i &+ 2] : m2
+            m3 = Order.prefers(p[i &+ 3], m3) ? p[i &+ 3] : m3
+            probe += (p[i] - p[i]) + (p[i &+ 1] - p[i &+ 1]) + (p[i &+ 2] - p[i &+ 2]) + (p[i &+ 3] - p[i &+ 3])
+            i &+= 4
         }
-        while i < n { m0 = Order.prefers(p[i], m0) ? p[i] : m0; i += 1 }
-        var nanSeen = 0  // an integer or, not `||`, so this loop vectorises too
-        for k in 0..<n { nanSeen |= p[k].isNaN ? 1 : 0 }
-        if nanSeen != 0 {
+        while i < n { m0 = Order.prefers(p[i], m0) ? p[i] : m0; i &+= 1 }
+        for k in 0..<4 { probe += p[k] - p[k] }
+        for k in (n & ~3)..<n { probe += p[k] - p[k] }
+        if probe != probe, let k = firstIndex(p, n, where: { $0 != $0 }) {
             // The first NaN wins, unless the accumulator already holds an earlier one.
-            if acc.value.isNaN && acc.index >= 0 { return }
-            var k = 0
-            while !p[k].isNaN { k += 1 }
-            acc = Extremum(value: p[k], index: first + k)
+            if !acc.value.isNaN { acc = Extremum(value: p[k], index: first + k) }
             return
         }
         let a = Order.prefers(m1, m0) ? m1 : m0, b = Order.prefers(m3, m2) ? m3 : m2
         let best = Order.prefers(b, a) ? b : a
-        guard Order.beats(best, acc.value) else { return }
-        var k = 0
-        while p[k] != best { k += 1 }
+        guard Order.beats(best, acc.value), let k = firstIndex(p, n, where: { $0 == best }) else { return }
         acc = Extremum(value: best, index: first + k)
+    }
+
+    /// The first `k < n` with `match(p[k])`: blocks of 16 are tested with a loop that vectorises,
+    /// and only the block that hits is searched element by element.
+    @inline(__always)
+    private func firstIndex(_ p: UnsafePointer<T>, _ n: Int, where match: (T) -> Bool) -> Int? {
+        var start = 0
+        while start < n {
+            let end = Swift.min(start &+ 16, n)
+            var hits = 0
+            for k in start..<end { hits |= match(p[k]) ? 1 : 0 }
+            if hits != 0 {
+                for k in start..<end where match(p[k]) { return k }
+            }
+            start = end
+        }
+        return nil
     }
 
     @inline(__always)
