@@ -1,0 +1,191 @@
+/// Fused row kernels for softmax, log-softmax and log-sum-exp: one pass for the row maximum,
+/// one for the exponentials, one for their sum, one to normalise, all on a row that stays in
+/// cache. Rows are contiguous; callers move the reduced axis last first. Rows are split across
+/// cores above a size threshold.
+enum SoftmaxRows {
+    /// Relative cost of one element (an `exp` costs several multiply-adds), so moderately sized
+    /// inputs already use threads.
+    static let costPerElement = 8
+
+    /// The tensor viewed with `axes` moved last (kept axes keep their order). Copies nothing.
+    static func movedView(_ x: Tensor, _ axes: [Int]) -> Tensor {
+        let moving = Set(axes)
+        let order = (0..<x.rank).filter { !moving.contains($0) } + axes
+        return x.view(Layout(shape: order.map { x.shape[$0] }, strides: order.map { x.strides[$0] },
+                             offset: x.layout.offset))
+    }
+
+    /// ``movedView(_:_:)``, made contiguous when that view is not. Records no graph.
+    static func movingLast(_ x: Tensor, _ axes: [Int]) -> Tensor {
+        let moved = movedView(x, axes)
+        return moved.isContiguous ? moved : Elementwise.copy(moved)
+    }
+
+    /// Views `moved` (a tensor whose `axis` was moved last) back in the original axis order.
+    static func restoringAxis(_ moved: Tensor, _ axis: Int) -> Tensor {
+        let rank = moved.rank
+        if axis == rank - 1 { return moved }
+        var order = Array(0..<(rank - 1))
+        order.insert(rank - 1, at: axis)
+        return moved.view(Layout(shape: order.map { moved.shape[$0] }, strides: order.map { moved.strides[$0] },
+                                 offset: moved.layout.offset))
+    }
+
+    /// Softmax (or log-softmax) of each row of length `n` of the contiguous `x` into a new
+    /// contiguous tensor of the same shape.
+    static func forward<T: FloatingScalar>(_ x: Tensor, _ t: T.Type, rowLength n: Int, log: Bool) -> Tensor {
+        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        let rows = n == 0 ? 0 : x.count / n
+        let px = UnsafePointer(x.pointer(as: T.self)), py = out.pointer(as: T.self)
+        Parallel.forRanges(rows, costPerItem: n * costPerElement) { range in
+            for r in range {
+                if log { logSoftmaxRow(px + r * n, py + r * n, n) } else { softmaxRow(px + r * n, py + r * n, n) }
+            }
+        }
+        return out
+    }
+
+    /// Input gradient of softmax (`y * (g - Σ g·y)`) or log-softmax (`g - exp(y) Σ g`) per row,
+    /// from the contiguous output `y` and output gradient `g`, into a new contiguous tensor.
+    static func backward<T: FloatingScalar>(output y: Tensor, gradient g: Tensor, _ t: T.Type, rowLength n: Int,
+                                            log: Bool) -> Tensor {
+        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype)
+        let rows = n == 0 ? 0 : y.count / n
+        let py = UnsafePointer(y.pointer(as: T.self)), pg = UnsafePointer(g.pointer(as: T.self))
+        let po = out.pointer(as: T.self)
+        Parallel.forRanges(rows, costPerItem: n * (log ? costPerElement : 2)) { range in
+            for r in range {
+                let yr = py + r * n, gr = pg + r * n, o = po + r * n
+                if log {
+                    let total = Reduction.rowSum(gr, n, 1)
+                    for i in 0..<n { o[i] = gr[i] - exp(yr[i]) * total }
+                } else {
+                    let dot = dotRow(gr, yr, n)
+                    for i in 0..<n { o[i] = yr[i] * (gr[i] - dot) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Log-sum-exp of each row of length `n` of the contiguous `x` (−∞ for empty rows).
+    static func logSumExp<T: FloatingScalar>(_ x: Tensor, _ t: T.Type, rowLength n: Int, rows: Int,
+                                             into out: Tensor) {
+        let px = UnsafePointer(x.pointer(as: T.self)), po = out.pointer(as: T.self)
+        Parallel.forRanges(rows, costPerItem: Swift.max(n, 1) * costPerElement) { range in
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: scratchLength)
+            defer { scratch.deallocate() }
+            for r in range { po[r] = logSumExpRow(px + r * n, n, scratch: scratch) }
+        }
+    }
+
+    // MARK: Row bodies
+
+    /// The shift that keeps `exp` from overflowing: the row maximum, or 0 when that is not finite
+    /// (an all −∞ row then gives exp sums of 0, hence NaN softmax and −∞ log-sum-exp, as in PyTorch).
+    @inline(__always)
+    static func shift<T: FloatingScalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
+        var m0 = -T.infinity, m1 = -T.infinity, m2 = -T.infinity, m3 = -T.infinity
+        var i = 0
+        while i + 4 <= n {
+            m0 = x[i] > m0 ? x[i] : m0
+            m1 = x[i + 1] > m1 ? x[i + 1] : m1
+            m2 = x[i + 2] > m2 ? x[i + 2] : m2
+            m3 = x[i + 3] > m3 ? x[i + 3] : m3
+            i += 4
+        }
+        while i < n { m0 = x[i] > m0 ? x[i] : m0; i += 1 }
+        let m = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
+        return m.isFinite ? m : 0
+    }
+
+    @inline(__always)
+    static func softmaxRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+        let m = shift(x, n)
+        // Separate passes: the exp map vectorises, the sum runs in independent lanes.
+        for i in 0..<n { y[i] = exp(x[i] - m) }
+        let scale = 1 / Reduction.rowSum(y, n, 1)
+        for i in 0..<n { y[i] *= scale }
+    }
+
+    @inline(__always)
+    static func logSoftmaxRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+        let m = shift(x, n)
+        // The output row holds the exponentials until the normaliser is known.
+        for i in 0..<n { y[i] = exp(x[i] - m) }
+        let lse = m + T.log(Reduction.rowSum(y, n, 1))
+        for i in 0..<n { y[i] = x[i] - lse }
+    }
+
+    /// Rows longer than this are exponentiated in pieces of this size into a scratch buffer.
+    static let scratchLength = 1024
+
+    /// `scratch` holds ``scratchLength`` elements: the exponentials go there first so the exp
+    /// loop vectorises and the sum runs in independent lanes.
+    @inline(__always)
+    static func logSumExpRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ n: Int, scratch: UnsafeMutablePointer<T>) -> T {
+        let m = shift(x, n)
+        var total: T = 0
+        var start = 0
+        while start < n {
+            let length = Swift.min(scratchLength, n - start)
+            let piece = x + start  // pointer offset, not `start + i`: an overflow check would block vectorisation
+            for i in 0..<length { scratch[i] = exp(piece[i] - m) }
+            total += Reduction.rowSum(scratch, length, 1)
+            start += length
+        }
+        return m + T.log(total)
+    }
+
+    /// `exp` that vectorises for `Float` (a branch-free polynomial; libm's `expf` is an opaque
+    /// call that keeps loops scalar); `Double` keeps libm. The type test folds away once the
+    /// generic kernel is specialised.
+    @inline(__always)
+    static func exp<T: FloatingScalar>(_ x: T) -> T {
+        if T.self == Float.self { return unsafeBitCast(floatExp(unsafeBitCast(x, to: Float.self)), to: T.self) }
+        return T.exp(x)
+    }
+
+    /// Cephes-style `expf`: `2^n · e^r` with `n = round(x / ln 2)`, `|r| ≤ ln 2 / 2`, `e^r` by a
+    /// degree-6 polynomial, `2^n` built in the exponent bits in two factors so that underflow to
+    /// subnormals and overflow to infinity come out right. Within 2 ulp; NaN propagates.
+    @inline(__always)
+    static func floatExp(_ input: Float) -> Float {
+        var x = input
+        x = x > 89 ? 89 : x
+        x = x < -104 ? -104 : x
+        // Round x·log2(e) with the 1.5·2^23 trick (no float-to-int conversion, which traps on NaN).
+        let magic: Float = 12_582_912
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
+        let k = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: magic.bitPattern)
+        // ln 2 in two parts so n·c1 is exact (Cody–Waite).
+        var r = x - n * 0.693_359_375
+        r = r - n * -2.121_944_4e-4
+        var p: Float = 1.987_569_15e-4
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_6e-2
+        p = p * r + 0.166_666_65
+        p = p * r + 0.500_000_01
+        p = p * r * r + r + 1
+        let k1 = k >> 1
+        let k2 = k &- k1
+        let s1 = Float(bitPattern: UInt32(bitPattern: (k1 &+ 127) &<< 23))
+        let s2 = Float(bitPattern: UInt32(bitPattern: (k2 &+ 127) &<< 23))
+        return p * s1 * s2
+    }
+
+    @inline(__always)
+    static func dotRow<T: FloatingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ n: Int) -> T {
+        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+        var i = 0
+        while i + 4 <= n {
+            s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]
+            s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
+            i += 4
+        }
+        while i < n { s0 += a[i] * b[i]; i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+}
