@@ -142,38 +142,8 @@ enum SoftmaxRows {
     /// generic kernel is specialised.
     @inline(__always)
     static func exp<T: FloatingScalar>(_ x: T) -> T {
-        if T.self == Float.self { return unsafeBitCast(floatExp(unsafeBitCast(x, to: Float.self)), to: T.self) }
+        if T.self == Float.self { return unsafeBitCast(VectorMath.exp(unsafeBitCast(x, to: Float.self)), to: T.self) }
         return T.exp(x)
-    }
-
-    /// Cephes-style `expf`: `2^n · e^r` with `n = round(x / ln 2)`, `|r| ≤ ln 2 / 2`, `e^r` by a
-    /// degree-6 polynomial, `2^n` built in the exponent bits in two factors so that underflow to
-    /// subnormals and overflow to infinity come out right. Within 2 ulp; NaN propagates.
-    @inline(__always)
-    static func floatExp(_ input: Float) -> Float {
-        var x = input
-        x = x > 89 ? 89 : x
-        x = x < -104 ? -104 : x
-        // Round x·log2(e) with the 1.5·2^23 trick (no float-to-int conversion, which traps on NaN).
-        let magic: Float = 12_582_912
-        let shifted = x * 1.442_695_04 + magic
-        let n = shifted - magic
-        let k = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: magic.bitPattern)
-        // ln 2 in two parts so n·c1 is exact (Cody–Waite).
-        var r = x - n * 0.693_359_375
-        r = r - n * -2.121_944_4e-4
-        var p: Float = 1.987_569_15e-4
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_6e-2
-        p = p * r + 0.166_666_65
-        p = p * r + 0.500_000_01
-        p = p * r * r + r + 1
-        let k1 = k >> 1
-        let k2 = k &- k1
-        let s1 = Float(bitPattern: UInt32(bitPattern: (k1 &+ 127) &<< 23))
-        let s2 = Float(bitPattern: UInt32(bitPattern: (k2 &+ 127) &<< 23))
-        return p * s1 * s2
     }
 
     @inline(__always)
