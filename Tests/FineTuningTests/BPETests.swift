@@ -165,6 +165,16 @@ import Testing
         }
     }
 
+    @Test func addedTokenWithAnIDFarOutside() throws {
+        var text = bpeJSON()
+        text.removeLast()
+        text += #", "added_tokens": [{"id": 99999999, "content": "<x>", "special": true}]}"#
+        let url = try temporaryFile("tokenizer.json", text)
+        expectTokenizerError(.invalidField(path: url.path, keyPath: "added_tokens[0].id", reason: "is 99999999, outside 0..<4")) {
+            _ = try AutoTokenizer.load(from: url)
+        }
+    }
+
     @Test func missingFile() {
         let url = URL(fileURLWithPath: "/nonexistent/tokenizer.json")
         expectTokenizerError(.unreadableFile(path: url.path, reason: "no such file or folder")) {

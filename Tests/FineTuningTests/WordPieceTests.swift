@@ -131,6 +131,14 @@ import Testing
         }
     }
 
+    @Test func vocabularyThatIsNotUTF8() throws {
+        let url = try temporaryFile("vocab.txt", "")
+        try Data([0x5B, 0x55, 0x4E, 0x4B, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: url)
+        expectTokenizerError(.unreadableFile(path: url.path, reason: "not UTF-8 text")) {
+            _ = try WordPieceTokenizer(vocabularyFile: url)
+        }
+    }
+
     @Test func vocabularyWithoutUnknownToken() throws {
         let url = try temporaryFile("vocab.txt", "[CLS]\n[SEP]\nhello\n")
         expectTokenizerError(.missingToken(path: url.path, token: "[UNK]", role: "unknown")) {

@@ -1,14 +1,19 @@
 /// A token matched in raw text before normalization and pre-tokenization, such as `[MASK]` or
 /// `<|endoftext|>` (the `added_tokens` list of a `tokenizer.json`).
 public struct AddedToken: Sendable, Equatable {
+    /// The exact text that stands for the token.
     public var content: String
+    /// The token's id.
     public var id: Int
     /// Special tokens are dropped by `decode(_:skipSpecialTokens: true)`.
     public var special: Bool
-    /// Whether the token swallows whitespace on its left / right.
+    /// Whether the token swallows whitespace on its left.
     public var leftStrip: Bool
+    /// Whether the token swallows whitespace on its right.
     public var rightStrip: Bool
 
+    /// An added token; `single_word` and `normalized` from tokenizer.json are not modelled
+    /// (matching is always on the raw text, which is what `normalized: false` means).
     public init(content: String, id: Int, special: Bool = true, leftStrip: Bool = false, rightStrip: Bool = false) {
         self.content = content
         self.id = id

@@ -12,9 +12,13 @@ import Foundation
 /// BasicTokenizer().tokenize("Héllo, WORLD!")  // ["hello", ",", "world", "!"]
 /// ```
 public struct BasicTokenizer: Sendable {
+    /// Lower-case every character (full Unicode lower-case mapping).
     public var lowercase: Bool
+    /// Decompose (NFD) and drop nonspacing marks: `é` → `e`.
     public var stripAccents: Bool
+    /// Put each CJK ideograph in a word of its own.
     public var handleChineseCharacters: Bool
+    /// Drop control characters and turn all whitespace into spaces.
     public var cleanText: Bool
     private let cache = ScalarNormalizationCache()
 

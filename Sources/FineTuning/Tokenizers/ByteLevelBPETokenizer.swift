@@ -14,6 +14,8 @@ import Foundation
 public struct ByteLevelBPETokenizer: Tokenizer {
     /// Tokens around a sequence when special tokens are added.
     public var template: SpecialTokenTemplate
+    /// Special token ids, guessed from the special added tokens' names (`<|endoftext|>` is both
+    /// BOS and EOS, as in GPT-2); set them by hand where the guess is wrong.
     public var specialTokens: SpecialTokenIDs
     /// Whether a space is put before text that does not start with one (RoBERTa does this).
     public var addPrefixSpace: Bool
@@ -61,6 +63,10 @@ public struct ByteLevelBPETokenizer: Tokenizer {
 
         let (vocabulary, ids) = try json.vocabulary(model)
         let added = try json.addedTokens()
+        // Added ids extend the vocabulary; a far-off id would make every table that large.
+        for (index, token) in added.enumerated() where token.id < 0 || token.id >= vocabulary.count + added.count {
+            throw json.fail("added_tokens[\(index)].id", "is \(token.id), outside 0..<\(vocabulary.count + added.count)")
+        }
         let size = max(vocabulary.count, (added.map(\.id).max() ?? -1) + 1)
         var names = vocabulary + [String](repeating: "", count: size - vocabulary.count)
         var bytesByID = [[UInt8]](repeating: [], count: size)

@@ -21,6 +21,7 @@ public struct ByteTokenizer: Tokenizer {
     /// Whether `addSpecialTokens: true` puts EOS at the end.
     public var addEOS: Bool
 
+    /// A byte tokenizer; `addBOS`/`addEOS` say what `addSpecialTokens: true` adds.
     public init(addBOS: Bool = true, addEOS: Bool = false) {
         self.addBOS = addBOS
         self.addEOS = addEOS

@@ -8,10 +8,14 @@ import TensorKit
 /// let ids = encoding.idsTensor()   // int64, shape [8]
 /// ```
 public struct Encoding: Sendable, Equatable {
+    /// Token ids, padding included.
     public var ids: [Int]
+    /// 1 for real tokens, 0 for padding.
     public var attentionMask: [Int]
+    /// Segment ids (BERT-style tokenizers only).
     public var tokenTypeIDs: [Int]?
 
+    /// An encoding from its parts.
     public init(ids: [Int], attentionMask: [Int], tokenTypeIDs: [Int]? = nil) {
         self.ids = ids
         self.attentionMask = attentionMask
@@ -36,10 +40,14 @@ public struct Encoding: Sendable, Equatable {
 /// Rows are Swift arrays; the `...Tensor()` accessors give int64 tensors of shape
 /// `[batch, length]` and need rows of equal length (any padding other than `.none` does that).
 public struct BatchEncoding: Sendable, Equatable {
+    /// Token ids, one row per text.
     public var ids: [[Int]]
+    /// 1 for real tokens, 0 for padding, one row per text.
     public var attentionMask: [[Int]]
+    /// Segment ids (BERT-style tokenizers only), one row per text.
     public var tokenTypeIDs: [[Int]]?
 
+    /// A batch from its parts.
     public init(ids: [[Int]], attentionMask: [[Int]], tokenTypeIDs: [[Int]]? = nil) {
         self.ids = ids
         self.attentionMask = attentionMask

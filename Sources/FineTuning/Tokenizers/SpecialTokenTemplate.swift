@@ -6,6 +6,7 @@ public struct SpecialTokenTemplate: Sendable, Equatable {
     /// Ids placed after the sequence.
     public var suffix: [Int]
 
+    /// A template from the ids before and after the sequence.
     public init(prefix: [Int] = [], suffix: [Int] = []) {
         self.prefix = prefix
         self.suffix = suffix

@@ -16,6 +16,7 @@ public struct WordPieceTokenizer: Tokenizer {
     public var basicTokenizer: BasicTokenizer
     /// Tokens around a sequence when special tokens are added.
     public var template: SpecialTokenTemplate
+    /// `[PAD]`, `[UNK]`, `[CLS]`, `[SEP]` and `[MASK]` where the vocabulary has them.
     public var specialTokens: SpecialTokenIDs
     /// The prefix of word-continuing pieces.
     public let continuingSubwordPrefix: String
