@@ -21,6 +21,15 @@ import Testing
         }
     }
 
+    @Test func tinyBPERandomStringsMatchHuggingFace() throws {
+        let tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: url)
+        for (i, text) in fixtures.random_strings.enumerated() {
+            #expect(tokenizer.encode(text, addSpecialTokens: false) == fixtures.tiny_bpe.random_strings_ids[i],
+                    "string \(i): \(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(tokenizer.decode(fixtures.tiny_bpe.random_strings_ids[i]) == text)
+        }
+    }
+
     @Test func tokensAreSpelledInGPT2Characters() throws {
         let tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: url)
         for (i, sentence) in fixtures.sentences.enumerated().prefix(5) {

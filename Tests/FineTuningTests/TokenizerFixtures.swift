@@ -14,7 +14,7 @@ struct TokenizerReference: Decodable {
     var attention_mask: [[Int]]
     var type_ids: [[Int]]
     var ids_without_special_tokens_untruncated: [[Int]]
-    var ids_without_special_tokens_truncated: [[Int]]
+    var random_strings_ids: [[Int]]
     var tokens: [[String]]
     var decoded_skipping_special_tokens: [String]
     var padded_batch: Batch
@@ -23,6 +23,7 @@ struct TokenizerReference: Decodable {
 
 struct TokenizerFixtures: Decodable {
     var sentences: [String]
+    var random_strings: [String]
     var minilm: TokenizerReference
     var tiny_bpe: TokenizerReference
 

@@ -23,8 +23,17 @@ import Testing
                     == reference.ids_without_special_tokens_untruncated[i], "sentence \(i)")
         }
         // The long sentence really was truncated, to exactly max_length with [SEP] kept.
-        let long = reference.ids.last!
-        #expect(long.count == 128 && long.last == 102 && long.first == 101)
+        let long = try #require(fixtures.sentences.firstIndex { $0.hasPrefix("Long input") })
+        #expect(reference.ids[long].count == 128 && reference.ids[long].last == 102 && reference.ids[long].first == 101)
+        #expect(reference.ids_without_special_tokens_untruncated[long].count > 300)
+    }
+
+    @Test func miniLMRandomStringsMatchHuggingFace() throws {
+        let tokenizer = try miniLM("tokenizer.json")
+        for (i, text) in fixtures.random_strings.enumerated() {
+            #expect(tokenizer.encode(text, addSpecialTokens: false) == fixtures.minilm.random_strings_ids[i],
+                    "string \(i): \(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
     }
 
     @Test func miniLMVocabTxtMatchesHuggingFace() throws {

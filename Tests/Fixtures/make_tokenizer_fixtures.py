@@ -8,11 +8,13 @@ Needs the Hugging Face `tokenizers` package (pip install tokenizers).
 Reads   Tests/Fixtures/tokenizer_sentences.txt  (one sentence per line; escapes \\t \\n \\r \\\\ \\u{XXXX};
                                                  an empty line is the empty string)
         data/all-MiniLM-L6-v2/tokenizer.json    (the real all-MiniLM-L6-v2 WordPiece tokenizer)
+        plus 200 seeded random strings mixing letters, digits, spaces, apostrophes, marks and emoji
 Writes  Tests/Fixtures/tiny_bpe_tokenizer.json  (a byte-level BPE trained here on a little text)
         Tests/Fixtures/tokenizers.json          (sentences, ids, attention masks, decoded text)
 """
 import json
 import os
+import random
 import re
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
@@ -40,6 +42,17 @@ def read_sentences():
     return [unescape(line) for line in lines]
 
 
+def random_strings(count=200, seed=11):
+    """Short strings mixing the character classes the splitting rules care about."""
+    alphabet = ["a", "B", "s", "t", "r", "e", "l", "d", "m", "v", "'", "'", " ", " ", " ", "  ", "\n", "\t", "\r",
+                "\u00a0", "\u3000", "\u0085", "\u200d", "\u00ad", "\u0007", "1", "42", "\u0663", "\u00b2",
+                "\u2167", "!", ".", "-", "$", "_", "#", "\u00e9", "e\u0301", "\u00df", "\u0130", "\u03a3",
+                "\ufb01", "\u01c5", "\u5317", "\uf900", "\u3042", "\u304c", "\ud55c", "\U0001f600",
+                "\U0001f970", "\u2014", "\u00ab", "[MASK]", "<|endoftext|>", "##"]
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(count)]
+
+
 def train_tiny_bpe(path):
     corpus = [
         "The quick brown fox jumps over the lazy dog while the cat sleeps in the sun.",
@@ -65,13 +78,13 @@ def train_tiny_bpe(path):
     return Tokenizer.from_file(path)
 
 
-def reference(tokenizer, sentences, max_length):
+def reference(tokenizer, sentences, strings, max_length):
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_length)
     single = tokenizer.encode_batch(sentences, add_special_tokens=True)
-    plain = tokenizer.encode_batch(sentences, add_special_tokens=False)
     tokenizer.no_truncation()
     full = tokenizer.encode_batch(sentences, add_special_tokens=False)
+    random_ids = [e.ids for e in tokenizer.encode_batch(strings, add_special_tokens=False)]
     tokenizer.enable_truncation(max_length=max_length)
     pad = tokenizer.token_to_id("[PAD]")
     if pad is None:
@@ -85,7 +98,7 @@ def reference(tokenizer, sentences, max_length):
         "attention_mask": [e.attention_mask for e in single],
         "type_ids": [e.type_ids for e in single],
         "ids_without_special_tokens_untruncated": [e.ids for e in full],
-        "ids_without_special_tokens_truncated": [e.ids for e in plain],
+        "random_strings_ids": random_ids,
         "tokens": [e.tokens for e in single],
         "decoded_skipping_special_tokens": [tokenizer.decode(e.ids, skip_special_tokens=True) for e in single],
         "padded_batch": {
@@ -99,6 +112,7 @@ def reference(tokenizer, sentences, max_length):
 
 def main():
     sentences = read_sentences()
+    strings = random_strings()
     minilm_path = os.path.join(ROOT, "data", "all-MiniLM-L6-v2", "tokenizer.json")
     if not os.path.exists(minilm_path):
         raise SystemExit(f"{minilm_path} is missing: run scripts/fetch-minilm.sh first")
@@ -106,8 +120,9 @@ def main():
     bpe = train_tiny_bpe(os.path.join(HERE, "tiny_bpe_tokenizer.json"))
     fixtures = {
         "sentences": sentences,
-        "minilm": reference(minilm, sentences, MAX_LENGTH_MINILM),
-        "tiny_bpe": reference(bpe, sentences, MAX_LENGTH_BPE),
+        "random_strings": strings,
+        "minilm": reference(minilm, sentences, strings, MAX_LENGTH_MINILM),
+        "tiny_bpe": reference(bpe, sentences, strings, MAX_LENGTH_BPE),
     }
     with open(os.path.join(HERE, "tokenizers.json"), "w", encoding="utf-8") as f:
         json.dump(fixtures, f, ensure_ascii=False, separators=(",", ":"))
