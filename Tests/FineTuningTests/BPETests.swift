@@ -62,6 +62,15 @@ import Testing
         }
     }
 
+    @Test func addPrefixSpaceMatchesHuggingFace() throws {
+        var tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: url)
+        tokenizer.addPrefixSpace = true
+        for (i, sentence) in fixtures.sentences.enumerated() {
+            #expect(tokenizer.encode(sentence, addSpecialTokens: false) == fixtures.tiny_bpe_add_prefix_space_ids[i],
+                    "sentence \(i)")
+        }
+    }
+
     @Test func specialTokensAndTemplate() throws {
         let tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: url)
         #expect(tokenizer.specialTokens.eos == 0 && tokenizer.specialTokens.pad == 1)

@@ -26,6 +26,7 @@ struct TokenizerFixtures: Decodable {
     var random_strings: [String]
     var minilm: TokenizerReference
     var tiny_bpe: TokenizerReference
+    var tiny_bpe_add_prefix_space_ids: [[Int]]
 
     static let shared: TokenizerFixtures = {
         let data = try! Data(contentsOf: tokenizerFixtureURL("tokenizers.json"))

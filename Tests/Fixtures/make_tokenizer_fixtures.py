@@ -124,6 +124,10 @@ def main():
         "minilm": reference(minilm, sentences, strings, MAX_LENGTH_MINILM),
         "tiny_bpe": reference(bpe, sentences, strings, MAX_LENGTH_BPE),
     }
+    # The same BPE with a space put before each text segment (RoBERTa style).
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    bpe.no_truncation()
+    fixtures["tiny_bpe_add_prefix_space_ids"] = [e.ids for e in bpe.encode_batch(sentences, add_special_tokens=False)]
     with open(os.path.join(HERE, "tokenizers.json"), "w", encoding="utf-8") as f:
         json.dump(fixtures, f, ensure_ascii=False, separators=(",", ":"))
         f.write("\n")
