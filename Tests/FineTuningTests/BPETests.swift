@@ -131,6 +131,18 @@ import Testing
         #expect(tokenizer.encode("aab", addSpecialTokens: true) == [0, 2])
     }
 
+    @Test func ignoreMergesTakesWholeVocabularyWords() throws {
+        // Reference from Hugging Face tokenizers 0.23: [3, 2, 1] with ignore_merges, [2, 1, 2, 1] without
+        // (the space byte is not in this vocabulary and there is no unk token, so it is dropped).
+        let vocab = #"{"a": 0, "b": 1, "ab": 2, "abb": 3}"#
+        let plain = bpeJSON(vocab: vocab)
+        let ignoring = plain.replacingOccurrences(of: #""unk_token": null"#, with: #""unk_token": null, "ignore_merges": true"#)
+        let withFlag = try ByteLevelBPETokenizer(tokenizerJSON: try temporaryFile("tokenizer.json", ignoring))
+        let without = try ByteLevelBPETokenizer(tokenizerJSON: try temporaryFile("tokenizer.json", plain))
+        #expect(withFlag.encode("abb abb", addSpecialTokens: false) == [3, 2, 1])
+        #expect(without.encode("abb abb", addSpecialTokens: false) == [2, 1, 2, 1])
+    }
+
     @Test func mergeWithUnknownToken() throws {
         let url = try temporaryFile("tokenizer.json", bpeJSON(merges: #"["a b", "b c"]"#))
         expectTokenizerError(.invalidMerge(path: url.path, index: 1,

@@ -11,11 +11,17 @@ struct BPEModel: Sendable {
     let unknownID: Int?
     /// Whether consecutive unknown bytes become one unknown token.
     let fuseUnknown: Bool
+    /// Whether a piece that is itself a vocabulary token skips merging (`ignore_merges`).
+    let ignoreMerges: Bool
     let cache = BPEWordCache()
 
     /// Appends the ids of one pre-tokenized piece.
     func encode(_ word: UnsafeBufferPointer<UInt8>, into ids: inout [Int], scratch: inout [Int]) {
         if word.isEmpty { return }
+        if ignoreMerges, let id = vocabulary.value(for: word) {
+            ids.append(id)
+            return
+        }
         if cache.append(word, to: &ids) { return }
         scratch.removeAll(keepingCapacity: true)
         var previousUnknown = false

@@ -93,7 +93,8 @@ public struct ByteLevelBPETokenizer: Tokenizer {
             unknownID = id
         }
         self.model = BPEModel(vocabulary: table, byteIDs: byteIDs, merges: merges, unknownID: unknownID,
-                              fuseUnknown: try json.optionalBool(model, "fuse_unk", at: "model.fuse_unk") ?? false)
+                              fuseUnknown: try json.optionalBool(model, "fuse_unk", at: "model.fuse_unk") ?? false,
+                              ignoreMerges: try json.optionalBool(model, "ignore_merges", at: "model.ignore_merges") ?? false)
         self.tokens = names
         self.tokenIDs = allIDs
         self.idBytes = bytesByID

@@ -37,11 +37,4 @@ enum ByteLevelMapping {
         }
         return result
     }
-
-    /// The vocabulary spelling of raw bytes.
-    static func encode<C: Sequence>(_ raw: C) -> String where C.Element == UInt8 {
-        var text = String.UnicodeScalarView()
-        for byte in raw { text.append(characters[Int(byte)]) }
-        return String(text)
-    }
 }
