@@ -172,6 +172,38 @@ import Testing
         }
     }
 
+    @Test func addedTokensExtendTheVocabulary() throws {
+        let url = try temporaryFile("tokenizer.json", """
+            {"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3}},
+             "added_tokens": [{"id": 4, "content": "<new>", "special": false}, {"id": 1, "content": "[CLS]", "special": true}],
+             "post_processor": {"type": "BertProcessing", "cls": ["[CLS]", 1], "sep": ["[SEP]", 2]},
+             "pre_tokenizer": {"type": "BertPreTokenizer"}}
+            """)
+        // Reference from Hugging Face tokenizers 0.23: [1, 3, 4, 3, 0, 2], vocabulary size 5.
+        let tokenizer = try AutoTokenizer.load(from: url)
+        #expect(tokenizer.vocabularySize == 5)
+        #expect(tokenizer.encode("a<new>a b", addSpecialTokens: true) == [1, 3, 4, 3, 0, 2])
+    }
+
+    @Test func addedTokenClashingWithTheVocabulary() throws {
+        let url = try temporaryFile("tokenizer.json", """
+            {"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2}},
+             "added_tokens": [{"id": 2, "content": "[MASK]"}], "pre_tokenizer": {"type": "BertPreTokenizer"}}
+            """)
+        expectTokenizerError(.invalidField(path: url.path, keyPath: "added_tokens",
+                                           reason: "gives '[MASK]' id 2, which clashes with model.vocab")) {
+            _ = try AutoTokenizer.load(from: url)
+        }
+    }
+
+    @Test func wordPieceWithoutPreTokenizer() throws {
+        let url = try temporaryFile("tokenizer.json", #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}"#)
+        expectTokenizerError(.invalidField(path: url.path, keyPath: "pre_tokenizer",
+                                           reason: "is missing; WordPiece needs a BertPreTokenizer")) {
+            _ = try AutoTokenizer.load(from: url)
+        }
+    }
+
     @Test func badJSON() throws {
         let url = try temporaryFile("tokenizer.json", "{\"model\": {\"type\": \"WordPiece\", ")
         do {
@@ -190,7 +222,7 @@ import Testing
     }
 
     @Test func vocabularyIDsWithAGap() throws {
-        let url = try temporaryFile("tokenizer.json", #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 5}}}"#)
+        let url = try temporaryFile("tokenizer.json", #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 5}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#)
         expectTokenizerError(.invalidField(path: url.path, keyPath: "model.vocab.a", reason: "has id 5, outside 0..<2")) {
             _ = try AutoTokenizer.load(from: url)
         }

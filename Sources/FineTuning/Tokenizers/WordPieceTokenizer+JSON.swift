@@ -32,14 +32,23 @@ extension WordPieceTokenizer {
                     normalizer, "handle_chinese_chars", at: "normalizer.handle_chinese_chars") ?? true,
                 cleanText: try json.optionalBool(normalizer, "clean_text", at: "normalizer.clean_text") ?? true)
         }
-        if let (preType, _) = try json.componentType("pre_tokenizer"), preType != "BertPreTokenizer" {
+        // Without a pre-tokenizer Hugging Face would not split words at all; refuse rather than differ.
+        guard let (preType, _) = try json.componentType("pre_tokenizer") else {
+            throw json.fail("pre_tokenizer", "is missing; WordPiece needs a BertPreTokenizer")
+        }
+        guard preType == "BertPreTokenizer" else {
             throw TokenizerError.unsupported(path: path, component: "pre_tokenizer", type: preType)
         }
 
-        let (vocabulary, ids) = try json.vocabulary(model)
+        var (vocabulary, ids) = try json.vocabulary(model)
         let added = try json.addedTokens()
-        for token in added where ids[token.content] != token.id {
-            throw json.fail("added_tokens", "gives '\(token.content)' id \(token.id), but model.vocab does not")
+        // Added tokens either repeat a vocabulary entry or extend the vocabulary with the next ids.
+        for token in added.sorted(by: { $0.id < $1.id }) where ids[token.content] != token.id {
+            guard token.id == vocabulary.count, ids[token.content] == nil else {
+                throw json.fail("added_tokens", "gives '\(token.content)' id \(token.id), which clashes with model.vocab")
+            }
+            vocabulary.append(token.content)
+            ids[token.content] = token.id
         }
         let template = try json.template { ids[$0] }
         try self.init(
