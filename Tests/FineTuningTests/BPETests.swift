@@ -74,7 +74,8 @@ import Testing
     @Test func specialTokensAndTemplate() throws {
         let tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: url)
         #expect(tokenizer.specialTokens.eos == 0 && tokenizer.specialTokens.pad == 1)
-        #expect(tokenizer.template == SpecialTokenTemplate(prefix: [], suffix: [0]))
+        #expect(tokenizer.template.prefix == [] && tokenizer.template.suffix == [0])
+        #expect(tokenizer.template.pair == [.first(typeID: 0), .second(typeID: 1)])
         #expect(tokenizer.encode("a<|endoftext|>b<pad>", addSpecialTokens: false)
                 == tokenizer.encode("a", addSpecialTokens: false) + [0] + tokenizer.encode("b", addSpecialTokens: false) + [1])
         // Repeated words come from the cache and must equal the first, uncached, result.

@@ -64,6 +64,44 @@ import Testing
         #expect(batch.tokenTypeIDsTensor()?.shape == [fixtures.sentences.count, 128])
     }
 
+    @Test func miniLMPairsMatchHuggingFace() throws {
+        let tokenizer = try AutoTokenizer.load(from: try miniLMFolder.get())
+        let fixtures = TokenizerFixtures.shared
+        let reference = fixtures.minilm_pairs
+        let batch = tokenizer.encodeBatch(pairs: fixtures.pairs, maxLength: reference.max_length)
+        for i in fixtures.pairs.indices {
+            #expect(batch.ids[i] == reference.ids[i], "pair \(i)")
+            #expect(batch.tokenTypeIDs?[i] == reference.type_ids[i], "pair \(i)")
+            #expect(batch.attentionMask[i] == reference.attention_mask[i], "pair \(i)")
+        }
+    }
+
+    @Test func tinyBPEPairsMatchHuggingFace() throws {
+        let tokenizer = try AutoTokenizer.load(from: tokenizerFixtureURL("tiny_bpe_tokenizer.json"))
+        let fixtures = TokenizerFixtures.shared
+        let batch = tokenizer.encodeBatch(pairs: fixtures.pairs, maxLength: fixtures.tiny_bpe_pairs.max_length)
+        #expect(batch.ids == fixtures.tiny_bpe_pairs.ids)
+        #expect(batch.attentionMask == fixtures.tiny_bpe_pairs.attention_mask)
+    }
+
+    @Test func pairTruncationIsLongestFirst() {
+        // (first, second, room) → kept counts, worked by hand from the longest_first rule.
+        #expect(ByteTokenizer.longestFirst(3, 4, room: 10) == (3, 4))
+        #expect(ByteTokenizer.longestFirst(3, 20, room: 10) == (3, 7))
+        #expect(ByteTokenizer.longestFirst(20, 3, room: 10) == (7, 3))
+        #expect(ByteTokenizer.longestFirst(8, 9, room: 10) == (5, 5))
+        #expect(ByteTokenizer.longestFirst(9, 9, room: 11) == (5, 6))
+        #expect(ByteTokenizer.longestFirst(12, 9, room: 11) == (6, 5))
+    }
+
+    @Test func pairsWithoutATemplateAreWrappedOneByOne() {
+        let tokenizer = ByteTokenizer(addBOS: true, addEOS: true)
+        let encoding = tokenizer.encoding(of: "ab", pairedWith: "c")
+        #expect(encoding.ids == [256, 97, 98, 257, 256, 99, 257])
+        #expect(encoding.tokenTypeIDs == nil)
+        #expect(tokenizer.encoding(of: "abcdef", pairedWith: "xyz", maxLength: 8).ids == [256, 97, 98, 257, 256, 120, 121, 257])
+    }
+
     @Test func tinyBPEPaddedBatchMatchesHuggingFace() throws {
         let tokenizer = try AutoTokenizer.load(from: tokenizerFixtureURL("tiny_bpe_tokenizer.json"))
         let fixtures = TokenizerFixtures.shared

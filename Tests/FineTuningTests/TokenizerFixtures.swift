@@ -21,12 +21,27 @@ struct TokenizerReference: Decodable {
     var vocab_size: Int
 }
 
+/// Pairs (sentence i, sentence i + 1) encoded with truncation and padding to the longest.
+struct PairReference: Decodable {
+    var max_length: Int
+    var ids: [[Int]]
+    var attention_mask: [[Int]]
+    var type_ids: [[Int]]
+}
+
 struct TokenizerFixtures: Decodable {
     var sentences: [String]
     var random_strings: [String]
     var minilm: TokenizerReference
     var tiny_bpe: TokenizerReference
     var tiny_bpe_add_prefix_space_ids: [[Int]]
+    var minilm_pairs: PairReference
+    var tiny_bpe_pairs: PairReference
+
+    /// The pairs `pair_reference` in the fixture script encodes.
+    var pairs: [(String, String)] {
+        sentences.indices.map { (sentences[$0], sentences[($0 + 1) % sentences.count]) }
+    }
 
     static let shared: TokenizerFixtures = {
         let data = try! Data(contentsOf: tokenizerFixtureURL("tokenizers.json"))

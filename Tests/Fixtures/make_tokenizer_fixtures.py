@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MAX_LENGTH_MINILM = 128
 MAX_LENGTH_BPE = 64
+MAX_LENGTH_PAIRS = 24  # short, so that most pairs are truncated
 
 
 def unescape(line):
@@ -110,6 +111,25 @@ def reference(tokenizer, sentences, strings, max_length):
     }
 
 
+def pair_reference(tokenizer, sentences):
+    """Pairs (sentence i, sentence i+1), truncated longest-first and padded to the longest."""
+    pairs = [(sentences[i], sentences[(i + 1) % len(sentences)]) for i in range(len(sentences))]
+    tokenizer.enable_truncation(max_length=MAX_LENGTH_PAIRS)
+    pad = tokenizer.token_to_id("[PAD]")
+    if pad is None:
+        pad = tokenizer.token_to_id("<pad>")
+    tokenizer.enable_padding(pad_id=pad)
+    batch = tokenizer.encode_batch(pairs, add_special_tokens=True)
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return {
+        "max_length": MAX_LENGTH_PAIRS,
+        "ids": [e.ids for e in batch],
+        "attention_mask": [e.attention_mask for e in batch],
+        "type_ids": [e.type_ids for e in batch],
+    }
+
+
 def main():
     sentences = read_sentences()
     strings = random_strings()
@@ -124,6 +144,8 @@ def main():
         "minilm": reference(minilm, sentences, strings, MAX_LENGTH_MINILM),
         "tiny_bpe": reference(bpe, sentences, strings, MAX_LENGTH_BPE),
     }
+    fixtures["minilm_pairs"] = pair_reference(minilm, sentences)
+    fixtures["tiny_bpe_pairs"] = pair_reference(bpe, sentences)
     # The same BPE with a space put before each text segment (RoBERTa style).
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
     bpe.no_truncation()

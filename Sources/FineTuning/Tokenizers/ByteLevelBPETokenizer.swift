@@ -147,6 +147,11 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     public var specialTokenCount: Int { template.count }
 
     public func addingSpecialTokens(to ids: [Int]) -> [Int] { template.apply(to: ids) }
+    public var pairSpecialTokenCount: Int { template.pairCount }
+
+    public func addingSpecialTokens(to first: [Int], pairedWith second: [Int]) -> (ids: [Int], typeIDs: [Int]) {
+        template.apply(to: first, pairedWith: second)
+    }
 
     public func id(forToken token: String) -> Int? { tokenIDs[token] }
 

@@ -6,9 +6,16 @@ extension Tokenizer {
     /// than the number of special tokens, only the special tokens remain.
     public func encoding(of text: String, addSpecialTokens: Bool = true, maxLength: Int? = nil,
                          padding: Padding = .none, paddingSide: PaddingSide = .right) -> Encoding {
-        let batch = encodeBatch([text], addSpecialTokens: addSpecialTokens, padding: padding,
-                                maxLength: maxLength, paddingSide: paddingSide)
-        return batch.encodings[0]
+        encodeBatch([text], addSpecialTokens: addSpecialTokens, padding: padding, maxLength: maxLength,
+                    paddingSide: paddingSide).encodings[0]
+    }
+
+    /// Encodes a pair of texts (question and context, premise and hypothesis) as one sequence.
+    public func encoding(of text: String, pairedWith second: String, addSpecialTokens: Bool = true,
+                         maxLength: Int? = nil, padding: Padding = .none,
+                         paddingSide: PaddingSide = .right) -> Encoding {
+        encodeBatch(pairs: [(text, second)], addSpecialTokens: addSpecialTokens, padding: padding,
+                    maxLength: maxLength, paddingSide: paddingSide).encodings[0]
     }
 
     /// Encodes several texts into rows padded to a common length, with attention masks
@@ -21,6 +28,7 @@ extension Tokenizer {
     public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, padding: Padding = .longest,
                             maxLength: Int? = nil, paddingSide: PaddingSide = .right) -> BatchEncoding {
         var rows: [[Int]] = []
+        var types: [[Int]] = []
         rows.reserveCapacity(texts.count)
         for text in texts {
             var ids = encode(text, addSpecialTokens: false)
@@ -28,8 +36,57 @@ extension Tokenizer {
                 let room = max(0, maxLength - (addSpecialTokens ? specialTokenCount : 0))
                 if ids.count > room { ids.removeLast(ids.count - room) }
             }
-            rows.append(addSpecialTokens ? addingSpecialTokens(to: ids) : ids)
+            let row = addSpecialTokens ? addingSpecialTokens(to: ids) : ids
+            rows.append(row)
+            types.append([Int](repeating: 0, count: row.count))
         }
+        return padded(rows, types, padding: padding, side: paddingSide)
+    }
+
+    /// Encodes pairs of texts; each row is `first` and `second` joined by the pair template, with
+    /// token type ids telling them apart (0 and 1 for BERT).
+    ///
+    /// Truncation follows Hugging Face's `longest_first`: when the pair does not fit, the longer
+    /// sequence is cut first, and when both are long each keeps about half the room.
+    public func encodeBatch(pairs: [(String, String)], addSpecialTokens: Bool = true, padding: Padding = .longest,
+                            maxLength: Int? = nil, paddingSide: PaddingSide = .right) -> BatchEncoding {
+        var rows: [[Int]] = []
+        var types: [[Int]] = []
+        rows.reserveCapacity(pairs.count)
+        for (firstText, secondText) in pairs {
+            var first = encode(firstText, addSpecialTokens: false)
+            var second = encode(secondText, addSpecialTokens: false)
+            if let maxLength {
+                let room = max(0, maxLength - (addSpecialTokens ? pairSpecialTokenCount : 0))
+                let (keepFirst, keepSecond) = Self.longestFirst(first.count, second.count, room: room)
+                first.removeLast(first.count - keepFirst)
+                second.removeLast(second.count - keepSecond)
+            }
+            if addSpecialTokens {
+                let joined = addingSpecialTokens(to: first, pairedWith: second)
+                rows.append(joined.ids)
+                types.append(joined.typeIDs)
+            } else {
+                rows.append(first + second)
+                types.append([Int](repeating: 0, count: first.count) + [Int](repeating: 1, count: second.count))
+            }
+        }
+        return padded(rows, types, padding: padding, side: paddingSide)
+    }
+
+    /// How many tokens of each sequence `longest_first` keeps within `room`.
+    static func longestFirst(_ n1: Int, _ n2: Int, room: Int) -> (Int, Int) {
+        if n1 + n2 <= room { return (n1, n2) }
+        var (short, long) = (min(n1, n2), max(n1, n2))
+        long = short > room ? short : max(short, room - short)
+        if short + long > room {
+            short = room / 2
+            long = short + room % 2
+        }
+        return n1 > n2 ? (long, short) : (short, long)
+    }
+
+    private func padded(_ rows: [[Int]], _ types: [[Int]], padding: Padding, side: PaddingSide) -> BatchEncoding {
         let target: Int
         switch padding {
         case .none: target = 0
@@ -37,6 +94,7 @@ extension Tokenizer {
         case .toLength(let length): target = length
         }
         let padID = specialTokens.paddingID
+        var rows = rows, types = types
         var masks: [[Int]] = []
         masks.reserveCapacity(rows.count)
         for i in rows.indices {
@@ -45,20 +103,20 @@ extension Tokenizer {
             var mask = [Int](repeating: 1, count: real)
             if missing > 0 {
                 let padIDs = [Int](repeating: padID, count: missing)
-                let padMask = [Int](repeating: 0, count: missing)
-                switch paddingSide {
+                let zeros = [Int](repeating: 0, count: missing)  // mask 0, and pad type id 0
+                switch side {
                 case .right:
                     rows[i] += padIDs
-                    mask += padMask
+                    mask += zeros
+                    types[i] += zeros
                 case .left:
                     rows[i] = padIDs + rows[i]
-                    mask = padMask + mask
+                    mask = zeros + mask
+                    types[i] = zeros + types[i]
                 }
             }
             masks.append(mask)
         }
-        // A single sequence has segment 0 everywhere, padding included (pad type id 0).
-        let types = usesTokenTypeIDs ? rows.map { [Int](repeating: 0, count: $0.count) } : nil
-        return BatchEncoding(ids: rows, attentionMask: masks, tokenTypeIDs: types)
+        return BatchEncoding(ids: rows, attentionMask: masks, tokenTypeIDs: usesTokenTypeIDs ? types : nil)
     }
 }

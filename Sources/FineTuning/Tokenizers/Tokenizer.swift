@@ -22,6 +22,11 @@ public protocol Tokenizer: Sendable {
     func encode(_ text: String, addSpecialTokens: Bool) -> [Int]
     /// Wraps already encoded ids in the special tokens (`[CLS] ids [SEP]` for BERT).
     func addingSpecialTokens(to ids: [Int]) -> [Int]
+    /// How many special tokens `addSpecialTokens: true` adds to a pair of sequences.
+    var pairSpecialTokenCount: Int { get }
+    /// Joins two encoded sequences with the special tokens (`[CLS] a [SEP] b [SEP]` for BERT),
+    /// returning the token type id of every position.
+    func addingSpecialTokens(to first: [Int], pairedWith second: [Int]) -> (ids: [Int], typeIDs: [Int])
     /// The text of `ids`; special tokens are left out when `skipSpecialTokens` is true.
     /// Unknown ids are ignored.
     func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String
@@ -39,4 +44,13 @@ extension Tokenizer {
     public func decode(_ ids: [Int]) -> String { decode(ids, skipSpecialTokens: false) }
 
     public var usesTokenTypeIDs: Bool { false }
+
+    /// Twice the single-sequence count: each sequence is wrapped on its own.
+    public var pairSpecialTokenCount: Int { 2 * specialTokenCount }
+
+    /// Each sequence wrapped on its own, one after the other, typed 0 and 1.
+    public func addingSpecialTokens(to first: [Int], pairedWith second: [Int]) -> (ids: [Int], typeIDs: [Int]) {
+        let a = addingSpecialTokens(to: first), b = addingSpecialTokens(to: second)
+        return (a + b, [Int](repeating: 0, count: a.count) + [Int](repeating: 1, count: b.count))
+    }
 }

@@ -106,7 +106,7 @@ struct TokenizerJSON {
         }
     }
 
-    /// The single-sequence special tokens of `post_processor`, resolving names with `lookup`.
+    /// The special-token template of `post_processor`, resolving token names with `lookup`.
     func template(lookup: (String) -> Int?) throws -> SpecialTokenTemplate {
         guard let (type, processor) = try componentType("post_processor") else { return .none }
         func named(_ key: String) throws -> Int {
@@ -118,37 +118,61 @@ struct TokenizerJSON {
         switch type {
         case "ByteLevel":
             return .none
-        case "BertProcessing", "RobertaProcessing":
+        case "BertProcessing":
             return SpecialTokenTemplate(prefix: [try named("cls")], suffix: [try named("sep")])
+        case "RobertaProcessing":
+            let cls = try named("cls"), sep = try named("sep")
+            // RoBERTa has no segment embeddings: every type id is 0, and pairs are `<s> A </s></s> B </s>`.
+            return SpecialTokenTemplate(prefix: [cls], suffix: [sep], pair: [
+                .special([cls], typeID: 0), .first(typeID: 0), .special([sep, sep], typeID: 0),
+                .second(typeID: 0), .special([sep], typeID: 0),
+            ])
         case "TemplateProcessing":
-            guard let single = processor["single"] as? [[String: Any]] else {
-                throw fail("post_processor.single", "is missing or not a list")
-            }
             let specials = processor["special_tokens"] as? [String: Any] ?? [:]
+            let single = try templatePieces("single", processor, specials, lookup)
             var template = SpecialTokenTemplate()
             var seenSequence = false
-            for (index, piece) in single.enumerated() {
-                if piece["Sequence"] != nil {
-                    seenSequence = true
-                    continue
+            for piece in single {
+                switch piece {
+                case .first, .second: seenSequence = true
+                case .special(let ids, _):
+                    if seenSequence { template.suffix += ids } else { template.prefix += ids }
                 }
-                guard let special = piece["SpecialToken"] as? [String: Any], let name = special["id"] as? String else {
-                    throw fail("post_processor.single[\(index)]", "is neither a Sequence nor a SpecialToken")
-                }
-                var ids: [Int]
-                if let entry = specials[name] as? [String: Any], let listed = entry["ids"] as? [NSNumber] {
-                    ids = listed.map(\.intValue)
-                } else if let id = lookup(name) {
-                    ids = [id]
-                } else {
-                    throw TokenizerError.missingToken(path: path, token: name, role: "post-processor")
-                }
-                if seenSequence { template.suffix += ids } else { template.prefix += ids }
-                ids.removeAll()
             }
+            template.pair = try templatePieces("pair", processor, specials, lookup)
             return template
         default:
             throw TokenizerError.unsupported(path: path, component: "post_processor", type: type)
+        }
+    }
+
+    /// The pieces of `post_processor.<key>` of a `TemplateProcessing`.
+    private func templatePieces(_ key: String, _ processor: [String: Any], _ specials: [String: Any],
+                                _ lookup: (String) -> Int?) throws -> [SpecialTokenTemplate.Piece] {
+        guard let list = processor[key] as? [[String: Any]] else {
+            throw fail("post_processor.\(key)", "is missing or not a list")
+        }
+        return try list.enumerated().map { index, piece in
+            let at = "post_processor.\(key)[\(index)]"
+            if let sequence = piece["Sequence"] as? [String: Any] {
+                let typeID = (sequence["type_id"] as? NSNumber)?.intValue ?? 0
+                switch sequence["id"] as? String {
+                case "A": return .first(typeID: typeID)
+                case "B": return .second(typeID: typeID)
+                default: throw fail("\(at).Sequence.id", "is not A or B")
+                }
+            }
+            guard let special = piece["SpecialToken"] as? [String: Any], let name = special["id"] as? String else {
+                throw fail(at, "is neither a Sequence nor a SpecialToken")
+            }
+            let typeID = (special["type_id"] as? NSNumber)?.intValue ?? 0
+            if let entry = specials[name] as? [String: Any], let listed = entry["ids"] as? [NSNumber] {
+                return .special(listed.map(\.intValue), typeID: typeID)
+            }
+            guard let id = lookup(name) else {
+                throw TokenizerError.missingToken(path: path, token: name, role: "post-processor")
+            }
+            return .special([id], typeID: typeID)
         }
     }
 }
