@@ -1,0 +1,173 @@
+import TensorKit
+
+/// The shape of a ``GPT`` model.
+///
+/// The defaults describe GPT-2 (learned positions, pre-norm LayerNorm blocks, tanh GELU MLP,
+/// biases, a head tied to the token embedding); LLaMA-like models use
+/// `positions: .rotary(base: 10_000)`, `norm: .rmsNorm`, `feedForward: .swiGLU`, `bias: false`
+/// and usually `kvHeads < heads`.
+public struct GPTConfig: Sendable, Equatable {
+    /// The number of token ids.
+    public var vocabularySize: Int
+    /// The longest sequence (the size of the learned position table).
+    public var maxPositions: Int
+    /// The model width.
+    public var dim: Int
+    /// The number of transformer blocks.
+    public var layers: Int
+    /// Query heads per block.
+    public var heads: Int
+    /// Key/value heads (grouped-query attention); `heads` when nil.
+    public var kvHeads: Int?
+    /// Feed-forward width; `4·dim` when nil.
+    public var hidden: Int?
+    /// How positions are encoded.
+    public var positions: PositionEncoding = .learned
+    /// The feed-forward network of each block.
+    public var feedForward: FeedForward.Kind = .mlp(.geluTanh)
+    /// The normalisation of each block and of the final norm.
+    public var norm: NormKind = .layerNorm
+    /// Normalisation epsilon.
+    public var normEps: Double = 1e-5
+    /// Dropout on embeddings and on each sublayer output (training only).
+    public var dropout: Double = 0
+    /// Whether projections have biases.
+    public var bias: Bool = true
+    /// Whether the output head reuses the token embedding matrix.
+    public var tiedHead: Bool = true
+    /// Whether the output head has a bias.
+    public var headBias: Bool = false
+    /// The standard deviation of the normal initialisation of weights and embeddings.
+    public var initStd: Double = 0.02
+    /// The parameter dtype.
+    public var dtype: DType = .float32
+
+    /// A configuration; the remaining fields keep their GPT-2 defaults and can be set afterwards.
+    public init(vocabularySize: Int, maxPositions: Int, dim: Int, layers: Int, heads: Int, kvHeads: Int? = nil,
+                hidden: Int? = nil) {
+        self.vocabularySize = vocabularySize
+        self.maxPositions = maxPositions
+        self.dim = dim
+        self.layers = layers
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.hidden = hidden
+    }
+}
+
+/// A decoder-only transformer language model (GPT-2 / LLaMA family).
+///
+/// Parameter names: `tokenEmbedding.weight`, `positionEmbedding.weight` (learned positions),
+/// `layers.N.attention.{query,key,value,output}.{weight,bias}`, `layers.N.attentionNorm.*`,
+/// `layers.N.feedForward.{gate,up,down}.*`, `layers.N.feedForwardNorm.*`, `finalNorm.*`,
+/// `head.weight` / `head.bias` (untied head) or `headBias` (tied head with a bias).
+///
+/// ```swift
+/// var config = GPTConfig(vocabularySize: 256, maxPositions: 64, dim: 32, layers: 2, heads: 4)
+/// let model = GPT(config, generator: Generator(seed: 0))
+/// let logits = model(ids)                                 // ids [B, L] int → [B, L, 256]
+/// let loss = model.loss(ids, targets: nextIds)
+/// ```
+public final class GPT: Module {
+    /// Token ids → vectors.
+    public var tokenEmbedding: Embedding
+    /// Learned positions (nil for sinusoidal or rotary positions).
+    public var positionEmbedding: Embedding?
+    /// The transformer blocks (pre-norm, causal).
+    public var layers: [TransformerBlock]
+    /// Normalisation after the last block.
+    public var finalNorm: any Layer
+    /// The output projection when not tied to the token embedding.
+    public var head: Linear?
+    /// The output bias of a tied head, if it has one.
+    public var headBias: Tensor?
+    /// Dropout on the summed embeddings.
+    public var embeddingDropout: Dropout
+    /// The configuration the model was built from.
+    public let config: GPTConfig
+
+    /// A freshly initialised model: weights and embeddings normal with `config.initStd`, biases
+    /// zero, norms at identity.
+    public init(_ config: GPTConfig, generator: Generator? = nil) {
+        let c = config
+        self.config = c
+        tokenEmbedding = Embedding(c.vocabularySize, c.dim, dtype: c.dtype, generator: generator)
+        if c.positions == .learned {
+            positionEmbedding = Embedding(c.maxPositions, c.dim, dtype: c.dtype, generator: generator)
+        }
+        var rotary: RotaryEmbedding? = nil
+        if case .rotary(let base) = c.positions { rotary = RotaryEmbedding(dimension: c.dim / c.heads, base: base) }
+        layers = (0..<c.layers).map { _ in
+            TransformerBlock(dim: c.dim, heads: c.heads, kvHeads: c.kvHeads, hidden: c.hidden ?? 4 * c.dim,
+                             feedForward: c.feedForward, norm: c.norm, normEps: c.normEps, preNorm: true,
+                             dropout: c.dropout, causal: true, bias: c.bias, rotary: rotary, dtype: c.dtype,
+                             generator: generator)
+        }
+        finalNorm = c.norm.make(c.dim, eps: c.normEps, dtype: c.dtype)
+        if !c.tiedHead {
+            head = Linear(c.dim, c.vocabularySize, bias: c.headBias, dtype: c.dtype, generator: generator)
+        } else if c.headBias {
+            headBias = Tensor.zeros([c.vocabularySize], dtype: c.dtype).parameter()
+        }
+        embeddingDropout = Dropout(c.dropout, generator: generator)
+        super.init()
+        initializeWeights(std: c.initStd, generator: generator)
+    }
+
+    /// Logits `[B, L, vocabularySize]` for token ids `[B, L]` (int32/int64).
+    ///
+    /// - Parameters:
+    ///   - mask: key padding `[B, Lk]` (true or non-zero = real token), covering the cached
+    ///     positions and the new ones.
+    ///   - cache: when given, positions start at its length and each block appends its keys and
+    ///     values to it (incremental decoding).
+    public func callAsFunction(_ ids: Tensor, mask: Tensor? = nil, cache: KVCache? = nil) -> Tensor {
+        precondition(ids.rank == 2 && ids.dtype.isInteger, "GPT: ids must be int [batch, seq], got \(ids.dtype) \(ids.shape)")
+        precondition(cache == nil || cache!.layers.count == layers.count,
+                     "GPT: cache has \(cache!.layers.count) layers, model has \(layers.count)")
+        let length = ids.shape[1]
+        let offset = cache?.length ?? 0
+        var h = tokenEmbedding(ids)
+        switch config.positions {
+        case .learned:
+            precondition(offset + length <= config.maxPositions,
+                         "GPT: positions up to \(offset + length) exceed maxPositions \(config.maxPositions)")
+            let positions = Tensor((offset..<(offset + length)).map { Int32($0) }, shape: [length])
+            h = h + positionEmbedding!(positions)
+        case .sinusoidal:
+            h = h + SinusoidalPositions.table(length: length, dimension: config.dim, offset: offset, dtype: config.dtype)
+        case .rotary:
+            break
+        }
+        h = embeddingDropout(h)
+        for (i, layer) in layers.enumerated() { h = layer(h, mask: mask, cache: cache?.layers[i]) }
+        h = finalNorm(h)
+        if let head { return head(h) }
+        let logits = h.matmul(tokenEmbedding.weight.transposed())
+        return headBias.map { logits + $0 } ?? logits
+    }
+
+    /// Mean next-token cross-entropy of the logits for `ids` against `targets` (same shape;
+    /// `ignoreIndex` entries are skipped).
+    public func loss(_ ids: Tensor, targets: Tensor, mask: Tensor? = nil, ignoreIndex: Int = -100) -> Tensor {
+        Tensor.crossEntropy(logits: self(ids, mask: mask), targets: targets, ignoreIndex: ignoreIndex)
+    }
+
+    /// A cache sized for this model.
+    public func makeCache() -> KVCache { KVCache(layers: layers.count) }
+
+    private func initializeWeights(std: Double, generator: Generator?) {
+        withGradientsDisabled {
+            for (_, module) in namedModules() {
+                if let linear = module as? Linear {
+                    linear.weight.assign(Tensor.normal(linear.weight.shape, std: std, dtype: linear.weight.dtype,
+                                                       generator: generator))
+                    linear.bias?.assign(Tensor.zeros(linear.bias!.shape, dtype: linear.bias!.dtype))
+                } else if let embedding = module as? Embedding {
+                    embedding.weight.assign(Tensor.normal(embedding.weight.shape, std: std,
+                                                          dtype: embedding.weight.dtype, generator: generator))
+                }
+            }
+        }
+    }
+}
