@@ -95,4 +95,32 @@ import Testing
             #expect(last < 0.2 * first, "\(pooling): loss \(first) → \(last)")
         }
     }
+
+    /// A Hugging Face `BertModel` (Tests/Fixtures/make_encoder_fixtures.py), its parameters
+    /// renamed by the mapping documented on `Encoder`: same hidden states, pooled output and
+    /// gradients of every parameter.
+    @Test func matchesHuggingFaceBert() throws {
+        let file = try SafeTensors.load(contentsOf: layerFixtureURL("tiny_bert.safetensors"))
+        var config = tinyConfig()
+        config.dropout = 0
+        let encoder = Encoder(config)
+        let prefixes = ["grad.", "input.", "output."]
+        try encoder.load(stateDict: file.filter { key, _ in !prefixes.contains { key.hasPrefix($0) } }, strict: true)
+        let mask = file["input.mask"]!
+        let hidden = encoder(file["input.ids"]!, tokenTypes: file["input.types"]!, mask: mask)
+        expectTensorsClose(hidden, file["output.hidden"]!, tolerance: 1e-10)
+        let pooled = encoder.pooled(hidden)
+        expectTensorsClose(pooled, file["output.pooled"]!, tolerance: 1e-10)
+        let weights = file["input.weights"]! * mask.cast(to: .float64).unsqueezed(axis: 2)
+        let loss = (hidden * weights).sum() + pooled.sum()
+        expectTensorsClose(loss.reshape([1]), file["output.loss"]!, tolerance: 1e-10)
+        loss.backward()
+        for (name, parameter) in encoder.namedParameters() {
+            guard let grad = parameter.grad, let expected = file["grad.\(name)"] else {
+                Issue.record("no gradient for \(name)")
+                continue
+            }
+            expectTensorsClose(grad, expected, tolerance: 1e-8)
+        }
+    }
 }
