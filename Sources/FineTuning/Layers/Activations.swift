@@ -34,6 +34,7 @@ public final class GELU: Module, Layer {
         self.approximate = approximate
         super.init()
     }
+    /// Applies the activation elementwise (any shape).
     public func callAsFunction(_ x: Tensor) -> Tensor { x.gelu(approximate: approximate) }
 }
 
@@ -41,6 +42,7 @@ public final class GELU: Module, Layer {
 public final class ReLU: Module, Layer {
     /// A ReLU layer.
     public override init() { super.init() }
+    /// Applies the activation elementwise (any shape).
     public func callAsFunction(_ x: Tensor) -> Tensor { x.relu() }
 }
 
@@ -48,6 +50,7 @@ public final class ReLU: Module, Layer {
 public final class SiLU: Module, Layer {
     /// A SiLU layer.
     public override init() { super.init() }
+    /// Applies the activation elementwise (any shape).
     public func callAsFunction(_ x: Tensor) -> Tensor { x.silu() }
 }
 
@@ -55,5 +58,6 @@ public final class SiLU: Module, Layer {
 public final class Tanh: Module, Layer {
     /// A tanh layer.
     public override init() { super.init() }
+    /// Applies the activation elementwise (any shape).
     public func callAsFunction(_ x: Tensor) -> Tensor { x.tanh() }
 }

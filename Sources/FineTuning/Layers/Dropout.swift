@@ -20,6 +20,7 @@ public final class Dropout: Module, Layer {
         super.init()
     }
 
+    /// Drops elements of `x` while training; returns `x` itself in evaluation mode.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         Tensor.dropout(x, probability: probability, training: isTraining, generator: generator)
     }

@@ -38,6 +38,7 @@ public final class FeedForward: Module, Layer {
         super.init()
     }
 
+    /// `[..., dim] → [..., dim]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch kind {
         case .mlp(let activation): down(activation(up(x)))

@@ -25,6 +25,7 @@ public final class Sequential: Module, Layer {
     /// Chains `layers`.
     public convenience init(_ layers: any Layer...) { self.init(layers) }
 
+    /// Applies each layer in turn.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var h = x
         for layer in layers { h = (layer as! any Layer)(h) }

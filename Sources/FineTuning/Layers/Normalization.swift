@@ -22,6 +22,7 @@ public final class LayerNorm: Module, Layer {
         super.init()
     }
 
+    /// Normalises `x` `[..., dim]` over its last axis.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == dim, "LayerNorm: input shape \(x.shape) does not end in \(dim)")
         return Tensor.layerNorm(x, weight: weight, bias: bias, eps: eps)
@@ -47,6 +48,7 @@ public final class RMSNorm: Module, Layer {
         super.init()
     }
 
+    /// Normalises `x` `[..., dim]` over its last axis.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == dim, "RMSNorm: input shape \(x.shape) does not end in \(dim)")
         return Tensor.rmsNorm(x, weight: weight, eps: eps)

@@ -19,12 +19,15 @@ public struct RotaryEmbedding: Sendable, Equatable {
     public let dimension: Int
     /// The frequency base (10 000 in most models).
     public let base: Double
+    /// `base^(−2i/d)` for each pair `i`, computed once.
+    private let inverseFrequencies: [Double]
 
     /// RoPE for head vectors of size `dimension`.
     public init(dimension: Int, base: Double = 10_000) {
         precondition(dimension > 0 && dimension % 2 == 0, "RotaryEmbedding: dimension must be even, got \(dimension)")
         self.dimension = dimension
         self.base = base
+        inverseFrequencies = (0..<(dimension / 2)).map { Foundation.pow(base, -2 * Double($0) / Double(dimension)) }
     }
 
     /// The `cos` and `sin` tables `[length, dimension]` for positions `offset ..< offset + length`.
@@ -34,7 +37,7 @@ public struct RotaryEmbedding: Sendable, Equatable {
         var sines = cosines
         for p in 0..<length {
             for i in 0..<half {
-                let angle = Double(offset + p) * Foundation.pow(base, -2 * Double(i) / Double(dimension))
+                let angle = Double(offset + p) * inverseFrequencies[i]
                 let (c, s) = (Foundation.cos(angle), Foundation.sin(angle))
                 cosines[p * dimension + i] = c
                 cosines[p * dimension + i + half] = c

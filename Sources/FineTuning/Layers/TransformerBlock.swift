@@ -51,4 +51,27 @@ public final class TransformerBlock: Module {
         let h = attentionNorm(x + dropout(attention(x, mask: mask, cache: cache)))
         return feedForwardNorm(h + dropout(feedForward(h)))
     }
+
+    /// Like ``callAsFunction(_:mask:cache:)`` (without a cache) under activation checkpointing:
+    /// the block's intermediate tensors are dropped after the forward pass and recomputed during
+    /// backward, trading compute for memory.
+    ///
+    /// Dropout masks match between the two runs: the state of the dropout's own generator (when
+    /// it has one; TensorKit restores the default generator itself) is replayed for the
+    /// recomputation and then put back.
+    public func checkpointed(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
+        let generator = dropout.generator
+        let start = generator?.stateWords
+        var recomputing = false
+        return checkpoint([x]) { [self] inputs in
+            guard recomputing, let generator, let start else {
+                recomputing = true
+                return self(inputs[0], mask: mask)
+            }
+            let current = generator.stateWords
+            generator.stateWords = start
+            defer { generator.stateWords = current }
+            return self(inputs[0], mask: mask)
+        }
+    }
 }

@@ -115,6 +115,9 @@ public final class Encoder: Module {
     public var pooler: Linear?
     /// The configuration the model was built from.
     public let config: EncoderConfig
+    /// Recompute each block during backward instead of keeping its activations (see
+    /// ``TransformerBlock/checkpointed(_:mask:)``); used only when gradients are recorded.
+    public var gradientCheckpointing = false
 
     /// A freshly initialised encoder (normal weights with `config.initStd`, zero biases).
     public init(_ config: EncoderConfig, generator: Generator? = nil) {
@@ -150,7 +153,8 @@ public final class Encoder: Module {
     public func callAsFunction(_ ids: Tensor, tokenTypes: Tensor? = nil, mask: Tensor? = nil) -> Tensor {
         precondition(ids.rank == 2 && ids.dtype.isInteger, "Encoder: ids must be int [batch, seq], got \(ids.dtype) \(ids.shape)")
         var h = embeddings(ids, tokenTypes: tokenTypes)
-        for layer in layers { h = layer(h, mask: mask) }
+        let checkpointing = gradientCheckpointing && GradMode.isEnabled
+        for layer in layers { h = checkpointing ? layer.checkpointed(h, mask: mask) : layer(h, mask: mask) }
         return h
     }
 

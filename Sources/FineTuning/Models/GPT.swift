@@ -85,6 +85,10 @@ public final class GPT: Module {
     public var embeddingDropout: Dropout
     /// The configuration the model was built from.
     public let config: GPTConfig
+    /// Recompute each block during backward instead of keeping its activations (see
+    /// ``TransformerBlock/checkpointed(_:mask:)``); used only when gradients are recorded and
+    /// no cache is given.
+    public var gradientCheckpointing = false
 
     /// A freshly initialised model: weights and embeddings normal with `config.initStd`, biases
     /// zero, norms at identity.
@@ -140,7 +144,10 @@ public final class GPT: Module {
             break
         }
         h = embeddingDropout(h)
-        for (i, layer) in layers.enumerated() { h = layer(h, mask: mask, cache: cache?.layers[i]) }
+        let checkpointing = gradientCheckpointing && cache == nil && GradMode.isEnabled
+        for (i, layer) in layers.enumerated() {
+            h = checkpointing ? layer.checkpointed(h, mask: mask) : layer(h, mask: mask, cache: cache?.layers[i])
+        }
         h = finalNorm(h)
         if let head { return head(h) }
         let logits = h.matmul(tokenEmbedding.weight.transposed())
