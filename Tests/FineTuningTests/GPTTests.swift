@@ -181,4 +181,42 @@ import Testing
         #expect(state == plainState)   // the generator ends where an ordinary step leaves it
         for (a, b) in zip(grads, plainGrads) { expectTensorsClose(a, b, tolerance: 1e-12) }
     }
+
+    /// Tiny Hugging Face GPT-2 and LLaMA models (Tests/Fixtures/make_hf_decoder_fixtures.py),
+    /// renamed by the mapping documented on `GPT`: same logits, loss and gradients.
+    @Test(arguments: ["hf_gpt2", "hf_llama"])
+    func matchesHuggingFaceDecoders(fixture: String) throws {
+        let file = try SafeTensors.load(contentsOf: layerFixtureURL("\(fixture).safetensors"))
+        var config = GPTConfig(vocabularySize: 32, maxPositions: 16, dim: 16, layers: 2, heads: 4, hidden: 48)
+        config.dtype = .float64
+        if fixture == "hf_gpt2" {
+            config.fusedQKV = true
+        } else {
+            config.kvHeads = 2
+            config.positions = .rotary(base: 10_000)
+            config.norm = .rmsNorm
+            config.normEps = 1e-6
+            config.feedForward = .swiGLU
+            config.bias = false
+            config.tiedHead = false
+        }
+        let model = GPT(config)
+        let prefixes = ["grad.", "input.", "output."]
+        try model.load(stateDict: file.filter { key, _ in !prefixes.contains { key.hasPrefix($0) } }, strict: true)
+        // HF LLaMA computes its RoPE tables and RMSNorm statistics in float32 even for a float64
+        // model, so it agrees to ~1e-7 only; GPT-2 stays in float64 throughout.
+        let tolerance = fixture == "hf_gpt2" ? 1e-10 : 1e-5
+        let logits = model(file["input.ids"]!)
+        expectTensorsClose(logits, file["output.logits"]!, tolerance: tolerance)
+        let loss = Tensor.crossEntropy(logits: logits, targets: file["input.targets"]!)
+        expectTensorsClose(loss.reshape([1]), file["output.loss"]!, tolerance: tolerance)
+        loss.backward()
+        for (name, parameter) in model.namedParameters() {
+            guard let grad = parameter.grad, let expected = file["grad.\(name)"] else {
+                Issue.record("\(fixture): no gradient for \(name)")
+                continue
+            }
+            expectTensorsClose(grad, expected, tolerance: fixture == "hf_gpt2" ? 1e-8 : 1e-5)
+        }
+    }
 }

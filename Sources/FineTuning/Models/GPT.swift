@@ -33,6 +33,8 @@ public struct GPTConfig: Sendable, Equatable {
     public var dropout: Double = 0
     /// Whether projections have biases.
     public var bias: Bool = true
+    /// One fused `qkv` projection per block instead of `query`/`key`/`value` (GPT-2's `c_attn`).
+    public var fusedQKV: Bool = false
     /// Whether the output head reuses the token embedding matrix.
     public var tiedHead: Bool = true
     /// Whether the output head has a bias.
@@ -61,6 +63,26 @@ public struct GPTConfig: Sendable, Equatable {
 /// `layers.N.attention.{query,key,value,output}.{weight,bias}`, `layers.N.attentionNorm.*`,
 /// `layers.N.feedForward.{gate,up,down}.*`, `layers.N.feedForwardNorm.*`, `finalNorm.*`,
 /// `head.weight` / `head.bias` (untied head) or `headBias` (tied head with a bias).
+///
+/// They map one-to-one onto Hugging Face checkpoints (checked against `transformers` by
+/// `Tests/Fixtures/make_hf_decoder_fixtures.py`):
+///
+/// | Swift                               | GPT-2 (`fusedQKV: true`)                 | LLaMA                                  |
+/// |-------------------------------------|------------------------------------------|----------------------------------------|
+/// | `tokenEmbedding.weight`             | `transformer.wte.weight`                 | `model.embed_tokens.weight`            |
+/// | `positionEmbedding.weight`          | `transformer.wpe.weight`                 | —                                      |
+/// | `layers.N.attentionNorm.*`          | `transformer.h.N.ln_1.*`                 | `model.layers.N.input_layernorm.*`     |
+/// | `layers.N.attention.qkv.*`          | `transformer.h.N.attn.c_attn.*` (ᵀ)      | —                                      |
+/// | `layers.N.attention.{query,key,value}.*` | —                                   | `model.layers.N.self_attn.{q,k,v}_proj.*` |
+/// | `layers.N.attention.output.*`       | `transformer.h.N.attn.c_proj.*` (ᵀ)      | `model.layers.N.self_attn.o_proj.*`    |
+/// | `layers.N.feedForwardNorm.*`        | `transformer.h.N.ln_2.*`                 | `model.layers.N.post_attention_layernorm.*` |
+/// | `layers.N.feedForward.gate.*`       | —                                        | `model.layers.N.mlp.gate_proj.*`       |
+/// | `layers.N.feedForward.up.*`         | `transformer.h.N.mlp.c_fc.*` (ᵀ)         | `model.layers.N.mlp.up_proj.*`         |
+/// | `layers.N.feedForward.down.*`       | `transformer.h.N.mlp.c_proj.*` (ᵀ)       | `model.layers.N.mlp.down_proj.*`       |
+/// | `finalNorm.*`                       | `transformer.ln_f.*`                     | `model.norm.*`                         |
+/// | `head.weight`                       | tied (`lm_head` = `wte`)                 | `lm_head.weight`                       |
+///
+/// (ᵀ): GPT-2's `Conv1D` weights are stored `[in, out]` and are transposed on loading.
 ///
 /// ```swift
 /// var config = GPTConfig(vocabularySize: 256, maxPositions: 64, dim: 32, layers: 2, heads: 4)
@@ -104,7 +126,7 @@ public final class GPT: Module {
         layers = (0..<c.layers).map { _ in
             TransformerBlock(dim: c.dim, heads: c.heads, kvHeads: c.kvHeads, hidden: c.hidden ?? 4 * c.dim,
                              feedForward: c.feedForward, norm: c.norm, normEps: c.normEps, preNorm: true,
-                             dropout: c.dropout, causal: true, bias: c.bias, rotary: rotary, dtype: c.dtype,
+                             dropout: c.dropout, causal: true, bias: c.bias, fusedQKV: c.fusedQKV, rotary: rotary, dtype: c.dtype,
                              generator: generator)
         }
         finalNorm = c.norm.make(c.dim, eps: c.normEps, dtype: c.dtype)
