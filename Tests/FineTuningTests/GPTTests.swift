@@ -107,9 +107,11 @@ import Testing
         #expect(last < 0.1 * first, "loss \(first) → \(last)")
     }
 
-    @Test(arguments: [false, true])
-    func cachedDecodingMatchesFullForward(rotary: Bool) {
-        let model = GPT(tinyConfig(rotary: rotary), generator: Generator(seed: 5))
+    @Test(arguments: [PositionEncoding.learned, .sinusoidal, .rotary(base: 10_000)])
+    func cachedDecodingMatchesFullForward(positions: PositionEncoding) {
+        var config = tinyConfig(rotary: positions != .learned && positions != .sinusoidal)
+        config.positions = positions
+        let model = GPT(config, generator: Generator(seed: 5))
         let prompt = [3, 1, 4, 1, 5]
         let cached = model.generate(prompt, maxNewTokens: 10)
         let uncached = model.generate(prompt, maxNewTokens: 10, useCache: false)
@@ -144,6 +146,17 @@ import Testing
         // generated needs no position of its own).
         #expect(model.generate(Array(repeating: 1, count: 20), maxNewTokens: 50).count == 5)
         #expect(model.isTraining)   // mode restored
+    }
+
+    @Test func gptPreconditions() async {
+        await #expect(processExitsWith: .failure) {
+            let model = GPT(GPTConfig(vocabularySize: 8, maxPositions: 4, dim: 8, layers: 1, heads: 2))
+            _ = model(Tensor.zeros([1, 5], dtype: .int32))   // longer than maxPositions
+        }
+        await #expect(processExitsWith: .failure) {
+            let model = GPT(GPTConfig(vocabularySize: 8, maxPositions: 4, dim: 8, layers: 1, heads: 2))
+            _ = model(Tensor.zeros([1, 3]))   // float ids
+        }
     }
 
     @Test func samplingStrategies() {

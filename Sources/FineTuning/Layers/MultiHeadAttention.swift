@@ -50,11 +50,12 @@ public final class MultiHeadAttention: Module {
                 bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,
                 dtype: DType = .float32, generator: Generator? = nil) {
         let kvHeads = kvHeads ?? heads
-        let headDim = headDim ?? dim / heads
         precondition(heads > 0 && kvHeads > 0 && heads % kvHeads == 0,
                      "MultiHeadAttention: kvHeads (\(kvHeads)) must divide heads (\(heads))")
-        precondition(headDim > 0 && (headDim != dim / heads || dim % heads == 0),
+        precondition(headDim != nil || dim % heads == 0,
                      "MultiHeadAttention: dim \(dim) is not divisible by heads \(heads); pass headDim")
+        let headDim = headDim ?? dim / heads
+        precondition(headDim > 0, "MultiHeadAttention: headDim must be positive, got \(headDim)")
         precondition(rotary == nil || rotary!.dimension == headDim,
                      "MultiHeadAttention: rotary dimension \(rotary!.dimension) != headDim \(headDim)")
         self.dim = dim

@@ -172,7 +172,9 @@ public final class GPT: Module {
         }
         h = finalNorm(h)
         if let head { return head(h) }
-        let logits = h.matmul(tokenEmbedding.weight.transposed())
+        // One GEMM over all positions, reading the embedding matrix transposed in place.
+        let rows = h.reshape([-1, config.dim]).matmul(tokenEmbedding.weight.transposed())
+        let logits = rows.reshape([ids.shape[0], length, config.vocabularySize])
         return headBias.map { logits + $0 } ?? logits
     }
 
