@@ -103,6 +103,10 @@ import Testing
         let p = r1(x + post.attention(x))
         expectTensorsClose(post(x), r2(p + post.feedForward(p)), tolerance: 1e-12)
 
+        let stack = Sequential(block, post)
+        #expect(stack.namedParameters().count == 2 * 16 - 2)   // RMSNorm has no bias
+        expectTensorsClose(stack(x), post(block(x)), tolerance: 0)
+
         post.eval()
         #expect(!post.dropout.isTraining && !post.attention.output.isTraining)
     }

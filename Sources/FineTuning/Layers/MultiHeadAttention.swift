@@ -14,7 +14,7 @@ import TensorKit
 /// let attention = MultiHeadAttention(dim: 64, heads: 8, causal: true)
 /// let y = attention(Tensor.normal([2, 10, 64]))   // [2, 10, 64]
 /// ```
-public final class MultiHeadAttention: Module {
+public final class MultiHeadAttention: Module, Layer {
     /// Query projection `dim → heads·headDim` (nil with a fused projection).
     public var query: Linear?
     /// Key projection `dim → kvHeads·headDim` (nil with a fused projection).
@@ -127,6 +127,9 @@ public final class MultiHeadAttention: Module {
         let attended = Tensor.scaledDotProductAttention(q, k, v, causal: kernelCausal, mask: attendMask)
         return output(attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim]))
     }
+
+    /// Self-attention without a mask or cache (so the layer fits in a ``Sequential``).
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
 
     /// `[B, kvHeads, L, D] → [B, heads, L, D]`, each key/value head serving its group of query heads.
     private func repeatHeads(_ t: Tensor) -> Tensor {

@@ -8,7 +8,7 @@ import TensorKit
 ///   `norm₂(h + drop(ffn(h)))`.
 ///
 /// Parameter names: `attention.*`, `attentionNorm.*`, `feedForward.*`, `feedForwardNorm.*`.
-public final class TransformerBlock: Module {
+public final class TransformerBlock: Module, Layer {
     /// The self-attention sublayer.
     public var attention: MultiHeadAttention
     /// The normalisation around attention (before it in pre-norm, after the residual in post-norm).
@@ -51,6 +51,9 @@ public final class TransformerBlock: Module {
         let h = attentionNorm(x + dropout(attention(x, mask: mask, cache: cache)))
         return feedForwardNorm(h + dropout(feedForward(h)))
     }
+
+    /// The block without a mask or cache (so blocks fit in a ``Sequential``).
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
 
     /// Like ``callAsFunction(_:mask:cache:)`` (without a cache) under activation checkpointing:
     /// the block's intermediate tensors are dropped after the forward pass and recomputed during
