@@ -56,3 +56,9 @@ public final class KVCache {
     /// Forgets everything cached.
     public func reset() { layers.forEach { $0.reset() } }
 }
+
+@available(*, unavailable, message: "Caches hold tensors, which are not Sendable")
+extension AttentionCache: Sendable {}
+
+@available(*, unavailable, message: "Caches hold tensors, which are not Sendable")
+extension KVCache: Sendable {}
