@@ -71,6 +71,21 @@ import Testing
         #expect((encoder(ids) - encoder(ids)).abs().sum().item() > 1e-6)
     }
 
+    @Test func gradientCheckpointingGivesTheSameGradients() {
+        let generator = Generator(seed: 6)
+        let encoder = Encoder(tinyConfig(), generator: generator)   // dropout 0.1, training mode
+        let ids = tokenIds([[1, 5, 6, 2, 0], [1, 7, 8, 9, 2]])
+        func run(_ checkpointing: Bool) -> [Tensor] {
+            encoder.gradientCheckpointing = checkpointing
+            encoder.parameters().forEach { $0.zeroGrad() }
+            generator.reseed(5)
+            (encoder(ids, mask: ids.notEqual(0)).pow(2)).sum().backward()
+            return encoder.parameters().map { $0.grad ?? $0.zerosLike() }
+        }
+        let plain = run(false)
+        for (a, b) in zip(run(true), plain) { expectTensorsClose(a, b, tolerance: 1e-12) }
+    }
+
     @Test func sequenceClassifierTrains() {
         var config = tinyConfig()
         config.dropout = 0

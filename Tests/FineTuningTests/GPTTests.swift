@@ -37,6 +37,12 @@ import Testing
         #expect(!names.contains("positionEmbedding.weight"))
         #expect(!names.contains("layers.0.attention.query.bias"))
         #expect(llama.layers[0].attention.key!.weight.shape == [8, 16])   // 2 kv heads of 4
+
+        var withBias = tinyConfig()
+        withBias.headBias = true
+        #expect(GPT(withBias).namedParameters().map(\.name).contains("headBias"))
+        withBias.tiedHead = false
+        #expect(GPT(withBias).namedParameters().suffix(2).map(\.name) == ["head.weight", "head.bias"])
     }
 
     /// llm.c-style parity: the same tiny model in PyTorch (Tests/Fixtures/make_gpt_fixtures.py)
