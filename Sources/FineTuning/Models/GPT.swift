@@ -112,7 +112,9 @@ public final class GPT: Module {
     /// no cache is given.
     public var gradientCheckpointing = false
 
-    /// A freshly initialised model: weights and embeddings normal with `config.initStd`, biases
+    /// A freshly initialised model, as GPT-2 and nanoGPT: weights and embeddings normal with
+    /// `config.initStd`, except the projections that write into the residual stream
+    /// (`attention.output`, `feedForward.down`), whose std is divided by `√(2·layers)`; biases
     /// zero, norms at identity.
     public init(_ config: GPTConfig, generator: Generator? = nil) {
         let c = config
@@ -189,10 +191,12 @@ public final class GPT: Module {
 
     private func initializeWeights(std: Double, generator: Generator?) {
         withGradientsDisabled {
-            for (_, module) in namedModules() {
+            let residualStd = std / (2 * Double(Swift.max(1, config.layers))).squareRoot()
+            for (name, module) in namedModules() {
                 if let linear = module as? Linear {
-                    linear.weight.assign(Tensor.normal(linear.weight.shape, std: std, dtype: linear.weight.dtype,
-                                                       generator: generator))
+                    let writesResidual = name.hasSuffix("attention.output") || name.hasSuffix("feedForward.down")
+                    linear.weight.assign(Tensor.normal(linear.weight.shape, std: writesResidual ? residualStd : std,
+                                                       dtype: linear.weight.dtype, generator: generator))
                     linear.bias?.assign(Tensor.zeros(linear.bias!.shape, dtype: linear.bias!.dtype))
                 } else if let embedding = module as? Embedding {
                     embedding.weight.assign(Tensor.normal(embedding.weight.shape, std: std,
