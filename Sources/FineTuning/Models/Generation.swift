@@ -28,7 +28,7 @@ public enum SamplingStrategy: Sendable, Equatable {
         // Candidates in decreasing order (ties by id, so the result is reproducible).
         let order = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
         let top = logits[order[0]]
-        var weights = order.prefix(keep).map { Foundation_exp((logits[$0] - top) / temperature) }
+        var weights = order.prefix(keep).map { Double.exp((logits[$0] - top) / temperature) }
         if nucleus < 1 {
             let total = weights.reduce(0, +)
             var running = 0.0
@@ -48,8 +48,6 @@ public enum SamplingStrategy: Sendable, Equatable {
         return order[weights.count - 1]
     }
 }
-
-@inline(__always) private func Foundation_exp(_ x: Double) -> Double { Double.exp(x) }
 
 extension GPT {
     /// Continues `prompt` by up to `maxNewTokens` tokens and returns the new tokens (not the prompt).
