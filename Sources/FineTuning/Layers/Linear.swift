@@ -1,0 +1,59 @@
+import TensorKit
+
+/// A fully connected layer `y = x · weightᵀ + bias`, as `torch.nn.Linear`.
+///
+/// `weight` is `[out, in]` (PyTorch's layout, so checkpoints load without transposing) and
+/// `bias` is `[out]`. Inputs may have any number of leading axes: `[..., in] → [..., out]`.
+/// Both are initialised as PyTorch does (Kaiming-uniform with `a = √5`, i.e. uniform in
+/// `±1/√in`).
+///
+/// `Linear` is deliberately a plain class holding its base weights: parameter-efficient methods
+/// (LoRA) attach adapters to it rather than replacing it, so the names and the module tree stay
+/// the same with or without adapters.
+///
+/// ```swift
+/// let layer = Linear(16, 4)
+/// let y = layer(Tensor.normal([2, 8, 16]))   // [2, 8, 4]
+/// ```
+public final class Linear: Module, Layer {
+    /// `[outFeatures, inFeatures]`.
+    public var weight: Tensor
+    /// `[outFeatures]`, or nil for a layer without bias.
+    public var bias: Tensor?
+    /// The size of the last axis of the input.
+    public let inFeatures: Int
+    /// The size of the last axis of the output.
+    public let outFeatures: Int
+
+    /// A layer mapping `inFeatures` to `outFeatures`, initialised from `generator` (the thread's
+    /// default when nil).
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
+                generator: Generator? = nil) {
+        precondition(inFeatures > 0 && outFeatures > 0,
+                     "Linear: feature counts must be positive, got \(inFeatures) → \(outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        let bound = 1 / Double(inFeatures).squareRoot()
+        weight = Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound, dtype: dtype,
+                                generator: generator).parameter()
+        self.bias = bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, dtype: dtype,
+                                          generator: generator).parameter() : nil
+        super.init()
+    }
+
+    /// `[..., inFeatures] → [..., outFeatures]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        precondition(x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
+                     "Linear: input shape \(x.shape) does not end in \(inFeatures) (weight \(weight.shape))")
+        // One GEMM over all leading axes (rows), with the transposed weight read by BLAS in place.
+        let leading = Array(x.shape.dropLast())
+        let rows = x.rank == 2 ? x : x.reshape([-1, inFeatures])
+        var y = rows.matmul(weight.transposed())
+        if let bias { y = y + bias }
+        // MARK: Adapter hook
+        // Parameter-efficient adapters (LoRA and friends) add their low-rank update here, on the
+        // same input rows: `y = y + scale · dropout(rows) · Aᵀ · Bᵀ` for each active adapter.
+        // Keep this the single place where the base output is formed.
+        return x.rank == 2 ? y : y.reshape(leading + [outFeatures])
+    }
+}

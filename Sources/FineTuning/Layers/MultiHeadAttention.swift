@@ -1,0 +1,139 @@
+import TensorKit
+
+/// Multi-head self-attention with separate (or fused) query/key/value projections, causal and
+/// key-padding masks, grouped-query heads, optional rotary positions and a KV cache.
+///
+/// Parameters are named `query`, `key`, `value` and `output` (each a ``Linear``), or `qkv` and
+/// `output` with `fusedQKV`. With `kvHeads < heads` (grouped-query attention), each group of
+/// `heads / kvHeads` query heads shares one key/value head, as in LLaMA 2/3 and Mistral.
+///
+/// Attention-probability dropout is not applied (the fused attention kernel has none); blocks
+/// apply dropout to the attention output instead.
+///
+/// ```swift
+/// let attention = MultiHeadAttention(dim: 64, heads: 8, causal: true)
+/// let y = attention(Tensor.normal([2, 10, 64]))   // [2, 10, 64]
+/// ```
+public final class MultiHeadAttention: Module, Layer {
+    /// Query projection `dim → heads·headDim` (nil with a fused projection).
+    public var query: Linear?
+    /// Key projection `dim → kvHeads·headDim` (nil with a fused projection).
+    public var key: Linear?
+    /// Value projection `dim → kvHeads·headDim` (nil with a fused projection).
+    public var value: Linear?
+    /// Fused projection `dim → (heads + 2·kvHeads)·headDim`, rows ordered query, key, value.
+    public var qkv: Linear?
+    /// Output projection `heads·headDim → dim`.
+    public var output: Linear
+    /// The model width.
+    public let dim: Int
+    /// The number of query heads.
+    public let heads: Int
+    /// The number of key/value heads (divides `heads`).
+    public let kvHeads: Int
+    /// The size of each head.
+    public let headDim: Int
+    /// Whether each position attends only to itself and earlier positions.
+    public let causal: Bool
+    /// Rotary positions applied to queries and keys, if any.
+    public var rotary: RotaryEmbedding?
+
+    /// Self-attention over vectors of size `dim`.
+    ///
+    /// - Parameters:
+    ///   - kvHeads: key/value heads, `heads` when nil; must divide `heads`.
+    ///   - headDim: `dim / heads` when nil.
+    ///   - bias: whether the projections have biases.
+    ///   - fusedQKV: one `qkv` projection instead of three (GPT-2's `c_attn` layout).
+    ///   - rotary: RoPE base frequency to rotate queries and keys with, or nil.
+    public init(dim: Int, heads: Int, kvHeads: Int? = nil, headDim: Int? = nil, causal: Bool = false,
+                bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,
+                dtype: DType = .float32, generator: Generator? = nil) {
+        let kvHeads = kvHeads ?? heads
+        precondition(heads > 0 && kvHeads > 0 && heads % kvHeads == 0,
+                     "MultiHeadAttention: kvHeads (\(kvHeads)) must divide heads (\(heads))")
+        precondition(headDim != nil || dim % heads == 0,
+                     "MultiHeadAttention: dim \(dim) is not divisible by heads \(heads); pass headDim")
+        let headDim = headDim ?? dim / heads
+        precondition(headDim > 0, "MultiHeadAttention: headDim must be positive, got \(headDim)")
+        precondition(rotary == nil || rotary!.dimension == headDim,
+                     "MultiHeadAttention: rotary dimension \(rotary!.dimension) != headDim \(headDim)")
+        self.dim = dim
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.headDim = headDim
+        self.causal = causal
+        self.rotary = rotary
+        let (q, kv) = (heads * headDim, kvHeads * headDim)
+        if fusedQKV {
+            qkv = Linear(dim, q + 2 * kv, bias: bias, dtype: dtype, generator: generator)
+        } else {
+            query = Linear(dim, q, bias: bias, dtype: dtype, generator: generator)
+            key = Linear(dim, kv, bias: bias, dtype: dtype, generator: generator)
+            value = Linear(dim, kv, bias: bias, dtype: dtype, generator: generator)
+        }
+        output = Linear(q, dim, bias: bias, dtype: dtype, generator: generator)
+        super.init()
+    }
+
+    /// Attends `x` `[B, L, dim]` to itself (and to the cached positions), returning `[B, L, dim]`.
+    ///
+    /// - Parameters:
+    ///   - mask: key padding `[B, Lk]`, true (or non-zero) = a real token, where `Lk` counts the
+    ///     cached positions plus the `L` new ones.
+    ///   - cache: when given, the new keys and values are appended to it and the queries attend
+    ///     to every cached position; positions (for RoPE and causality) start at its length.
+    public func callAsFunction(_ x: Tensor, mask: Tensor? = nil, cache: AttentionCache? = nil) -> Tensor {
+        precondition(x.rank == 3 && x.shape[2] == dim,
+                     "MultiHeadAttention: input must be [batch, seq, \(dim)], got \(x.shape)")
+        let (batch, length) = (x.shape[0], x.shape[1])
+        var q: Tensor, k: Tensor, v: Tensor
+        if let qkv {
+            let parts = qkv(x).split(sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim], axis: 2)
+            (q, k, v) = (parts[0], parts[1], parts[2])
+        } else {
+            (q, k, v) = (query!(x), key!(x), value!(x))
+        }
+        q = q.reshape([batch, length, heads, headDim]).permute(0, 2, 1, 3)
+        k = k.reshape([batch, length, kvHeads, headDim]).permute(0, 2, 1, 3)
+        v = v.reshape([batch, length, kvHeads, headDim]).permute(0, 2, 1, 3)
+        let past = cache?.length ?? 0
+        if let rotary {
+            q = rotary(q, offset: past)
+            k = rotary(k, offset: past)
+        }
+        if let cache { (k, v) = cache.append(key: k, value: v) }
+        let keys = k.shape[2]
+        if kvHeads != heads {
+            k = repeatHeads(k)
+            v = repeatHeads(v)
+        }
+        var attendMask: Tensor? = nil
+        if let mask {
+            precondition(mask.shape == [batch, keys],
+                         "MultiHeadAttention: key padding mask must be [batch, keys] = [\(batch), \(keys)], got \(mask.shape)")
+            attendMask = mask.dtype == .bool ? mask : mask.notEqual(0)
+        }
+        // The fused kernel's causal mask is top-left aligned, right when queries and keys start
+        // together; with cached keys the queries sit at the end, so the mask is spelled out.
+        var kernelCausal = causal
+        if causal && past > 0 {
+            kernelCausal = false
+            var allowed = [Bool](repeating: false, count: length * keys)
+            for i in 0..<length { for j in 0...(past + i) { allowed[i * keys + j] = true } }
+            let causalMask = Tensor(allowed, shape: [1, 1, length, keys])
+            attendMask = attendMask.map { $0.reshape([batch, 1, 1, keys]).logicalAnd(causalMask) } ?? causalMask
+        }
+        let attended = Tensor.scaledDotProductAttention(q, k, v, causal: kernelCausal, mask: attendMask)
+        return output(attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim]))
+    }
+
+    /// Self-attention without a mask or cache (so the layer fits in a ``Sequential``).
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
+
+    /// `[B, kvHeads, L, D] → [B, heads, L, D]`, each key/value head serving its group of query heads.
+    private func repeatHeads(_ t: Tensor) -> Tensor {
+        let (b, l, d) = (t.shape[0], t.shape[2], t.shape[3])
+        return t.unsqueezed(axis: 2).expand(to: [b, kvHeads, heads / kvHeads, l, d]).reshape([b, heads, l, d])
+    }
+}

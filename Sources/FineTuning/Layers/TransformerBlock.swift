@@ -1,0 +1,80 @@
+import TensorKit
+
+/// One transformer layer: self-attention and a feed-forward network, each wrapped in a
+/// residual connection with normalisation and dropout.
+///
+/// - Pre-norm (GPT-2, LLaMA): `x + drop(attention(norm₁(x)))`, then `h + drop(ffn(norm₂(h)))`.
+/// - Post-norm (original Transformer, BERT): `norm₁(x + drop(attention(x)))`, then
+///   `norm₂(h + drop(ffn(h)))`.
+///
+/// Parameter names: `attention.*`, `attentionNorm.*`, `feedForward.*`, `feedForwardNorm.*`.
+public final class TransformerBlock: Module, Layer {
+    /// The self-attention sublayer.
+    public var attention: MultiHeadAttention
+    /// The normalisation around attention (before it in pre-norm, after the residual in post-norm).
+    public var attentionNorm: any Layer
+    /// The feed-forward sublayer.
+    public var feedForward: FeedForward
+    /// The normalisation around the feed-forward network.
+    public var feedForwardNorm: any Layer
+    /// Dropout on each sublayer's output before the residual addition.
+    public var dropout: Dropout
+    /// Whether normalisation comes before each sublayer (true) or after the residual (false).
+    public let preNorm: Bool
+
+    /// A block of width `dim`.
+    ///
+    /// - Parameters:
+    ///   - hidden: the feed-forward width (commonly `4·dim`).
+    ///   - kvHeads: grouped-query key/value heads; `heads` when nil.
+    ///   - rotary: RoPE for queries and keys, or nil.
+    public init(dim: Int, heads: Int, kvHeads: Int? = nil, hidden: Int, feedForward kind: FeedForward.Kind = .mlp(.gelu),
+                norm: NormKind = .layerNorm, normEps: Double = 1e-5, preNorm: Bool = true, dropout: Double = 0,
+                causal: Bool = false, bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,
+                dtype: DType = .float32, generator: Generator? = nil) {
+        attention = MultiHeadAttention(dim: dim, heads: heads, kvHeads: kvHeads, causal: causal, bias: bias,
+                                       fusedQKV: fusedQKV, rotary: rotary, dtype: dtype, generator: generator)
+        attentionNorm = norm.make(dim, eps: normEps, dtype: dtype)
+        feedForward = FeedForward(dim: dim, hidden: hidden, kind: kind, bias: bias, dtype: dtype, generator: generator)
+        feedForwardNorm = norm.make(dim, eps: normEps, dtype: dtype)
+        self.dropout = Dropout(dropout, generator: generator)
+        self.preNorm = preNorm
+        super.init()
+    }
+
+    /// Applies the block to `x` `[B, L, dim]`; `mask` and `cache` go to ``MultiHeadAttention``.
+    public func callAsFunction(_ x: Tensor, mask: Tensor? = nil, cache: AttentionCache? = nil) -> Tensor {
+        if preNorm {
+            let h = x + dropout(attention(attentionNorm(x), mask: mask, cache: cache))
+            return h + dropout(feedForward(feedForwardNorm(h)))
+        }
+        let h = attentionNorm(x + dropout(attention(x, mask: mask, cache: cache)))
+        return feedForwardNorm(h + dropout(feedForward(h)))
+    }
+
+    /// The block without a mask or cache (so blocks fit in a ``Sequential``).
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
+
+    /// Like ``callAsFunction(_:mask:cache:)`` (without a cache) under activation checkpointing:
+    /// the block's intermediate tensors are dropped after the forward pass and recomputed during
+    /// backward, trading compute for memory.
+    ///
+    /// Dropout masks match between the two runs: the state of the dropout's own generator (when
+    /// it has one; TensorKit restores the default generator itself) is replayed for the
+    /// recomputation and then put back.
+    public func checkpointed(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
+        let generator = dropout.generator
+        let start = generator?.stateWords
+        var recomputing = false
+        return checkpoint([x]) { [self] inputs in
+            guard recomputing, let generator, let start else {
+                recomputing = true
+                return self(inputs[0], mask: mask)
+            }
+            let current = generator.stateWords
+            generator.stateWords = start
+            defer { generator.stateWords = current }
+            return self(inputs[0], mask: mask)
+        }
+    }
+}
