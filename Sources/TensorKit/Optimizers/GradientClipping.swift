@@ -5,7 +5,8 @@ import Foundation
 ///
 /// The norm is taken over all gradients as if concatenated into one vector; `normType` may be
 /// any positive number or `.infinity` (largest absolute value). Gradients are multiplied by
-/// `maxNorm / (norm + 1e-6)` when that is below 1. Parameters without a gradient are skipped.
+/// `maxNorm / (norm + 1e-6)` when that is below 1 (or NaN: as in PyTorch, a non-finite norm
+/// spreads into the gradients rather than being hidden). Parameters without a gradient are skipped.
 ///
 /// ```swift
 /// loss.backward()
@@ -24,7 +25,7 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double, normType: 
     }
     if !normType.isInfinite { total = Foundation.pow(total, 1 / normType) }
     let coefficient = maxNorm / (total + 1e-6)
-    if coefficient < 1 {
+    if !(coefficient >= 1) {
         for parameter in parameters {
             guard let gradient = parameter.grad else { continue }
             parameter.grad = GradientNorm.scaled(gradient, by: coefficient)
