@@ -47,7 +47,7 @@ nonisolated(unsafe) private let clipping: [String: Any] = {
         // A NaN norm is returned and reaches the gradients, as in PyTorch.
         p.grad = Tensor([Double.nan, 1])
         #expect(clipGradientNorm([p], maxNorm: 1).isNaN)
-        #expect(p.grad!.scalars(as: Double.self).allSatisfy(\.isNaN))
+        #expect(p.grad!.scalars(as: Double.self).allSatisfy { $0.isNaN })
     }
 
     @Test func clipNormOnNonContiguousGradient() {
