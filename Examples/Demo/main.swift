@@ -10,7 +10,7 @@ import TensorKit
 
 let generator = Generator(seed: 42)
 
-func makeData(_ count: Int) -> (x: Tensor, y: Tensor) {
+@MainActor func makeData(_ count: Int) -> (x: Tensor, y: Tensor) {
     let x = Tensor.uniform([count, 2], low: -1.5, high: 1.5, generator: generator)
     let x0 = x.select(axis: 1, index: 0), x1 = x.select(axis: 1, index: 1)
     let clean = (x0 * 3).sin() * x1 + x0 * x0 * 0.5
@@ -22,14 +22,14 @@ let train = makeData(4096)
 let test = makeData(1024)
 
 // Baseline: least squares on [x, 1] through the normal equations (Linalg.solve uses LAPACK).
-func withBias(_ x: Tensor) -> Tensor { Tensor.concat([x, Tensor.ones([x.shape[0], 1])], axis: 1) }
+@MainActor func withBias(_ x: Tensor) -> Tensor { Tensor.concat([x, Tensor.ones([x.shape[0], 1])], axis: 1) }
 let design = withBias(train.x)
 let coefficients = try Linalg.solve(design.transposed().matmul(design), design.transposed().matmul(train.y))
 let linearError = withBias(test.x).matmul(coefficients) - test.y
 let linearMSE = (linearError * linearError).mean().item()
 
 // The model: parameters are plain tensors that require grad.
-func layer(_ inputs: Int, _ outputs: Int) -> (weight: Tensor, bias: Tensor) {
+@MainActor func layer(_ inputs: Int, _ outputs: Int) -> (weight: Tensor, bias: Tensor) {
     let bound = 1 / Double(inputs).squareRoot()
     return (Tensor.uniform([inputs, outputs], low: -bound, high: bound, generator: generator).requiringGrad(),
             Tensor.zeros([outputs]).requiringGrad())
@@ -37,7 +37,7 @@ func layer(_ inputs: Int, _ outputs: Int) -> (weight: Tensor, bias: Tensor) {
 let layers = [layer(2, 64), layer(64, 64), layer(64, 1)]
 let parameters = layers.flatMap { [$0.weight, $0.bias] }
 
-func predict(_ x: Tensor) -> Tensor {
+@MainActor func predict(_ x: Tensor) -> Tensor {
     var h = x
     for (i, l) in layers.enumerated() {
         h = h.matmul(l.weight) + l.bias
