@@ -1,5 +1,6 @@
 /// Hyperparameters of ``Adagrad`` for one parameter group.
 public struct AdagradOptions: OptimizerOptions, Equatable {
+    /// Step size.
     public var learningRate: Double
     /// Learning-rate decay: step `t` uses `lr / (1 + (t - 1) · lrDecay)`.
     public var learningRateDecay: Double

@@ -1,5 +1,6 @@
 /// Hyperparameters of ``RMSprop`` for one parameter group.
 public struct RMSpropOptions: OptimizerOptions, Equatable {
+    /// Step size.
     public var learningRate: Double
     /// Smoothing constant of the squared-gradient average.
     public var alpha: Double
