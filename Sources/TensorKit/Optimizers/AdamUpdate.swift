@@ -50,6 +50,8 @@ enum AdamUpdate {
         let p = parameter.pointer(as: T.self), g = gradient.pointer(as: T.self)
         let m = state["exp_avg"].pointer(as: T.self), v = state["exp_avg_sq"].pointer(as: T.self)
         if options.amsgrad {
+            // AMSGrad may have been switched on after the first step.
+            if state.buffers["max_exp_avg_sq"] == nil { state.buffers["max_exp_avg_sq"] = parameter.zerosLike() }
             let vMax = state["max_exp_avg_sq"].pointer(as: T.self)
             Parallel.forRanges(parameter.count, costPerItem: 8) { range in
                 apply(p, g, m, v, vMax, range, constants, amsgrad: FlagOn.self)

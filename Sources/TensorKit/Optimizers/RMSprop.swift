@@ -70,9 +70,8 @@ public final class RMSprop: GroupedOptimizer<RMSpropOptions> {
     private func run<T: FloatingScalar>(_: T.Type, _ parameter: Tensor, _ gradient: Tensor, _ state: ParameterState,
                                         _ options: RMSpropOptions) {
         // Hyperparameters may change between steps; add buffers a new setting needs.
-        for (name, buffer) in makeState(for: parameter, options: options) where state.buffers[name] == nil {
-            state.buffers[name] = buffer
-        }
+        if options.momentum > 0 && state.buffers["momentum_buffer"] == nil { state.buffers["momentum_buffer"] = parameter.zerosLike() }
+        if options.centered && state.buffers["grad_avg"] == nil { state.buffers["grad_avg"] = parameter.zerosLike() }
         let p = parameter.pointer(as: T.self), g = gradient.pointer(as: T.self)
         let square = state["square_avg"].pointer(as: T.self)
         let velocity = options.momentum > 0 ? state["momentum_buffer"].pointer(as: T.self) : square
