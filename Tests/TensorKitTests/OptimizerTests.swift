@@ -260,6 +260,14 @@ private var configurations: [(name: String, kind: String, groups: [[String: Any]
         var missing = saved
         missing.tensors["state.0.exp_avg_sq"] = nil
         #expect(throws: OptimizerStateError.missingTensor("state.0.exp_avg_sq")) { try other.load(stateDict: missing) }
+        var badValue = saved
+        badValue.scalars.groups[0].hyperparameters["beta2"] = 1.5
+        #expect(throws: OptimizerStateError.invalidHyperparameter("beta2", 1.5)) { try other.load(stateDict: badValue) }
+        var badNesterov = SGD(parameters: problem.parameters, learningRate: 0.1).stateDict()
+        badNesterov.scalars.groups[0].hyperparameters["nesterov"] = 1
+        #expect(throws: OptimizerStateError.self) {
+            try SGD(parameters: problem.parameters, learningRate: 0.1).load(stateDict: badNesterov)
+        }
     }
 
     @Test func duplicateParametersAreRejected() async {

@@ -1,5 +1,6 @@
 /// Hyperparameters of ``Adagrad`` for one parameter group.
 public struct AdagradOptions: OptimizerOptions, Equatable {
+    /// Step size.
     public var learningRate: Double
     /// Learning-rate decay: step `t` uses `lr / (1 + (t - 1) · lrDecay)`.
     public var learningRateDecay: Double
@@ -64,16 +65,18 @@ public final class Adagrad: GroupedOptimizer<AdagradOptions> {
                                         _ options: AdagradOptions) {
         let p = parameter.pointer(as: T.self), g = gradient.pointer(as: T.self)
         let sum = state["sum"].pointer(as: T.self)
-        let decay = T(options.weightDecay), useDecay = options.weightDecay != 0
+        // Weight decay 0 adds 0 · p, the same bits as skipping it for finite parameters, and keeps
+        // the loop branch-free so it vectorises.
+        let decay = T(options.weightDecay)
         let clr = options.learningRate / (1 + Double(state.step - 1) * options.learningRateDecay)
         let negativeLR = T(-clr), epsilon = T(options.epsilon)
         Parallel.forRanges(parameter.count, costPerItem: 6) { range in
             for i in range {
-                var grad = g[i]
-                if useDecay { grad = grad + decay * p[i] }
+                let param = p[i]
+                let grad = g[i] + decay * param
                 let accumulated = sum[i] + 1 * grad * grad
                 sum[i] = accumulated
-                p[i] = p[i] + negativeLR * grad / (T.sqrt(accumulated) + epsilon)
+                p[i] = param + negativeLR * grad / (T.sqrtOfNonNegative(accumulated) + epsilon)
             }
         }
     }

@@ -1,5 +1,6 @@
 /// Hyperparameters of ``Adam`` and ``AdamW`` for one parameter group (PyTorch's defaults).
 public struct AdamOptions: OptimizerOptions, Equatable {
+    /// Step size.
     public var learningRate: Double
     /// Decay of the running mean of gradients (PyTorch's `betas[0]`).
     public var beta1: Double
@@ -33,7 +34,7 @@ public struct AdamOptions: OptimizerOptions, Equatable {
 
     public init(hyperparameters: [String: Double]) throws {
         let read = HyperparameterReader(values: hyperparameters)
-        self.init(learningRate: try read("lr"), beta1: try read("beta1"), beta2: try read("beta2"),
+        self.init(learningRate: try read("lr"), beta1: try read("beta1", below: 1), beta2: try read("beta2", below: 1),
                   epsilon: try read("eps"), weightDecay: try read("weight_decay"), amsgrad: try read.flag("amsgrad"))
     }
 }

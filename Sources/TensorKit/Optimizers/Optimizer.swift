@@ -49,14 +49,21 @@ public protocol OptimizerOptions: Sendable {
     init(hyperparameters: [String: Double]) throws
 }
 
-/// Reads named scalars back into options, naming what is missing.
+/// Reads named scalars back into options, naming what is missing or out of range. The values
+/// come from files, so they are checked here and throw, rather than reaching the options'
+/// preconditions.
 struct HyperparameterReader {
     let values: [String: Double]
 
-    func callAsFunction(_ name: String) throws -> Double {
+    /// The value called `name`, which must be finite, non-negative and below `limit`.
+    func callAsFunction(_ name: String, below limit: Double = .infinity) throws -> Double {
         guard let value = values[name] else { throw OptimizerStateError.missingHyperparameter(name) }
+        guard value.isFinite, value >= 0, value < limit else {
+            throw OptimizerStateError.invalidHyperparameter(name, value)
+        }
         return value
     }
 
+    /// A flag stored as 0 or 1.
     func flag(_ name: String) throws -> Bool { try self(name) != 0 }
 }

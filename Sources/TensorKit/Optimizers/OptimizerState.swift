@@ -76,6 +76,7 @@ public struct OptimizerStateScalars: Codable, Sendable, Equatable {
         /// Hyperparameters by name (flags as 0 or 1).
         public var hyperparameters: [String: Double]
 
+        /// A group record holding `parameterIndices` with `hyperparameters`.
         public init(parameterIndices: [Int], hyperparameters: [String: Double]) {
             self.parameterIndices = parameterIndices
             self.hyperparameters = hyperparameters
@@ -91,6 +92,7 @@ public struct OptimizerStateScalars: Codable, Sendable, Equatable {
     /// Names of the buffers each parameter with state has.
     public var buffers: [[String]?]
 
+    /// Scalars for an optimizer called `optimizer`.
     public init(optimizer: String, groups: [Group], steps: [Int?], buffers: [[String]?]) {
         self.optimizer = optimizer
         self.groups = groups
@@ -107,17 +109,21 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
     case groupMismatch(String)
     /// A hyperparameter is missing from a group.
     case missingHyperparameter(String)
+    /// A hyperparameter has a value the optimizer does not accept.
+    case invalidHyperparameter(String, Double)
     /// A state tensor named by the scalars is absent.
     case missingTensor(String)
     /// A state tensor does not match its parameter's shape or dtype.
     case tensorMismatch(key: String, expected: String, found: String)
 
+    /// What was wrong, for logs and error messages.
     public var description: String {
         switch self {
         case let .optimizerMismatch(expected, found):
             return "optimizer state: saved by \(found), cannot load into \(expected)"
         case let .groupMismatch(detail): return "optimizer state: parameter groups differ: \(detail)"
         case let .missingHyperparameter(name): return "optimizer state: hyperparameter '\(name)' missing"
+        case let .invalidHyperparameter(name, value): return "optimizer state: hyperparameter '\(name)' has invalid value \(value)"
         case let .missingTensor(key): return "optimizer state: tensor '\(key)' missing"
         case let .tensorMismatch(key, expected, found):
             return "optimizer state: tensor '\(key)' is \(found), parameter needs \(expected)"

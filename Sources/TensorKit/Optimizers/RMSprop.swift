@@ -1,5 +1,6 @@
 /// Hyperparameters of ``RMSprop`` for one parameter group.
 public struct RMSpropOptions: OptimizerOptions, Equatable {
+    /// Step size.
     public var learningRate: Double
     /// Smoothing constant of the squared-gradient average.
     public var alpha: Double
@@ -69,41 +70,66 @@ public final class RMSprop: GroupedOptimizer<RMSpropOptions> {
     private func run<T: FloatingScalar>(_: T.Type, _ parameter: Tensor, _ gradient: Tensor, _ state: ParameterState,
                                         _ options: RMSpropOptions) {
         // Hyperparameters may change between steps; add buffers a new setting needs.
-        for (name, buffer) in makeState(for: parameter, options: options) where state.buffers[name] == nil {
-            state.buffers[name] = buffer
-        }
+        if options.momentum > 0 && state.buffers["momentum_buffer"] == nil { state.buffers["momentum_buffer"] = parameter.zerosLike() }
+        if options.centered && state.buffers["grad_avg"] == nil { state.buffers["grad_avg"] = parameter.zerosLike() }
         let p = parameter.pointer(as: T.self), g = gradient.pointer(as: T.self)
         let square = state["square_avg"].pointer(as: T.self)
-        let useMomentum = options.momentum > 0, centered = options.centered
-        let velocity = useMomentum ? state["momentum_buffer"].pointer(as: T.self) : square
-        let mean = centered ? state["grad_avg"].pointer(as: T.self) : square
-        let decay = T(options.weightDecay), useDecay = options.weightDecay != 0
-        let alpha = T(options.alpha), oneMinusAlpha = T(1 - options.alpha)
-        let lerpIsSmall = Swift.abs(1 - options.alpha) < 0.5
-        let epsilon = T(options.epsilon), momentum = T(options.momentum), negativeLR = T(-options.learningRate)
+        let velocity = options.momentum > 0 ? state["momentum_buffer"].pointer(as: T.self) : square
+        let mean = options.centered ? state["grad_avg"].pointer(as: T.self) : square
+        let c = Constants<T>(
+            decay: T(options.weightDecay), alpha: T(options.alpha), oneMinusAlpha: T(1 - options.alpha),
+            lerpIsSmall: Swift.abs(1 - options.alpha) < 0.5, epsilon: T(options.epsilon),
+            momentum: T(options.momentum), negativeLR: T(-options.learningRate))
+        let buffers = Buffers(p: p, g: g, square: square, velocity: velocity, mean: mean)
         Parallel.forRanges(parameter.count, costPerItem: 8) { range in
-            for i in range {
-                var grad = g[i]
-                if useDecay { grad = grad + decay * p[i] }
-                let average = square[i] * alpha + oneMinusAlpha * grad * grad
-                square[i] = average
-                var denominator: T
-                if centered {
-                    let m = mean[i]
-                    let newMean = lerpIsSmall ? m + oneMinusAlpha * (grad - m) : grad - (grad - m) * (1 - oneMinusAlpha)
-                    mean[i] = newMean
-                    denominator = T.sqrt(average + -1 * newMean * newMean)
-                } else {
-                    denominator = T.sqrt(average)
-                }
-                denominator = denominator + epsilon
-                if useMomentum {
-                    let v = velocity[i] * momentum + grad / denominator
-                    velocity[i] = v
-                    p[i] = p[i] + negativeLR * v
-                } else {
-                    p[i] = p[i] + negativeLR * grad / denominator
-                }
+            switch (options.centered, options.momentum > 0) {
+            case (false, false): Self.apply(buffers, range, c, centered: FlagOff.self, momentum: FlagOff.self)
+            case (false, true): Self.apply(buffers, range, c, centered: FlagOff.self, momentum: FlagOn.self)
+            case (true, false): Self.apply(buffers, range, c, centered: FlagOn.self, momentum: FlagOff.self)
+            case (true, true): Self.apply(buffers, range, c, centered: FlagOn.self, momentum: FlagOn.self)
+            }
+        }
+    }
+
+    private struct Constants<T: FloatingScalar> {
+        var decay, alpha, oneMinusAlpha: T
+        var lerpIsSmall: Bool
+        var epsilon, momentum, negativeLR: T
+    }
+
+    private struct Buffers<T: FloatingScalar> {
+        var p, g, square, velocity, mean: UnsafeMutablePointer<T>
+    }
+
+    /// One RMSprop update over `range`, specialised per setting so each loop is branch-free.
+    /// Weight decay 0 adds 0 · p, the same bits as skipping it for finite parameters.
+    @inline(__always)
+    private static func apply<T: FloatingScalar, Centered: KernelFlag, Momentum: KernelFlag>(
+        _ b: Buffers<T>, _ range: Range<Int>, _ c: Constants<T>, centered: Centered.Type, momentum: Momentum.Type
+    ) {
+        let p = b.p, g = b.g, square = b.square, velocity = b.velocity, mean = b.mean
+        for i in range {
+            let param = p[i]
+            let grad = g[i] + c.decay * param
+            let average = square[i] * c.alpha + c.oneMinusAlpha * grad * grad
+            square[i] = average
+            var denominator: T
+            if Centered.isOn {
+                let m = mean[i]
+                let newMean = c.lerpIsSmall ? m + c.oneMinusAlpha * (grad - m) : grad - (grad - m) * (1 - c.oneMinusAlpha)
+                mean[i] = newMean
+                // May round below zero; PyTorch then gives NaN, and so does this plain sqrt.
+                denominator = T.sqrt(average + -1 * newMean * newMean)
+            } else {
+                denominator = T.sqrtOfNonNegative(average)
+            }
+            denominator = denominator + c.epsilon
+            if Momentum.isOn {
+                let v = velocity[i] * c.momentum + grad / denominator
+                velocity[i] = v
+                p[i] = param + c.negativeLR * v
+            } else {
+                p[i] = param + c.negativeLR * grad / denominator
             }
         }
     }

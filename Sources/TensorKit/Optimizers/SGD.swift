@@ -1,5 +1,6 @@
 /// Hyperparameters of ``SGD`` for one parameter group.
 public struct SGDOptions: OptimizerOptions, Equatable {
+    /// Step size.
     public var learningRate: Double
     /// Momentum factor (0 disables the momentum buffer).
     public var momentum: Double
@@ -30,8 +31,10 @@ public struct SGDOptions: OptimizerOptions, Equatable {
 
     public init(hyperparameters: [String: Double]) throws {
         let read = HyperparameterReader(values: hyperparameters)
-        self.init(learningRate: try read("lr"), momentum: try read("momentum"), dampening: try read("dampening"),
-                  nesterov: try read.flag("nesterov"), weightDecay: try read("weight_decay"))
+        let momentum = try read("momentum"), dampening = try read("dampening"), nesterov = try read.flag("nesterov")
+        if nesterov && !(momentum > 0 && dampening == 0) { throw OptimizerStateError.invalidHyperparameter("nesterov", 1) }
+        self.init(learningRate: try read("lr"), momentum: momentum, dampening: dampening,
+                  nesterov: nesterov, weightDecay: try read("weight_decay"))
     }
 }
 
