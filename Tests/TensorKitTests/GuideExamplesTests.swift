@@ -71,3 +71,43 @@ private extension Tensor {
         #expect(p.grad!.scalars(as: Double.self) == plain.scalars(as: Double.self))
     }
 }
+
+@Suite struct OptimizerGuideTests {
+    @Test func optimizersGuide() throws {
+        let w = Tensor.normal([4, 3], dtype: .float32, generator: Generator(seed: 3)).requiringGrad()
+        let b = Tensor.zeros([3]).requiringGrad()
+        let head = Tensor.normal([3, 2], generator: Generator(seed: 4)).requiringGrad()
+        let optimizer = AdamW(groups: [
+            ParameterGroup(parameters: [w], options: AdamOptions(learningRate: 2e-2, weightDecay: 0.01)),
+            ParameterGroup(parameters: [b], options: AdamOptions(learningRate: 2e-2, weightDecay: 0)),
+            ParameterGroup(parameters: [head], options: AdamOptions(learningRate: 1e-1, weightDecay: 0.01)),
+        ])
+        let scheduler = LearningRateScheduler(.warmupCosine(warmupSteps: 2, totalSteps: 20), optimizer: optimizer)
+        let x = Tensor.normal([8, 4], generator: Generator(seed: 5))
+        func lossOf() -> Tensor { let y = (x.matmul(w) + b).tanh().matmul(head); return (y * y).mean() }
+        let first = lossOf().item()
+        for _ in 0..<20 {
+            optimizer.zeroGrad()
+            let loss = lossOf()
+            loss.backward()
+            clipGradientNorm(optimizer.parameters, maxNorm: 1.0)
+            optimizer.step()
+            scheduler.step()
+        }
+        #expect(lossOf().item() < first)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optim-guide-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tensorsURL = folder.appendingPathComponent("optimizer.safetensors")
+        let jsonURL = folder.appendingPathComponent("optimizer.json")
+        let state = optimizer.stateDict()
+        try SafeTensors.save(state.tensors, to: tensorsURL)
+        try state.scalarsJSON().write(to: jsonURL)
+        let restored = try OptimizerStateDict(tensors: SafeTensors.load(contentsOf: tensorsURL),
+                                              scalarsJSON: Data(contentsOf: jsonURL))
+        let fresh = AdamW(groups: optimizer.groups)
+        try fresh.load(stateDict: restored)
+        #expect(fresh.stateByteCount == optimizer.stateByteCount && fresh.stateByteCount > 0)
+    }
+}
