@@ -17,7 +17,8 @@ enum TextFile {
     /// Lines without their terminators (`\n` or `\r\n`), numbered from 1; a final empty line
     /// after the last terminator is dropped.
     static func lines(_ text: String) -> [(number: Int, text: Substring)] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift, so split on both forms.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last?.isEmpty == true { lines.removeLast() }
         return lines.enumerated().map { index, line in
             (index + 1, line.hasSuffix("\r") ? line.dropLast() : line)

@@ -100,12 +100,16 @@ public final class Trainer<Example> {
 
     /// Trains until the step budget is spent or early stopping triggers.
     ///
-    /// - Parameter checkpoint: a `checkpoint-<step>` folder to resume from; the model,
-    ///   optimizer, scheduler, generators, counters and data position are restored first.
+    /// - Parameters:
+    ///   - checkpoint: a `checkpoint-<step>` folder to resume from; the model, optimizer,
+    ///     scheduler, generators, counters and data position are restored first.
+    ///   - pauseStep: stop after this optimizer step, as if interrupted, and write a checkpoint
+    ///     there (when an output directory is set) — for time-sliced jobs; a later call with
+    ///     `resumingFrom:` continues exactly as if there had been no pause.
     /// - Throws: ``TrainingError/nonFiniteLoss(step:epoch:value:lastCheckpoint:)`` when a loss is
     ///   NaN or infinite (the parameters are not updated with it), checkpoint and file errors.
     @discardableResult
-    public func train(resumingFrom checkpoint: URL? = nil) throws -> TrainingResult {
+    public func train(resumingFrom checkpoint: URL? = nil, pausingAfter pauseStep: Int? = nil) throws -> TrainingResult {
         let c = configuration
         precondition(c.gradientAccumulationSteps > 0, "Trainer: gradientAccumulationSteps must be positive")
         guard sampler.batchCount > 0 else { throw TrainingError.emptyDataset }
@@ -138,7 +142,8 @@ public final class Trainer<Example> {
         var windowTokens = 0
         var windowStart = Date()
 
-        while state.step < total && !state.stoppedEarly {
+        let end = Swift.min(total, pauseStep ?? total)
+        while state.step < end && !state.stoppedEarly {
             if state.batchInEpoch >= order.count {
                 state.epoch += 1
                 state.batchInEpoch = 0
@@ -192,7 +197,9 @@ public final class Trainer<Example> {
             if evaluationData != nil && (due || (last && c.evaluateAtEnd)) {
                 finalEvaluation = try evaluateAndTrack(epoch: epochProgress)
             }
-            if let every = c.checkpointEvery, state.step % every == 0 || last || state.stoppedEarly {
+            let pausing = state.step == end && !last
+            if c.outputDirectory != nil,
+               pausing || c.checkpointEvery.map({ state.step % $0 == 0 || last || state.stoppedEarly }) == true {
                 try saveCheckpoint()
             }
         }
