@@ -30,7 +30,9 @@ struct SVGChart {
             return out
         }
         let xTicks = Self.ticks(points.map(\.x).min()!, points.map(\.x).max()!)
-        let yTicks = Self.ticks(points.map(\.y).min()!, points.map(\.y).max()!)
+        // Headroom above the data keeps the legend (top right) off the curves.
+        let (yMin, yMax) = (points.map(\.y).min()!, points.map(\.y).max()!)
+        let yTicks = Self.ticks(yMin, yMax + 0.18 * (yMax - yMin))
         let (x0, x1) = (xTicks.first!, xTicks.last!), (y0, y1) = (yTicks.first!, yTicks.last!)
         func px(_ v: Double) -> Double { left + (x1 == x0 ? 0.5 : (v - x0) / (x1 - x0)) * plotW }
         func py(_ v: Double) -> Double { top + plotH - (y1 == y0 ? 0.5 : (v - y0) / (y1 - y0)) * plotH }
@@ -84,9 +86,10 @@ struct SVGChart {
         let first = Foundation.floor(low / step) * step
         var ticks: [Double] = []
         var t = first
-        while t < high + step * 0.5 && ticks.count < 50 {
+        // Up to the first tick at or above `high`, so the range covers every point.
+        while ticks.count < 50 {
             ticks.append(Swift.abs(t) < step * 1e-9 ? 0 : t)
-            if t >= high { break }
+            if t >= high - step * 1e-9 { break }
             t += step
         }
         if ticks.count < 2 { ticks.append(first + step) }
