@@ -144,3 +144,17 @@ func trainingTemporaryDirectory(_ name: String = #function) -> URL {
         expectDataError(.unreadable(file: "bin.txt", reason: "not valid UTF-8")) { _ = try TextLineReader().read(from: binary) }
     }
 }
+
+@Suite struct LabelMapTests {
+    @Test func namesDigitsAndGrowth() throws {
+        var growing = LabelMap()
+        #expect(try growing.index(of: "b", file: "f", line: 1) == 0)
+        #expect(try growing.index(of: "a", file: "f", line: 2) == 1)
+        #expect(try growing.index(of: "b", file: "f", line: 3) == 0)
+        #expect(try growing.index(of: "7", file: "f", line: 4) == 7)
+        var fixed = LabelMap(names: ["neg", "pos"])
+        #expect(try fixed.index(of: "pos", file: "f", line: 1) == 1)
+        #expect(try fixed.index(of: "1", file: "f", line: 1) == 1)
+        #expect(throws: DataError.unknownLabel(file: "f", line: 9, label: "2")) { try fixed.index(of: "2", file: "f", line: 9) }
+    }
+}

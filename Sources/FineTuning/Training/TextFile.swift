@@ -41,10 +41,11 @@ public struct LabelMap: Sendable, Equatable {
     }
 
     /// The index of `label`: its position among `names`; otherwise a string of digits is taken
-    /// as the index itself; otherwise a new index when the map grows.
+    /// as the index itself (below `names.count` for a fixed map); otherwise a new index when the
+    /// map grows.
     mutating func index(of label: String, file: String, line: Int) throws(DataError) -> Int {
         if let i = names.firstIndex(of: label) { return i }
-        if let number = Int(label), number >= 0 { return number }
+        if let number = Int(label), number >= 0, allowsNewLabels || number < names.count { return number }
         guard allowsNewLabels else { throw DataError.unknownLabel(file: file, line: line, label: label) }
         names.append(label)
         return names.count - 1

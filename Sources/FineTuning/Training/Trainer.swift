@@ -119,6 +119,9 @@ public final class Trainer<Example> {
         if c.bestModel == .disk && c.outputDirectory == nil {
             throw TrainingError.invalidConfiguration("bestModel .disk needs an outputDirectory")
         }
+        if c.earlyStopping != nil && evaluationData == nil {
+            throw TrainingError.invalidConfiguration("earlyStopping needs evaluationData")
+        }
         let total = totalSteps
         schedule = c.schedule(totalSteps: total, base: optimizer.learningRates.first ?? 0)
         let baseRates = optimizer.learningRates
