@@ -193,7 +193,6 @@ public final class Trainer<Example> {
                 record(TrainingRecord(kind: .train, step: state.step, epoch: epochProgress, values: values))
                 reporter.line(step: state.step, epoch: epochProgress, loss: stepLoss, learningRate: rate, tokensPerSecond: throughput)
                 windowTokens = 0
-                windowStart = Date()
             }
             let last = state.step == total
             let due = c.evaluateEvery.map { state.step % $0 == 0 } ?? false
@@ -205,10 +204,13 @@ public final class Trainer<Example> {
                pausing || c.checkpointEvery.map({ state.step % $0 == 0 || last || state.stoppedEarly }) == true {
                 try saveCheckpoint()
             }
+            // Throughput counts training only: restart the clock after logging, evaluation
+            // and checkpoint writing.
+            if windowTokens == 0 { windowStart = Date() }
         }
         reporter.finish()
         if state.stoppedEarly { reporter.message("early stopping at step \(state.step): \(c.earlyStopping!.metric) has not improved for \(c.earlyStopping!.patience) evaluations") }
-        if c.restoreBestModelAtEnd { try restoreBestModel() }
+        if c.restoreBestModelAtEnd && (state.step >= total || state.stoppedEarly) { try restoreBestModel() }
         var plotURL: URL? = nil
         if let directory = c.outputDirectory {
             plotURL = directory.appendingPathComponent("training_curves.svg")
