@@ -6,7 +6,7 @@ import Testing
 /// bit-identical losses and parameters, with dropout, shuffling, accumulation, warmup/cosine
 /// and AdamW all in play.
 @Suite struct TrainingResumeTests {
-    private func makeTrainer(directory: URL, initSeed: UInt64) -> (Trainer<LanguageModelingExample>, GPT) {
+    private func makeTrainer(directory: URL, initSeed: UInt64, dataSeed: UInt64 = 11) -> (Trainer<LanguageModelingExample>, GPT) {
         // The model's generator drives both its initialisation and its dropout masks.
         let generator = Generator(seed: initSeed)
         let model = tinyByteGPT(dropout: 0.1, generator: generator)
@@ -15,7 +15,7 @@ import Testing
         config.warmupSteps = 2
         config.decay = .cosine(minFactor: 0.1)
         config.maxGradientNorm = 0.5
-        config.seed = 11
+        config.seed = dataSeed
         config.outputDirectory = directory
         config.durableCheckpoints = false
         config.evaluateAtEnd = false
@@ -70,5 +70,12 @@ import Testing
                               configuration: config, loss: model.output(for:))
         #expect(throws: TrainingError.self) { try trainer.train(resumingFrom: paused.checkpoints[0]) }
         #expect(throws: TrainingError.self) { try trainer.train(resumingFrom: directory.appendingPathComponent("nope")) }
+        let (otherSeed, _) = makeTrainer(directory: directory, initSeed: 1, dataSeed: 12)
+        do {
+            try otherSeed.train(resumingFrom: paused.checkpoints[0])
+            Issue.record("a changed data seed should be refused")
+        } catch let error as TrainingError {
+            #expect(error.description.contains("seed 11 → 12"))
+        }
     }
 }

@@ -19,6 +19,8 @@ public struct Batch {
     /// The label value that losses and metrics skip (PyTorch's default `ignore_index`).
     public static let ignoreIndex = -100
 
+    /// A batch; `exampleCount` defaults to the rows of `inputIDs`, `tokenCount` to the sum of
+    /// the mask (or every id when there is no mask).
     public init(inputIDs: Tensor, attentionMask: Tensor? = nil, tokenTypeIDs: Tensor? = nil, labels: Tensor,
                 exampleCount: Int? = nil, tokenCount: Int? = nil) {
         self.inputIDs = inputIDs
@@ -59,6 +61,7 @@ public struct TextClassificationCollator: Collator {
     /// How rows are padded.
     public var padding: Padding
 
+    /// A collator padding with `padding` and truncating to `maxLength` tokens.
     public init(tokenizer: any Tokenizer, maxLength: Int? = nil, padding: Padding = .longest) {
         self.tokenizer = tokenizer
         self.maxLength = maxLength
@@ -83,6 +86,7 @@ public struct LanguageModelingCollator: Collator {
     /// The longest input sequence.
     public var maxLength: Int?
 
+    /// A collator whose inputs hold at most `maxLength` tokens.
     public init(tokenizer: any Tokenizer, maxLength: Int? = nil) {
         self.tokenizer = tokenizer
         self.maxLength = maxLength

@@ -20,6 +20,7 @@ public struct BatchSampler: Sendable, Equatable {
     /// Whether a final short batch is dropped.
     public var dropLast: Bool
 
+    /// A sampler over `count` examples.
     public init(count: Int, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) {
         precondition(batchSize > 0, "BatchSampler: batchSize must be positive, got \(batchSize)")
         self.count = count

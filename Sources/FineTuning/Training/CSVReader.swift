@@ -7,7 +7,9 @@ public enum CSVColumn: Sendable, Equatable, ExpressibleByStringLiteral, Expressi
     /// The column at this 0-based position.
     case index(Int)
 
+    /// `"text"` means the column named `text`.
     public init(stringLiteral value: String) { self = .name(value) }
+    /// `0` means the first column.
     public init(integerLiteral value: Int) { self = .index(value) }
 }
 
@@ -33,6 +35,7 @@ public struct CSVReader: Sendable {
     /// Skip (and count) malformed records instead of throwing.
     public var skipMalformed: Bool
 
+    /// A reader; the defaults read a CSV with a header and `text` and `label` columns.
     public init(delimiter: Character = ",", hasHeader: Bool = true, textColumn: CSVColumn = "text",
                 labelColumn: CSVColumn = "label", skipMalformed: Bool = false) {
         self.delimiter = delimiter

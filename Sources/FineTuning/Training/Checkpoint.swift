@@ -11,6 +11,10 @@ struct CheckpointInfo: Codable {
     var optimizer: OptimizerStateScalars
     var parameterNames: [String]
     var seed: String
+    /// The data layout the position refers to (nil in checkpoints that predate the field).
+    var batchSize: Int?
+    var accumulation: Int?
+    var shuffle: Bool?
 }
 
 /// A checkpoint read back from disk.
@@ -31,6 +35,7 @@ public struct CheckpointStore: Sendable {
     /// The folder holding the checkpoints.
     public let directory: URL
 
+    /// The checkpoints in `directory` (`<output>/checkpoints` for a trainer).
     public init(directory: URL) { self.directory = directory }
 
     /// The folder of the checkpoint of step `step`.

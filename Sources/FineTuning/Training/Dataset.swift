@@ -55,6 +55,7 @@ public struct TextClassificationExample: Sendable, Equatable {
     /// The class index.
     public var label: Int
 
+    /// An example of class `label`.
     public init(text: String, label: Int) {
         self.text = text
         self.label = label
@@ -66,5 +67,6 @@ public struct LanguageModelingExample: Sendable, Equatable {
     /// The text.
     public var text: String
 
+    /// An example of `text`.
     public init(text: String) { self.text = text }
 }

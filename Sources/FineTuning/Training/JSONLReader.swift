@@ -15,6 +15,7 @@ public struct JSONLReader: Sendable {
     /// Skip (and count) malformed lines instead of throwing.
     public var skipMalformed: Bool
 
+    /// A reader of the given fields.
     public init(textField: String = "text", labelField: String = "label", skipMalformed: Bool = false) {
         self.textField = textField
         self.labelField = labelField

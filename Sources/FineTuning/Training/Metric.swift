@@ -32,6 +32,7 @@ public protocol Metric: AnyObject {
 public final class LossMetric: Metric {
     public let name = "loss"
     private var total = 0.0, weight = 0
+    /// A metric with nothing accumulated.
     public init() {}
     public func reset() { total = 0; weight = 0 }
     public func update(_ output: StepOutput, batch: Batch) {
@@ -46,6 +47,7 @@ public final class LossMetric: Metric {
 public final class PerplexityMetric: Metric {
     public let name = "perplexity"
     private let loss = LossMetric()
+    /// A metric with nothing accumulated.
     public init() {}
     public func reset() { loss.reset() }
     public func update(_ output: StepOutput, batch: Batch) { loss.update(output, batch: batch) }
@@ -57,6 +59,7 @@ public final class PerplexityMetric: Metric {
 public final class AccuracyMetric: Metric {
     public let name = "accuracy"
     private var correct = 0, total = 0
+    /// A metric with nothing accumulated.
     public init() {}
     public func reset() { correct = 0; total = 0 }
     public func update(_ output: StepOutput, batch: Batch) {

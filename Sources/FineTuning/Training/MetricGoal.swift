@@ -22,6 +22,7 @@ public struct EarlyStopping: Sendable, Equatable {
     /// The smallest change that counts as an improvement.
     public var minDelta: Double
 
+    /// Watches `metric` (a logged key such as `eval_loss`) in direction `mode`.
     public init(metric: String = "eval_loss", mode: MetricMode = .min, patience: Int = 3, minDelta: Double = 0) {
         precondition(patience >= 1, "EarlyStopping: patience must be >= 1, got \(patience)")
         self.metric = metric

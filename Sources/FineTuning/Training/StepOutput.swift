@@ -8,6 +8,7 @@ public struct StepOutput {
     /// Logits `[B, classes]` or `[B, L, vocabulary]`, if metrics need them.
     public var logits: Tensor?
 
+    /// An output with a scalar `loss` and optional `logits`.
     public init(loss: Tensor, logits: Tensor? = nil) {
         self.loss = loss
         self.logits = logits
@@ -30,6 +31,7 @@ public struct ClassificationLoss: LossComputing {
     /// The model.
     public let model: SequenceClassifier
 
+    /// The loss of `model`.
     public init(_ model: SequenceClassifier) { self.model = model }
 
     public func output(for batch: Batch) -> StepOutput {
@@ -45,6 +47,7 @@ public struct LanguageModelingLoss: LossComputing {
     /// The model.
     public let model: GPT
 
+    /// The loss of `model`.
     public init(_ model: GPT) { self.model = model }
 
     public func output(for batch: Batch) -> StepOutput {

@@ -10,6 +10,7 @@ public struct TextLineReader: Sendable {
     /// Drop leading and trailing whitespace from each line.
     public var trimWhitespace: Bool
 
+    /// A reader; lines are trimmed unless `trimWhitespace` is false.
     public init(trimWhitespace: Bool = true) { self.trimWhitespace = trimWhitespace }
 
     /// One example per non-blank line. Plain text has no malformed lines; unreadable files

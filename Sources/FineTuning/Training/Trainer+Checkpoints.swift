@@ -22,7 +22,8 @@ extension Trainer {
         return CheckpointInfo(state: state, schedulerStep: scheduler?.currentStep ?? state.step,
                               generators: generators.map { CheckpointStore.hex($0.stateWords) },
                               optimizer: scalars, parameterNames: savedParameters().keys.sorted(),
-                              seed: String(configuration.seed))
+                              seed: String(configuration.seed), batchSize: configuration.batchSize,
+                              accumulation: configuration.gradientAccumulationSteps, shuffle: configuration.shuffle)
     }
 
     /// Writes `checkpoint-<step>` now and removes the oldest beyond ``TrainerConfiguration/keepLastCheckpoints``.
@@ -42,6 +43,18 @@ extension Trainer {
     /// Loads a checkpoint into the model, optimizer, generators and counters.
     func restore(from url: URL) throws {
         let loaded = try CheckpointStore.read(url)
+        // The saved position (epoch, batch) only means the same thing under the same data order.
+        let c = configuration
+        var changed: [String] = []
+        if loaded.info.seed != String(c.seed) { changed.append("seed \(loaded.info.seed) → \(c.seed)") }
+        if let b = loaded.info.batchSize, b != c.batchSize { changed.append("batchSize \(b) → \(c.batchSize)") }
+        if let a = loaded.info.accumulation, a != c.gradientAccumulationSteps {
+            changed.append("gradientAccumulationSteps \(a) → \(c.gradientAccumulationSteps)")
+        }
+        if let s = loaded.info.shuffle, s != c.shuffle { changed.append("shuffle \(s) → \(c.shuffle)") }
+        guard changed.isEmpty else {
+            throw TrainingError.invalidCheckpoint(url, "the data order differs from the saved run (\(changed.joined(separator: ", ")))")
+        }
         let report: StateDictError
         do {
             report = try model.load(stateDict: loaded.parameters, strict: false)

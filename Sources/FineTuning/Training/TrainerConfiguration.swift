@@ -106,6 +106,8 @@ public struct TrainerConfiguration: Sendable {
     /// Stdout progress.
     public var progress: ProgressStyle = .automatic
 
+    /// A configuration for `epochs` passes (or `maxSteps` steps) over batches of `batchSize`;
+    /// set the other fields afterwards.
     public init(epochs: Int = 1, maxSteps: Int? = nil, batchSize: Int = 8) {
         precondition(epochs > 0 || maxSteps != nil, "TrainerConfiguration: epochs must be positive, got \(epochs)")
         precondition(batchSize > 0, "TrainerConfiguration: batchSize must be positive, got \(batchSize)")

@@ -12,15 +12,18 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public var tokensSeen = 0
     /// Everything logged so far.
     public var history: [TrainingRecord] = []
-    /// The best value of the best-model metric, and the step it was reached at.
+    /// The best value of the best-model metric.
     public var bestValue: Double? = nil
+    /// The step at which ``bestValue`` was reached.
     public var bestStep: Int? = nil
-    /// The early-stopping metric's best and how many evaluations since it improved.
+    /// The early-stopping metric's best value.
     public var earlyStoppingBest: Double? = nil
+    /// Evaluations in a row without an improvement of the early-stopping metric.
     public var evaluationsWithoutImprovement = 0
     /// Whether early stopping ended the run.
     public var stoppedEarly = false
 
+    /// The state before the first step.
     public init() {}
 }
 

@@ -4,7 +4,10 @@ import Foundation
 public struct TrainingRecord: Codable, Sendable, Equatable {
     /// Whether the values come from training or from an evaluation.
     public enum Kind: String, Codable, Sendable {
-        case train, eval
+        /// Training-step values.
+        case train
+        /// Evaluation values.
+        case eval
     }
 
     /// Training or evaluation.
@@ -17,6 +20,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     /// `eval_loss`, `eval_accuracy`, `eval_perplexity`, ... for evaluations.
     public var values: [String: Double]
 
+    /// A record of `values` after step `step`.
     public init(kind: Kind, step: Int, epoch: Double, values: [String: Double]) {
         self.kind = kind
         self.step = step
