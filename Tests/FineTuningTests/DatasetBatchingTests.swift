@@ -50,5 +50,10 @@ import Testing
         #expect(batch.labels.scalars(as: Int64.self) == [97, 98, 99, 97, ignore, ignore])
         #expect(batch.attentionMask!.scalars(as: Int64.self) == [1, 1, 1, 1, 1, 0])
         #expect(batch.labelCount == 4)
+        #expect(batch.tokenCount == 5)
+        // The default token count reads the mask.
+        let manual = Batch(inputIDs: batch.inputIDs, attentionMask: batch.attentionMask, labels: batch.labels)
+        #expect(manual.tokenCount == 5 && manual.exampleCount == 2)
+        #expect(Batch(inputIDs: batch.inputIDs, labels: batch.labels).tokenCount == 6)
     }
 }

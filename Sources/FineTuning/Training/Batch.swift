@@ -28,7 +28,10 @@ public struct Batch {
         self.tokenTypeIDs = tokenTypeIDs
         self.labels = labels
         self.exampleCount = exampleCount ?? inputIDs.shape.first ?? 0
-        self.tokenCount = tokenCount ?? attentionMask.map { Int($0.sum().item()) } ?? inputIDs.count
+        // Counted on the host: masks are integer or bool tensors, which `sum` does not take.
+        self.tokenCount = tokenCount ?? attentionMask.map { mask in
+            mask.cast(to: .float64).scalars(as: Double.self).reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        } ?? inputIDs.count
     }
 
     /// Labels that count (not ``ignoreIndex``): the weight of this batch in a mean over batches.
