@@ -1,0 +1,41 @@
+/// Which examples go into each batch of each epoch: a seeded shuffle per epoch (or file order),
+/// cut into batches of `batchSize`, the last one smaller unless `dropLast`.
+///
+/// The order of epoch `e` depends only on `(seed, e)`, so a resumed run recomputes it and
+/// continues from a saved batch position.
+///
+/// ```swift
+/// let sampler = BatchSampler(count: 100, batchSize: 8, shuffle: true, seed: 0)
+/// for indices in sampler.batches(epoch: 0) { ... }
+/// ```
+public struct BatchSampler: Sendable, Equatable {
+    /// The number of examples.
+    public var count: Int
+    /// Examples per batch.
+    public var batchSize: Int
+    /// Whether each epoch is shuffled.
+    public var shuffle: Bool
+    /// The run's seed.
+    public var seed: UInt64
+    /// Whether a final short batch is dropped.
+    public var dropLast: Bool
+
+    /// A sampler over `count` examples.
+    public init(count: Int, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) {
+        precondition(batchSize > 0, "BatchSampler: batchSize must be positive, got \(batchSize)")
+        self.count = count
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.seed = seed
+        self.dropLast = dropLast
+    }
+
+    /// Batches per epoch.
+    public var batchCount: Int { dropLast ? count / batchSize : (count + batchSize - 1) / batchSize }
+
+    /// The example indices of every batch of epoch `epoch`.
+    public func batches(epoch: Int) -> [[Int]] {
+        let order = shuffle ? Shuffle.permutation(count: count, seed: Shuffle.epochSeed(seed, epoch: epoch)) : Array(0..<count)
+        return (0..<batchCount).map { b in Array(order[(b * batchSize)..<Swift.min(count, (b + 1) * batchSize)]) }
+    }
+}
