@@ -60,7 +60,7 @@ enum SoftmaxRows {
                     let total = Reduction.rowSum(gr, n, 1)
                     for i in 0..<n { o[i] = gr[i] - exp(yr[i]) * total }
                 } else {
-                    let dot = dotRow(gr, yr, n)
+                    let dot = RowMath.dot(gr, yr, n)
                     for i in 0..<n { o[i] = yr[i] * (gr[i] - dot) }
                 }
             }
@@ -85,17 +85,7 @@ enum SoftmaxRows {
     /// (an all −∞ row then gives exp sums of 0, hence NaN softmax and −∞ log-sum-exp, as in PyTorch).
     @inline(__always)
     static func shift<T: FloatingScalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
-        var m0 = -T.infinity, m1 = -T.infinity, m2 = -T.infinity, m3 = -T.infinity
-        var i = 0
-        while i + 4 <= n {
-            m0 = x[i] > m0 ? x[i] : m0
-            m1 = x[i + 1] > m1 ? x[i + 1] : m1
-            m2 = x[i + 2] > m2 ? x[i + 2] : m2
-            m3 = x[i + 3] > m3 ? x[i + 3] : m3
-            i += 4
-        }
-        while i < n { m0 = x[i] > m0 ? x[i] : m0; i += 1 }
-        let m = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
+        let m = RowMath.maximum(x, n)
         return m.isFinite ? m : 0
     }
 
@@ -144,18 +134,5 @@ enum SoftmaxRows {
     static func exp<T: FloatingScalar>(_ x: T) -> T {
         if T.self == Float.self { return unsafeBitCast(VectorMath.exp(unsafeBitCast(x, to: Float.self)), to: T.self) }
         return T.exp(x)
-    }
-
-    @inline(__always)
-    static func dotRow<T: FloatingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ n: Int) -> T {
-        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
-        var i = 0
-        while i + 4 <= n {
-            s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]
-            s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
-            i += 4
-        }
-        while i < n { s0 += a[i] * b[i]; i += 1 }
-        return (s0 + s1) + (s2 + s3)
     }
 }
