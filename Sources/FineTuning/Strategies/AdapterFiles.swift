@@ -59,7 +59,7 @@ extension Module {
             tensors[prefix + key] = tensor.contiguous()
         }
 
-        var json: [String: Any] = [
+        let json: [String: Any] = [
             "peft_type": "LORA",
             "r": config.rank,
             "lora_alpha": config.alpha.rounded() == config.alpha ? Int(config.alpha) as Any : config.alpha as Any,
@@ -79,7 +79,6 @@ extension Module {
             "rank_pattern": [String: Any](),
             "alpha_pattern": [String: Any](),
         ]
-        if json["modules_to_save"] is NSNull { json["modules_to_save"] = NSNull() }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(Array(data), to: folder.appendingPathComponent("adapter_config.json"))
@@ -183,7 +182,10 @@ extension Module {
         for (layer, adapter) in built { try layer.addAdapter(adapter, named: name) }
         withGradientsDisabled { for (parameter, source) in assignments { parameter.assign(source.cast(to: parameter.dtype)) } }
         // Modules to save are given in Hugging Face names in the file; keep ours in the config.
-        config.modulesToSave = config.modulesToSave.compactMap { modulesByHF[$0] }
+        // A Hugging Face module may contain ours (PEFT's `pooler` holds `pooler.dense`, our `pooler`).
+        config.modulesToSave = Array(Set(config.modulesToSave.compactMap { hf in
+            modulesByHF[hf] ?? modulesByHF.filter { $0.key.hasPrefix(hf + ".") }.min { $0.value.count < $1.value.count }?.value
+        })).sorted()
         for (_, adapter) in built { adapter.config = config }
         try setActiveAdapter(name)
         return config

@@ -1,0 +1,134 @@
+"""Hugging Face PEFT adapters on a tiny BertModel, for the Swift adapter loader/saver.
+
+Run with PYTHONPATH=<dir with peft> /work/main/.venv-peer/bin/python (torch, transformers,
+safetensors, peft). Builds a random 2-layer BERT in float64 (no download), attaches
+
+  * a LoRA adapter  (r=4, alpha=8, targets query/value/intermediate.dense), and
+  * a DoRA adapter  (r=2, alpha=4, rsLoRA, targets key/output.dense, layers_to_transform=[1],
+    bias="lora_only", modules_to_save=["pooler"]),
+
+gives every factor non-zero random values (PEFT starts B at zero), and writes
+
+  peft_tiny_bert_adapter/   save_pretrained of the LoRA adapter (adapter_config.json + safetensors)
+  peft_tiny_bert_dora/      save_pretrained of the DoRA adapter
+  peft_tiny_bert.safetensors
+      base parameters under the Swift names (the mapping of make_encoder_fixtures.py),
+      input.ids / input.types / input.mask, and the model outputs
+      output.base.hidden, output.lora.hidden, output.dora.hidden, output.dora.pooled.
+
+`--check DIR` instead loads an adapter folder written by Swift (FineTuningTests write one when
+PEFT_EXPORT_DIR is set) into PEFT on the same base and compares its hidden states with
+DIR/expected.safetensors (Swift's own outputs); it prints the largest difference.
+"""
+import os
+import sys
+import torch
+from safetensors.torch import save_file, load_file
+from transformers import BertConfig, BertModel
+from peft import LoraConfig, PeftModel, get_peft_model
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def to_swift(name):
+    import re
+    rules = [
+        (r"^embeddings\.word_embeddings\.", "embeddings.wordEmbeddings."),
+        (r"^embeddings\.position_embeddings\.", "embeddings.positionEmbeddings."),
+        (r"^embeddings\.token_type_embeddings\.", "embeddings.tokenTypeEmbeddings."),
+        (r"^embeddings\.LayerNorm\.", "embeddings.norm."),
+        (r"^encoder\.layer\.(\d+)\.attention\.self\.(query|key|value)\.", r"layers.\1.attention.\2."),
+        (r"^encoder\.layer\.(\d+)\.attention\.output\.dense\.", r"layers.\1.attention.output."),
+        (r"^encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.", r"layers.\1.attentionNorm."),
+        (r"^encoder\.layer\.(\d+)\.intermediate\.dense\.", r"layers.\1.feedForward.up."),
+        (r"^encoder\.layer\.(\d+)\.output\.dense\.", r"layers.\1.feedForward.down."),
+        (r"^encoder\.layer\.(\d+)\.output\.LayerNorm\.", r"layers.\1.feedForwardNorm."),
+        (r"^pooler\.dense\.", "pooler."),
+    ]
+    for pattern, replacement in rules:
+        if re.match(pattern, name):
+            return re.sub(pattern, replacement, name)
+    raise KeyError(name)
+
+
+def base_model():
+    torch.manual_seed(11)
+    config = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=2, num_attention_heads=4,
+                        intermediate_size=32, max_position_embeddings=12, type_vocab_size=2,
+                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, hidden_act="gelu",
+                        layer_norm_eps=1e-12)
+    model = BertModel(config).double().eval()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.randn_like(p) * (0.3 if "LayerNorm" not in name else 0.1)
+                    + (1.0 if name.endswith("LayerNorm.weight") else 0.0))
+    return model
+
+
+ids = torch.tensor([[1, 5, 6, 7, 2, 0, 0], [1, 9, 8, 9, 8, 3, 2]])
+types = torch.tensor([[0, 0, 0, 1, 1, 0, 0], [0, 0, 0, 0, 1, 1, 1]])
+mask = torch.tensor([[1, 1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1, 1]])
+
+
+def run(model):
+    with torch.no_grad():
+        out = model(input_ids=ids, token_type_ids=types, attention_mask=mask)
+    return out.last_hidden_state.contiguous(), out.pooler_output.contiguous()
+
+
+def randomize(peft_model, seed):
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in peft_model.named_parameters():
+            if "lora_" in name:
+                p.add_(torch.randn(p.shape, generator=generator, dtype=p.dtype) * 0.3)
+
+
+def check(folder):
+    model = base_model()
+    peft = PeftModel.from_pretrained(model, folder).eval()
+    hidden, _ = run(peft)
+    expected = load_file(os.path.join(folder, "expected.safetensors"))["output.hidden"]
+    diff = (hidden - expected.to(hidden.dtype)).abs().max().item()
+    print(f"{folder}: PEFT vs Swift max |diff| = {diff:.3e}")
+    return diff
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+        sys.exit(0 if check(sys.argv[2]) < 1e-5 else 1)
+
+    model = base_model()
+    tensors = {to_swift(n): p.detach().contiguous() for n, p in model.named_parameters()}
+    base_hidden, _ = run(model)
+
+    lora = get_peft_model(base_model(), LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0,
+                                                   target_modules=["query", "value", "intermediate.dense"]))
+    randomize(lora, 1)
+    lora.eval()
+    lora_hidden, _ = run(lora)
+    lora.save_pretrained(os.path.join(HERE, "peft_tiny_bert_adapter"))
+    os.remove(os.path.join(HERE, "peft_tiny_bert_adapter", "README.md"))   # a generated model card
+
+    dora = get_peft_model(base_model(), LoraConfig(r=2, lora_alpha=4, lora_dropout=0.0, use_dora=True, use_rslora=True,
+                                                   target_modules=["key", "output.dense"], layers_to_transform=[1],
+                                                   bias="lora_only", modules_to_save=["pooler"]))
+    randomize(dora, 2)
+    with torch.no_grad():
+        for name, p in dora.named_parameters():
+            if p.requires_grad and "lora_" not in name:
+                p.add_(torch.randn_like(p) * 0.1)   # trained biases and pooler copy
+    dora.eval()
+    dora_hidden, dora_pooled = run(dora)
+    dora.save_pretrained(os.path.join(HERE, "peft_tiny_bert_dora"))
+    os.remove(os.path.join(HERE, "peft_tiny_bert_dora", "README.md"))
+
+    tensors.update({
+        "input.ids": ids, "input.types": types, "input.mask": mask,
+        "output.base.hidden": base_hidden, "output.lora.hidden": lora_hidden,
+        "output.dora.hidden": dora_hidden, "output.dora.pooled": dora_pooled,
+    })
+    save_file(tensors, os.path.join(HERE, "peft_tiny_bert.safetensors"))
+    print("lora changes hidden by", (lora_hidden - base_hidden).abs().max().item(),
+          "dora by", (dora_hidden - base_hidden).abs().max().item())
