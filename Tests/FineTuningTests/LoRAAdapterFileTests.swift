@@ -34,8 +34,10 @@ func bertModulePath(_ path: String) -> String {
         config.dropout = 0
         config.dtype = .float64
         let encoder = Encoder(config)
-        try encoder.load(stateDict: fixture.filter { key, _ in !key.hasPrefix("input.") && !key.hasPrefix("output.") },
-                         strict: layers == 2)
+        let base = fixture.filter { key, _ in
+            !key.hasPrefix("input.") && !key.hasPrefix("output.") && !key.hasPrefix("prompt.") && !key.contains(".adapters.")
+        }
+        try encoder.load(stateDict: base, strict: layers == 2)
         return encoder
     }
 
@@ -174,5 +176,28 @@ func bertModulePath(_ path: String) -> String {
         #expect(throws: StrategyError.self) { try unmapped.loadAdapter(from: layerFixtureURL("peft_tiny_bert_adapter")) }
         // A folder that is not an adapter.
         #expect(throws: StrategyError.self) { try unmapped.loadAdapter(from: layerFixtureURL("nothing-here")) }
+    }
+
+    /// IA³ with PEFT's vectors (make_peft_fixtures.py) gives PEFT's hidden states.
+    @Test func ia3MatchesPEFT() throws {
+        let encoder = try baseEncoder()
+        try IA3().prepare(encoder)
+        let vectors = fixture.filter { $0.key.contains(".adapters.") }
+        #expect(vectors.count == 6)
+        let report = try encoder.load(stateDict: vectors, strict: false)
+        #expect(report.unexpected.isEmpty && report.mismatched.isEmpty)
+        expectTensorsClose(hidden(encoder), fixture["output.ia3.hidden"]!, tolerance: 1e-10)
+        encoder.mergeAdapters()
+        expectTensorsClose(hidden(encoder), fixture["output.ia3.hidden"]!, tolerance: 1e-10)
+    }
+
+    /// Prompt tuning with PEFT's virtual tokens gives PEFT's hidden states (virtual positions
+    /// included).
+    @Test func promptTuningMatchesPEFT() throws {
+        let tuned = PromptTunedEncoder(try baseEncoder(), virtualTokens: 3)
+        try tuned.load(stateDict: ["prompt.weight": fixture["prompt.weight"]!], strict: false)
+        let h = withGradientsDisabled { tuned(fixture["input.ids"]!, mask: fixture["input.mask"]!) }
+        #expect(h.shape == [2, 10, 16])
+        expectTensorsClose(h, fixture["output.prompt.hidden"]!, tolerance: 1e-10)
     }
 }

@@ -14,7 +14,12 @@ gives every factor non-zero random values (PEFT starts B at zero), and writes
   peft_tiny_bert.safetensors
       base parameters under the Swift names (the mapping of make_encoder_fixtures.py),
       input.ids / input.types / input.mask, and the model outputs
-      output.base.hidden, output.lora.hidden, output.dora.hidden, output.dora.pooled.
+      output.base.hidden, output.lora.hidden, output.dora.hidden, output.dora.pooled;
+      IA³ on keys, values and the feed-forward down projections (PEFT IA3Config with those
+      targets, the down projections as feedforward_modules) with random vectors, stored under the
+      Swift adapter names (`layers.N.attention.key.adapters.default.scaling`, ...), and
+      output.ia3.hidden; prompt tuning (FEATURE_EXTRACTION, 3 virtual tokens, random) with
+      `prompt.weight` and output.prompt.hidden ([B, 3 + L, D], no token types).
 
 `--check DIR` instead loads an adapter folder written by Swift (FineTuningTests write one when
 PEFT_EXPORT_DIR is set) into PEFT on the same base and compares its hidden states with
@@ -25,7 +30,7 @@ import sys
 import torch
 from safetensors.torch import save_file, load_file
 from transformers import BertConfig, BertModel
-from peft import LoraConfig, PeftModel, get_peft_model
+from peft import IA3Config, LoraConfig, PeftModel, PromptTuningConfig, get_peft_model
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -124,7 +129,27 @@ if __name__ == "__main__":
     dora.save_pretrained(os.path.join(HERE, "peft_tiny_bert_dora"))
     os.remove(os.path.join(HERE, "peft_tiny_bert_dora", "README.md"))
 
+    ia3 = get_peft_model(base_model(), IA3Config(target_modules=["key", "value", "layer.0.output.dense", "layer.1.output.dense"],
+                                                 feedforward_modules=["layer.0.output.dense", "layer.1.output.dense"]))
+    generator = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for name, p in ia3.named_parameters():
+            if "ia3_l" in name:
+                p.copy_(1 + torch.randn(p.shape, generator=generator, dtype=p.dtype) * 0.3)
+                module = name.removeprefix("base_model.model.").removesuffix(".ia3_l.default")
+                tensors[to_swift(module + ".weight").removesuffix(".weight") + ".adapters.default.scaling"] = p.detach().flatten().clone()
+    ia3.eval()
+    ia3_hidden, _ = run(ia3)
+
+    prompt = get_peft_model(base_model(), PromptTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=3))
+    with torch.no_grad():
+        embedding = prompt.prompt_encoder["default"].embedding.weight
+        embedding.copy_(torch.randn(embedding.shape, generator=generator, dtype=embedding.dtype) * 0.5)
+        prompt_hidden = prompt(input_ids=ids, attention_mask=mask).last_hidden_state.contiguous()
+    tensors["prompt.weight"] = embedding.detach().clone().double()
+
     tensors.update({
+        "output.ia3.hidden": ia3_hidden, "output.prompt.hidden": prompt_hidden,
         "input.ids": ids, "input.types": types, "input.mask": mask,
         "output.base.hidden": base_hidden, "output.lora.hidden": lora_hidden,
         "output.dora.hidden": dora_hidden, "output.dora.pooled": dora_pooled,
