@@ -76,6 +76,22 @@ func bertModulePath(_ path: String) -> String {
         expectTensorsClose(hidden(encoder), fixture["output.dora.hidden"]!, tolerance: 1e-8)
         encoder.unmergeAdapters()
         expectTensorsClose(hidden(encoder), fixture["output.dora.hidden"]!, tolerance: 1e-8)
+        // Saved again by Swift and read back: same outputs (and, by hand with PEFT_EXPORT_DIR,
+        // the same in PEFT: make_peft_fixtures.py --check $PEFT_EXPORT_DIR/dora).
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try encoder.saveAdapter(to: folder, hfModulePath: bertModulePath)
+        let fresh = try baseEncoder()
+        let reloaded = try fresh.loadAdapter(from: folder, hfModulePath: bertModulePath)
+        #expect(reloaded.rank == config.rank && reloaded.alpha == config.alpha && reloaded.useDoRA && reloaded.useRSLoRA)
+        #expect(reloaded.bias == .loraOnly && reloaded.modulesToSave == ["pooler"] && reloaded.layersToTransform == [1])
+        // (The merge/unmerge above moved the base weights by rounding only.)
+        expectTensorsClose(hidden(fresh), hidden(encoder), tolerance: 1e-12)
+        if let export = ProcessInfo.processInfo.environment["PEFT_EXPORT_DIR"] {
+            let url = URL(fileURLWithPath: export).appendingPathComponent("dora")
+            try encoder.saveAdapter(to: url, hfModulePath: bertModulePath)
+            try SafeTensors.save(["output.hidden": hidden(encoder)], to: url.appendingPathComponent("expected.safetensors"))
+        }
     }
 
     @Test func twoLoadedAdaptersSwitch() throws {
