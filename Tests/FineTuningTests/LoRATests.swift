@@ -213,3 +213,42 @@ import Testing
         expectTensorsClose(strategyLogits(model), trained, tolerance: 1e-5)
     }
 }
+
+@Suite struct LoRAAdapterBehaviourTests {
+    @Test func dropoutActsOnTheAdapterInputOnlyWhileTraining() throws {
+        let layer = Linear(6, 4, generator: Generator(seed: 1))
+        try LoRA(LoRAConfig(rank: 2, alpha: 2, dropout: 0.5, targetModules: ["*"]), generator: Generator(seed: 2)).prepare(layer)
+        let lora = layer.adapters["default"] as! LoRAAdapter
+        withGradientsDisabled { lora.loraB.assign(Tensor.normal([4, 2], generator: Generator(seed: 3))) }
+        let x = Tensor.normal([5, 6], generator: Generator(seed: 4))
+        let base = withGradientsDisabled { x.matmul(layer.weight.transposed()) + layer.bias! }
+        let full = withGradientsDisabled { base + x.matmul(lora.loraA.transposed()).matmul(lora.loraB.transposed()) }
+        layer.train()
+        let dropped = withGradientsDisabled { layer(x) }
+        #expect(dropped.scalars(as: Float.self) != full.scalars(as: Float.self))
+        layer.eval()
+        expectTensorsClose(withGradientsDisabled { layer(x) }, full, tolerance: 1e-6)
+        layer.disableAdapters()
+        expectTensorsClose(withGradientsDisabled { layer(x) }, base, tolerance: 1e-6)
+    }
+
+    @Test func twoActiveAdaptersAddUp() throws {
+        let layer = Linear(6, 4, dtype: .float64, generator: Generator(seed: 1))
+        try LoRA(LoRAConfig(rank: 2, alpha: 2, targetModules: ["*"]), adapterName: "a").prepare(layer)
+        try LoRA(LoRAConfig(rank: 3, alpha: 6, targetModules: ["*"]), adapterName: "b").prepare(layer)
+        let x = Tensor.normal([5, 6], dtype: .float64, generator: Generator(seed: 4))
+        var deltas: [Tensor] = []
+        for (i, name) in ["a", "b"].enumerated() {
+            let lora = layer.adapters[name] as! LoRAAdapter
+            withGradientsDisabled { lora.loraB.assign(Tensor.normal(lora.loraB.shape, dtype: .float64, generator: Generator(seed: UInt64(i)))) }
+            deltas.append(x.matmul(lora.loraA.transposed()).matmul(lora.loraB.transposed()) * lora.scale)
+        }
+        let base = withGradientsDisabled { x.matmul(layer.weight.transposed()) + layer.bias! }
+        try layer.setActiveAdapters(["a", "b"])
+        expectTensorsClose(withGradientsDisabled { layer(x) }, base + deltas[0] + deltas[1], tolerance: 1e-12)
+        layer.mergeAdapters()
+        expectTensorsClose(withGradientsDisabled { layer(x) }, base + deltas[0] + deltas[1], tolerance: 1e-12)
+        layer.unmergeAdapters()
+        #expect(throws: StrategyError.unknownAdapter("z")) { try layer.setActiveAdapters(["a", "z"]) }
+    }
+}

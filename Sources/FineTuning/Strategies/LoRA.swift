@@ -32,10 +32,7 @@ public struct LoRA: FineTuningStrategy {
         try config.validate()
         let targets = try AdapterTargets.find(in: model, patterns: config.targetModules ?? AdapterTargets.defaults(for: model),
                                               layers: config.layersToTransform)
-        if let taken = targets.first(where: { $0.layer.adapters[adapterName] != nil }) {
-            _ = taken
-            throw StrategyError.adapterExists(adapterName)
-        }
+        if targets.contains(where: { $0.layer.adapters[adapterName] != nil }) { throw StrategyError.adapterExists(adapterName) }
         // Check modules-to-save before changing anything.
         let modules = model.namedModules()
         for path in config.modulesToSave where !modules.contains(where: { $0.name == path }) {
@@ -98,6 +95,20 @@ extension Module {
         if let config {
             if config.bias == .all { unfreeze(matching: "*bias") }
             config.modulesToSave.forEach { path in self.module(at: path)?.unfreeze() }
+        }
+    }
+
+    /// Makes several adapters active at once: each layer runs the listed adapters it has, in
+    /// order (LoRA updates add up). What trains is left as it is.
+    ///
+    /// - Throws: ``StrategyError/unknownAdapter(_:)`` for a name attached nowhere.
+    public func setActiveAdapters(_ names: [String]) throws(StrategyError) {
+        let layers = adaptedLinears()
+        for name in names where !layers.contains(where: { $0.layer.adapters[name] != nil }) { throw .unknownAdapter(name) }
+        for (_, layer) in layers {
+            layer.unmergeLayerAdapters()
+            layer.adaptersEnabled = true
+            layer.activeAdapters = names.filter { layer.adapters[$0] != nil }
         }
     }
 
