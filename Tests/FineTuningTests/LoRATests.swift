@@ -252,3 +252,37 @@ import Testing
         #expect(throws: StrategyError.unknownAdapter("z")) { try layer.setActiveAdapters(["a", "z"]) }
     }
 }
+
+extension LoRAAdapterBehaviourTests {
+    /// Activation checkpointing recomputes blocks in backward: the adapters' dropout masks must
+    /// be replayed too, whether they draw from the default generator or the model's.
+    @Test func checkpointingGivesTheSameAdapterGradients() throws {
+        for shared in [false, true] {
+            var config = EncoderConfig(vocabularySize: 20, dim: 8, layers: 2, heads: 2, hidden: 16)
+            config.dropout = 0.1
+            config.dtype = .float64
+            let generator = Generator(seed: 6)
+            let encoder = Encoder(config, generator: generator)
+            try LoRA(LoRAConfig(rank: 2, alpha: 4, dropout: 0.3, initialization: .gaussian),
+                     generator: shared ? generator : nil).prepare(encoder)
+            withGradientsDisabled {
+                for (_, layer) in encoder.adaptedLinears() {
+                    let lora = layer.adapters["default"] as! LoRAAdapter
+                    lora.loraB.assign(Tensor.normal(lora.loraB.shape, dtype: .float64, generator: Generator(seed: 1)))
+                }
+            }
+            let ids = tokenIds([[1, 5, 6, 2, 0], [1, 7, 8, 9, 2]])
+            func run(_ checkpointing: Bool) -> [Tensor] {
+                encoder.gradientCheckpointing = checkpointing
+                encoder.parameters().forEach { $0.zeroGrad() }
+                generator.reseed(5)
+                Generator.manualSeed(9)
+                (encoder(ids, mask: ids.notEqual(0)).pow(2)).sum().backward()
+                return encoder.trainableParameters().map { $0.grad ?? $0.zerosLike() }
+            }
+            let plain = run(false)
+            #expect(plain.count == 8)
+            for (a, b) in zip(run(true), plain) { expectTensorsClose(a, b, tolerance: 1e-12) }
+        }
+    }
+}

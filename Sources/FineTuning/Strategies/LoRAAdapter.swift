@@ -13,7 +13,9 @@ public final class LoRAAdapter: LinearAdapter {
     public var loraB: Tensor
     /// DoRA's per-output-row magnitude `[out]` (nil for plain LoRA).
     public var magnitude: Tensor?
-    /// Dropout on the adapter's input.
+    /// Dropout on the adapter's input. Under activation checkpointing its masks are replayed
+    /// when it draws from the thread's default generator or from the same generator as the
+    /// block's dropout (pass the model's generator to ``LoRA``).
     public var dropout: Dropout
     /// The rank r.
     public let rank: Int
@@ -83,14 +85,15 @@ public final class LoRAAdapter: LinearAdapter {
     }
 
     public override func transformOutput(_ output: Tensor, input rows: Tensor, layer: Linear) -> Tensor {
-        let update = dropout(rows).matmul(loraA.transposed()).matmul(loraB.transposed())
-        guard let magnitude else { return output + update * scale }
+        // The scale goes on the thin [N, r] intermediate, not the [N, out] result.
+        let update = (dropout(rows).matmul(loraA.transposed()) * scale).matmul(loraB.transposed())
+        guard let magnitude else { return output + update }
         // DoRA (as PEFT): the norm is detached, so its gradient flows through the magnitude
         // and the low-rank direction only; `base` is the output without bias.
         let norm = withGradientsDisabled { rowNorms(of: layer).detach() }
         let factor = magnitude / norm
         let base = layer.bias.map { output - $0 } ?? output
-        return output + base * (factor - 1) + update * factor * scale
+        return output + base * (factor - 1) + update * factor
     }
 
     public override func merge(into layer: Linear) {
