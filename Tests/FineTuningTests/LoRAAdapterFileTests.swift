@@ -216,4 +216,27 @@ func bertModulePath(_ path: String) -> String {
         #expect(h.shape == [2, 10, 16])
         expectTensorsClose(h, fixture["output.prompt.hidden"]!, tolerance: 1e-10)
     }
+
+    /// A PEFT LoRA adapter on GPT-2's fused `c_attn` (a Conv1D, `fan_in_fan_out=True`) loads onto
+    /// our fused `qkv` Linear and reproduces PEFT's logits.
+    @Test func loadsAPEFTGPT2AdapterOnFusedQKV() throws {
+        let base = try SafeTensors.load(contentsOf: layerFixtureURL("hf_gpt2.safetensors"))
+        let expected = try SafeTensors.load(contentsOf: layerFixtureURL("peft_tiny_gpt2.safetensors"))
+        var config = GPTConfig(vocabularySize: 32, maxPositions: 16, dim: 16, layers: 2, heads: 4, hidden: 48)
+        config.dtype = .float64
+        config.fusedQKV = true
+        let model = GPT(config)
+        try model.load(stateDict: base.filter { key, _ in !["grad.", "input.", "output."].contains { key.hasPrefix($0) } })
+        func gpt2ModulePath(_ path: String) -> String {
+            let parts = path.split(separator: ".").map(String.init)
+            guard parts.count > 2, parts[0] == "layers", let n = Int(parts[1]) else { return "swift-only." + path }
+            let inner = ["attention.qkv": "attn.c_attn", "attention.output": "attn.c_proj",
+                         "feedForward.up": "mlp.c_fc", "feedForward.down": "mlp.c_proj"]
+            return inner[parts.dropFirst(2).joined(separator: ".")].map { "transformer.h.\(n).\($0)" } ?? "swift-only." + path
+        }
+        try model.loadAdapter(from: layerFixtureURL("peft_tiny_gpt2_adapter"), hfModulePath: gpt2ModulePath)
+        #expect(model.adaptedLinears().map(\.path) == ["layers.0.attention.qkv", "layers.1.attention.qkv"])
+        let logits = withGradientsDisabled { model(base["input.ids"]!) }
+        expectTensorsClose(logits, expected["output.lora.logits"]!, tolerance: 1e-10)
+    }
 }

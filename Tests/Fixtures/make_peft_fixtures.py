@@ -21,6 +21,11 @@ gives every factor non-zero random values (PEFT starts B at zero), and writes
       output.ia3.hidden; prompt tuning (FEATURE_EXTRACTION, 3 virtual tokens, random) with
       `prompt.weight` and output.prompt.hidden ([B, 3 + L, D], no token types).
 
+Also a LoRA adapter (r=4, alpha=8, target c_attn, so fan_in_fan_out=True) on the tiny GPT-2
+of make_hf_decoder_fixtures.py (its weights read back from hf_gpt2.safetensors):
+  peft_tiny_gpt2_adapter/   and   peft_tiny_gpt2.safetensors (output.lora.logits for input.ids
+  of hf_gpt2.safetensors).
+
 `--check DIR` instead loads an adapter folder written by Swift (FineTuningTests write one when
 PEFT_EXPORT_DIR is set) into PEFT on the same base and compares its hidden states with
 DIR/expected.safetensors (Swift's own outputs); it prints the largest difference.
@@ -100,6 +105,46 @@ def check(folder):
     return diff
 
 
+def gpt2_adapter():
+    import re
+    from transformers import GPT2Config, GPT2LMHeadModel
+    swift = load_file(os.path.join(HERE, "hf_gpt2.safetensors"))
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=32, n_positions=16, n_embd=16, n_layer=2, n_head=4, n_inner=48,
+                                       activation_function="gelu_new", resid_pdrop=0.0, embd_pdrop=0.0,
+                                       attn_pdrop=0.0, layer_norm_epsilon=1e-5, tie_word_embeddings=True)).double().eval()
+    rules = [(r"^tokenEmbedding\.", "transformer.wte."), (r"^positionEmbedding\.", "transformer.wpe."),
+             (r"^layers\.(\d+)\.attentionNorm\.", r"transformer.h.\1.ln_1."),
+             (r"^layers\.(\d+)\.attention\.qkv\.", r"transformer.h.\1.attn.c_attn."),
+             (r"^layers\.(\d+)\.attention\.output\.", r"transformer.h.\1.attn.c_proj."),
+             (r"^layers\.(\d+)\.feedForwardNorm\.", r"transformer.h.\1.ln_2."),
+             (r"^layers\.(\d+)\.feedForward\.up\.", r"transformer.h.\1.mlp.c_fc."),
+             (r"^layers\.(\d+)\.feedForward\.down\.", r"transformer.h.\1.mlp.c_proj."),
+             (r"^finalNorm\.", "transformer.ln_f.")]
+    state = {}
+    for name, value in swift.items():
+        if name.startswith(("grad.", "input.", "output.")):
+            continue
+        for pattern, replacement in rules:
+            if re.match(pattern, name):
+                hf = re.sub(pattern, replacement, name)
+                conv = re.search(r"\.(c_attn|c_proj|c_fc)\.weight$", hf)
+                state[hf] = value.t().contiguous() if conv else value
+                break
+        else:
+            raise KeyError(name)
+    state["lm_head.weight"] = state["transformer.wte.weight"]
+    model.load_state_dict(state, strict=False)
+    lora = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["c_attn"], fan_in_fan_out=True))
+    randomize(lora, 4)
+    lora.eval()
+    with torch.no_grad():
+        logits = lora(input_ids=swift["input.ids"]).logits.contiguous()
+    lora.save_pretrained(os.path.join(HERE, "peft_tiny_gpt2_adapter"))
+    os.remove(os.path.join(HERE, "peft_tiny_gpt2_adapter", "README.md"))
+    save_file({"output.lora.logits": logits}, os.path.join(HERE, "peft_tiny_gpt2.safetensors"))
+    print("gpt2 lora changes logits by", (logits - swift["output.logits"]).abs().max().item())
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         sys.exit(0 if check(sys.argv[2]) < 1e-5 else 1)
@@ -147,6 +192,8 @@ if __name__ == "__main__":
         embedding.copy_(torch.randn(embedding.shape, generator=generator, dtype=embedding.dtype) * 0.5)
         prompt_hidden = prompt(input_ids=ids, attention_mask=mask).last_hidden_state.contiguous()
     tensors["prompt.weight"] = embedding.detach().clone().double()
+
+    gpt2_adapter()
 
     tensors.update({
         "output.ia3.hidden": ia3_hidden, "output.prompt.hidden": prompt_hidden,

@@ -236,7 +236,9 @@ extension Module {
         config.modulesToSave = json["modules_to_save"] as? [String] ?? []
         config.useRSLoRA = json["use_rslora"] as? Bool ?? false
         config.useDoRA = json["use_dora"] as? Bool ?? false
-        if json["fan_in_fan_out"] as? Bool == true { throw bad("fan_in_fan_out adapters (Conv1D layers) are not supported") }
+        // `fan_in_fan_out` describes how the base layer stores its weight (GPT-2's Conv1D, `[in, out]`);
+        // the factors are `[r, in]` and `[out, r]` either way, and our Linear is `[out, in]`, so it
+        // changes nothing here.
         if let rankPattern = json["rank_pattern"] as? [String: Any], !rankPattern.isEmpty { throw bad("rank_pattern is not supported") }
         if let alphaPattern = json["alpha_pattern"] as? [String: Any], !alphaPattern.isEmpty { throw bad("alpha_pattern is not supported") }
         if let mode = json["init_lora_weights"] as? String, let initialization = LoRAConfig.Initialization(rawValue: mode.lowercased()) {
