@@ -82,34 +82,3 @@ public struct PartialFineTuning: FineTuningStrategy {
         return blocks.sorted { index($0.name) < index($1.name) }.map(\.module)
     }
 }
-
-/// BitFit: only bias terms train (Ben Zaken et al., 2021), plus `alwaysTrain` modules (a head).
-public struct BitFit: FineTuningStrategy {
-    public var name: String { "bitfit" }
-    /// Module paths (or globs) that train fully, e.g. `["classifier"]`.
-    public var alwaysTrain: [String]
-    public init(alwaysTrain: [String] = []) { self.alwaysTrain = alwaysTrain }
-
-    public func apply(to model: Module) throws {
-        model.freeze()
-        if model.unfreeze(matching: "*bias") == 0 { throw StrategyError.noMatch(pattern: "*bias", what: "bias parameter") }
-        try model.unfreezeModules(alwaysTrain)
-    }
-}
-
-/// LayerNorm-only tuning: only the normalisation layers' scales and shifts train (LayerNorm
-/// and RMSNorm), plus `alwaysTrain` modules.
-public struct LayerNormTuning: FineTuningStrategy {
-    public var name: String { "layernorm" }
-    /// Module paths (or globs) that train fully, e.g. `["classifier"]`.
-    public var alwaysTrain: [String]
-    public init(alwaysTrain: [String] = []) { self.alwaysTrain = alwaysTrain }
-
-    public func apply(to model: Module) throws {
-        model.freeze()
-        let norms = model.namedModules().filter { $0.module is LayerNorm || $0.module is RMSNorm }
-        guard !norms.isEmpty else { throw StrategyError.noMatch(pattern: "LayerNorm", what: "normalisation layer") }
-        norms.forEach { $0.module.unfreeze() }
-        try model.unfreezeModules(alwaysTrain)
-    }
-}
