@@ -171,6 +171,9 @@ func bertModulePath(_ path: String) -> String {
         #expect(Set(fresh.namedParameters().filter(\.tensor.requiresGrad).map(\.name))
                 == parameterNames(fresh) { $0.contains(".adapters.") || $0.hasPrefix("classifier.") })
         #expect(throws: StrategyError.unknownAdapter("other")) { try model.saveAdapter("other", to: folder) }
+        model.mergeAdapters()
+        #expect(throws: StrategyError.self) { try model.saveAdapter(to: folder) }   // merged: unmerge first
+        model.unmergeAdapters()
     }
 
     @Test func loadingAnAdapterForMissingModulesNamesThem() throws {

@@ -286,3 +286,35 @@ extension LoRAAdapterBehaviourTests {
         }
     }
 }
+
+extension LoRAAdapterBehaviourTests {
+    @Test func ia3GradientsMatchFiniteDifferences() throws {
+        for feedForward in [false, true] {
+            let layer = Linear(5, 4, dtype: .float64, generator: Generator(seed: 1))
+            let ia3 = IA3Adapter(for: layer, feedForward: feedForward)
+            try layer.addAdapter(ia3, named: "default")
+            layer.activeAdapters = ["default"]
+            withGradientsDisabled { ia3.scaling.assign(Tensor.normal(ia3.scaling.shape, mean: 1, std: 0.3, dtype: .float64, generator: Generator(seed: 2))) }
+            let x = Tensor.normal([3, 5], dtype: .float64, generator: Generator(seed: 3))
+            let w = Tensor.normal([3, 4], dtype: .float64, generator: Generator(seed: 4))
+            expectParameterGradients(layer) { (layer(x) * w).sum() }
+        }
+    }
+
+    @Test func doraOutputFollowsItsDefinition() throws {
+        let layer = Linear(6, 4, dtype: .float64, generator: Generator(seed: 1))
+        try DoRA(LoRAConfig(rank: 2, alpha: 4, targetModules: ["*"]), generator: Generator(seed: 2)).prepare(layer)
+        let dora = layer.adapters["default"] as! LoRAAdapter
+        withGradientsDisabled {
+            dora.loraB.assign(Tensor.normal([4, 2], dtype: .float64, generator: Generator(seed: 3)))
+            dora.magnitude!.assign(dora.magnitude! * 1.5)
+        }
+        let x = Tensor.normal([3, 6], dtype: .float64, generator: Generator(seed: 4))
+        // W' = m · (W + s·B·A) / ‖W + s·B·A‖_row
+        let combined = layer.weight + dora.loraB.matmul(dora.loraA) * dora.scale
+        let norms = (combined * combined).sum(axes: [1], keepDims: true).sqrt()
+        let adapted = combined * dora.magnitude!.unsqueezed(axis: 1) / norms
+        let expected = x.matmul(adapted.transposed()) + layer.bias!
+        expectTensorsClose(withGradientsDisabled { layer(x) }, expected, tolerance: 1e-12)
+    }
+}

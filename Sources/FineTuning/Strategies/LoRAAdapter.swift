@@ -85,14 +85,17 @@ public final class LoRAAdapter: LinearAdapter {
     }
 
     public override func transformOutput(_ output: Tensor, input rows: Tensor, layer: Linear) -> Tensor {
+        let dropped = dropout(rows)
         // The scale goes on the thin [N, r] intermediate, not the [N, out] result.
-        let update = (dropout(rows).matmul(loraA.transposed()) * scale).matmul(loraB.transposed())
+        let update = (dropped.matmul(loraA.transposed()) * scale).matmul(loraB.transposed())
         guard let magnitude else { return output + update }
         // DoRA (as PEFT): the norm is detached, so its gradient flows through the magnitude
-        // and the low-rank direction only; `base` is the output without bias.
+        // and the low-rank direction only. `base` is the output without bias; while dropout is
+        // active PEFT recomputes it from the dropped input, and so do we.
         let norm = withGradientsDisabled { rowNorms(of: layer).detach() }
         let factor = magnitude / norm
-        let base = layer.bias.map { output - $0 } ?? output
+        let dropping = dropout.isTraining && dropout.probability > 0
+        let base = dropping ? dropped.matmul(layer.weight.transposed()) : (layer.bias.map { output - $0 } ?? output)
         return output + base * (factor - 1) + update * factor
     }
 
