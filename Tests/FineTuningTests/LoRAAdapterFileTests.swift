@@ -36,6 +36,7 @@ func bertModulePath(_ path: String) -> String {
         let encoder = Encoder(config)
         let base = fixture.filter { key, _ in
             !key.hasPrefix("input.") && !key.hasPrefix("output.") && !key.hasPrefix("prompt.") && !key.contains(".adapters.")
+                && !key.hasPrefix("pissa.") && !key.hasPrefix("olora.")
         }
         try encoder.load(stateDict: base, strict: layers == 2)
         return encoder
@@ -241,5 +242,24 @@ func bertModulePath(_ path: String) -> String {
         #expect(model.adaptedLinears().map(\.path) == ["layers.0.attention.qkv", "layers.1.attention.qkv"])
         let logits = withGradientsDisabled { model(base["input.ids"]!) }
         expectTensorsClose(logits, expected["output.lora.logits"]!, tolerance: 1e-10)
+    }
+
+    /// PiSSA and OLoRA leave the same residual in the base weight and the same principal part
+    /// `scale·B·A` as PEFT (each factor is unique only up to signs; the products are not).
+    @Test(arguments: [LoRAConfig.Initialization.pissa, .olora])
+    func initializationsMatchPEFT(_ initialization: LoRAConfig.Initialization) throws {
+        var config = EncoderConfig(vocabularySize: 30, dim: 16, layers: 2, heads: 4, hidden: 32)
+        config.maxPositions = 12
+        let encoder = Encoder(config)   // float32, as PEFT requires for these
+        let base = fixture.filter { key, _ in encoder.stateDict()[key] != nil }
+        try encoder.load(stateDict: base)
+        try LoRA(LoRAConfig(rank: 2, alpha: 4, targetModules: ["query"], initialization: initialization)).prepare(encoder)
+        for (n, layer) in encoder.layers.enumerated() {
+            let query = layer.attention.query!
+            let lora = query.adapters["default"] as! LoRAAdapter
+            let key = "\(initialization.rawValue).layers.\(n).attention.query"
+            expectTensorsClose(query.weight, fixture[key + ".weight"]!, tolerance: 1e-5)
+            expectTensorsClose(lora.loraB.matmul(lora.loraA) * lora.scale, fixture[key + ".delta"]!, tolerance: 1e-5)
+        }
     }
 }

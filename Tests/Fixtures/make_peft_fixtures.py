@@ -26,6 +26,10 @@ of make_hf_decoder_fixtures.py (its weights read back from hf_gpt2.safetensors):
   peft_tiny_gpt2_adapter/   and   peft_tiny_gpt2.safetensors (output.lora.logits for input.ids
   of hf_gpt2.safetensors).
 
+PiSSA and OLoRA initialisations (r=2, alpha=4, on the query projections, float32 as PEFT
+requires): `<init>.layers.N.attention.query.weight` (the residual PEFT leaves in the base) and
+`<init>.layers.N.attention.query.delta` (scale·B·A), in peft_tiny_bert.safetensors.
+
 `--check DIR` instead loads an adapter folder written by Swift (FineTuningTests write one when
 PEFT_EXPORT_DIR is set) into PEFT on the same base and compares its hidden states with
 DIR/expected.safetensors (Swift's own outputs); it prints the largest difference.
@@ -95,6 +99,20 @@ def randomize(peft_model, seed):
                 p.add_(torch.randn(p.shape, generator=generator, dtype=p.dtype) * 0.3)
 
 
+def tidy(folder):
+    """Drops the generated model card and sorts target_modules (PEFT writes a set, in any order),
+    so that re-running the script leaves the committed files unchanged."""
+    import json
+    os.remove(os.path.join(folder, "README.md"))
+    path = os.path.join(folder, "adapter_config.json")
+    with open(path) as f:
+        config = json.load(f)
+    if isinstance(config.get("target_modules"), list):
+        config["target_modules"] = sorted(config["target_modules"])
+    with open(path, "w") as f:
+        json.dump(config, f, indent=2, sort_keys=True)
+
+
 def check(folder):
     model = base_model()
     peft = PeftModel.from_pretrained(model, folder).eval()
@@ -140,7 +158,7 @@ def gpt2_adapter():
     with torch.no_grad():
         logits = lora(input_ids=swift["input.ids"]).logits.contiguous()
     lora.save_pretrained(os.path.join(HERE, "peft_tiny_gpt2_adapter"))
-    os.remove(os.path.join(HERE, "peft_tiny_gpt2_adapter", "README.md"))
+    tidy(os.path.join(HERE, "peft_tiny_gpt2_adapter"))
     save_file({"output.lora.logits": logits}, os.path.join(HERE, "peft_tiny_gpt2.safetensors"))
     print("gpt2 lora changes logits by", (logits - swift["output.logits"]).abs().max().item())
 
@@ -159,7 +177,7 @@ if __name__ == "__main__":
     lora.eval()
     lora_hidden, _ = run(lora)
     lora.save_pretrained(os.path.join(HERE, "peft_tiny_bert_adapter"))
-    os.remove(os.path.join(HERE, "peft_tiny_bert_adapter", "README.md"))   # a generated model card
+    tidy(os.path.join(HERE, "peft_tiny_bert_adapter"))
 
     dora = get_peft_model(base_model(), LoraConfig(r=2, lora_alpha=4, lora_dropout=0.0, use_dora=True, use_rslora=True,
                                                    target_modules=["key", "output.dense"], layers_to_transform=[1],
@@ -172,7 +190,7 @@ if __name__ == "__main__":
     dora.eval()
     dora_hidden, dora_pooled = run(dora)
     dora.save_pretrained(os.path.join(HERE, "peft_tiny_bert_dora"))
-    os.remove(os.path.join(HERE, "peft_tiny_bert_dora", "README.md"))
+    tidy(os.path.join(HERE, "peft_tiny_bert_dora"))
 
     ia3 = get_peft_model(base_model(), IA3Config(target_modules=["key", "value", "layer.0.output.dense", "layer.1.output.dense"],
                                                  feedforward_modules=["layer.0.output.dense", "layer.1.output.dense"]))
@@ -194,6 +212,15 @@ if __name__ == "__main__":
     tensors["prompt.weight"] = embedding.detach().clone().double()
 
     gpt2_adapter()
+
+    for init in ["pissa", "olora"]:
+        model32 = base_model().float()
+        peft32 = get_peft_model(model32, LoraConfig(r=2, lora_alpha=4, target_modules=["query"], init_lora_weights=init))
+        for n in range(2):
+            layer = peft32.base_model.model.encoder.layer[n].attention.self.query
+            delta = layer.lora_B["default"].weight @ layer.lora_A["default"].weight * layer.scaling["default"]
+            tensors[f"{init}.layers.{n}.attention.query.weight"] = layer.base_layer.weight.detach().double().contiguous()
+            tensors[f"{init}.layers.{n}.attention.query.delta"] = delta.detach().double().contiguous()
 
     tensors.update({
         "output.ia3.hidden": ia3_hidden, "output.prompt.hidden": prompt_hidden,
