@@ -53,7 +53,7 @@ func bertModulePath(_ path: String) -> String {
     @Test func loadsAPEFTLoRAAdapterAndMatchesPEFT() throws {
         let encoder = try baseEncoder()
         expectTensorsClose(hidden(encoder), fixture["output.base.hidden"]!, tolerance: 1e-10)
-        let config = try encoder.loadAdapter(from: layerFixtureURL("peft_tiny_bert_adapter"), hfModulePath: bertModulePath)
+        let config = try #require(try encoder.loadAdapter(from: layerFixtureURL("peft_tiny_bert_adapter"), hfModulePath: bertModulePath).lora)
         #expect(config.rank == 4 && config.alpha == 8 && !config.useDoRA)
         #expect(encoder.adaptedLinears().map(\.path) == [
             "layers.0.attention.query", "layers.0.attention.value", "layers.0.feedForward.up",
@@ -66,7 +66,7 @@ func bertModulePath(_ path: String) -> String {
 
     @Test func loadsAPEFTDoRAAdapterWithBiasesAndModulesToSave() throws {
         let encoder = try baseEncoder()
-        let config = try encoder.loadAdapter(from: layerFixtureURL("peft_tiny_bert_dora"), hfModulePath: bertModulePath)
+        let config = try #require(try encoder.loadAdapter(from: layerFixtureURL("peft_tiny_bert_dora"), hfModulePath: bertModulePath).lora)
         #expect(config.useDoRA && config.useRSLoRA && config.bias == .loraOnly && config.layersToTransform == [1])
         #expect(config.modulesToSave == ["pooler"])
         #expect(encoder.adaptedLinears().map(\.path) == ["layers.1.attention.key", "layers.1.attention.output", "layers.1.feedForward.down"])
@@ -83,7 +83,7 @@ func bertModulePath(_ path: String) -> String {
         defer { try? FileManager.default.removeItem(at: folder) }
         try encoder.saveAdapter(to: folder, hfModulePath: bertModulePath)
         let fresh = try baseEncoder()
-        let reloaded = try fresh.loadAdapter(from: folder, hfModulePath: bertModulePath)
+        let reloaded = try #require(try fresh.loadAdapter(from: folder, hfModulePath: bertModulePath).lora)
         #expect(reloaded.rank == config.rank && reloaded.alpha == config.alpha && reloaded.useDoRA && reloaded.useRSLoRA)
         #expect(reloaded.bias == .loraOnly && reloaded.modulesToSave == ["pooler"] && reloaded.layersToTransform == [1])
         // (The merge/unmerge above moved the base weights by rounding only.)
@@ -165,7 +165,7 @@ func bertModulePath(_ path: String) -> String {
         #expect(keys.contains("base_model.model.encoder.layers.1.attention.value.lora_B.weight"))
         let fresh = strategyTestClassifier()
         #expect(strategyLogits(fresh).scalars(as: Float.self) != trained.scalars(as: Float.self))
-        let config = try fresh.loadAdapter(from: folder)
+        let config = try #require(try fresh.loadAdapter(from: folder).lora)
         #expect(config.modulesToSave == ["classifier"])
         #expect(strategyLogits(fresh).scalars(as: Float.self) == trained.scalars(as: Float.self))
         // The loaded adapter and head train again.
@@ -260,6 +260,31 @@ func bertModulePath(_ path: String) -> String {
             let key = "\(initialization.rawValue).layers.\(n).attention.query"
             expectTensorsClose(query.weight, fixture[key + ".weight"]!, tolerance: 1e-5)
             expectTensorsClose(lora.loraB.matmul(lora.loraA) * lora.scale, fixture[key + ".delta"]!, tolerance: 1e-5)
+        }
+    }
+
+    /// A PEFT IA³ adapter loads and reproduces PEFT's hidden states; saved again by Swift it
+    /// reloads (and, by hand with PEFT_EXPORT_DIR, loads in PEFT: --check $PEFT_EXPORT_DIR/ia3).
+    @Test func loadsAndSavesAPEFTIA3Adapter() throws {
+        let encoder = try baseEncoder()
+        let config = try encoder.loadAdapter(from: layerFixtureURL("peft_tiny_bert_ia3"), hfModulePath: bertModulePath)
+        guard case .ia3(_, let feedForward, _) = config else { Issue.record("not IA³: \(config)"); return }
+        #expect(feedForward == ["layer.0.output.dense", "layer.1.output.dense"])
+        #expect(encoder.adaptedLinears().count == 6)
+        expectTensorsClose(hidden(encoder), fixture["output.ia3.hidden"]!, tolerance: 1e-10)
+
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try encoder.saveAdapter(to: folder, hfModulePath: bertModulePath)
+        let keys = Set(try SafeTensors.load(contentsOf: folder.appendingPathComponent("adapter_model.safetensors")).keys)
+        #expect(keys.contains("base_model.model.encoder.layer.0.output.dense.ia3_l") && keys.count == 6)
+        let fresh = try baseEncoder()
+        try fresh.loadAdapter(from: folder, hfModulePath: bertModulePath)
+        expectTensorsClose(hidden(fresh), fixture["output.ia3.hidden"]!, tolerance: 1e-10)
+        if let export = ProcessInfo.processInfo.environment["PEFT_EXPORT_DIR"] {
+            let url = URL(fileURLWithPath: export).appendingPathComponent("ia3")
+            try encoder.saveAdapter(to: url, hfModulePath: bertModulePath)
+            try SafeTensors.save(["output.hidden": hidden(encoder)], to: url.appendingPathComponent("expected.safetensors"))
         }
     }
 }

@@ -11,6 +11,7 @@ gives every factor non-zero random values (PEFT starts B at zero), and writes
 
   peft_tiny_bert_adapter/   save_pretrained of the LoRA adapter (adapter_config.json + safetensors)
   peft_tiny_bert_dora/      save_pretrained of the DoRA adapter
+  peft_tiny_bert_ia3/       save_pretrained of the IA³ adapter described below
   peft_tiny_bert.safetensors
       base parameters under the Swift names (the mapping of make_encoder_fixtures.py),
       input.ids / input.types / input.mask, and the model outputs
@@ -203,6 +204,8 @@ if __name__ == "__main__":
                 tensors[to_swift(module + ".weight").removesuffix(".weight") + ".adapters.default.scaling"] = p.detach().flatten().clone()
     ia3.eval()
     ia3_hidden, _ = run(ia3)
+    ia3.save_pretrained(os.path.join(HERE, "peft_tiny_bert_ia3"))
+    tidy(os.path.join(HERE, "peft_tiny_bert_ia3"))
 
     prompt = get_peft_model(base_model(), PromptTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=3))
     with torch.no_grad():

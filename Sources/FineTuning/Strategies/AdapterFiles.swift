@@ -1,12 +1,13 @@
 import Foundation
 import TensorKit
 
-/// Saving and loading LoRA adapters in Hugging Face PEFT's folder layout:
+/// Saving and loading LoRA (and DoRA, IA³) adapters in Hugging Face PEFT's folder layout:
 /// `adapter_config.json` plus `adapter_model.safetensors` with keys
 /// `base_model.model.<module>.lora_A.weight` / `.lora_B.weight` (DoRA:
 /// `.lora_magnitude_vector`), biases the adapter trains (`<module>.base_layer.bias` on adapted
 /// layers), and the parameters of modules-to-save under their own names
-/// (`base_model.model.classifier.weight`).
+/// (`base_model.model.classifier.weight`). IA³ adapters: `peft_type` `"IA3"` and
+/// `<module>.ia3_l` vectors (`[out, 1]`, or `[1, in]` for feed-forward modules).
 ///
 /// Module names are translated by `hfModulePath` (our module path → the Hugging Face one, e.g.
 /// `layers.0.attention.query` → `encoder.layer.0.attention.self.query`); the identity by default.
@@ -23,6 +24,10 @@ extension Module {
     /// - Throws: ``StrategyError/unknownAdapter(_:)``, or a file-system error.
     public func saveAdapter(_ name: String = "default", to folder: URL, baseModel: String? = nil,
                             taskType: String? = nil, hfModulePath: (String) -> String = { $0 }) throws {
+        if adaptedLinears().contains(where: { $0.layer.adapters[name] is IA3Adapter }) {
+            try saveIA3Adapter(name, to: folder, baseModel: baseModel, taskType: taskType, hfModulePath: hfModulePath)
+            return
+        }
         let layers = adaptedLinears().compactMap { entry -> (path: String, layer: Linear, adapter: LoRAAdapter)? in
             guard let adapter = entry.layer.adapters[name] as? LoRAAdapter else { return nil }
             return (entry.path, entry.layer, adapter)
@@ -85,35 +90,27 @@ extension Module {
         try SafeTensors.save(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("adapter_model.safetensors"))
     }
 
-    /// Reads a PEFT LoRA adapter folder into this model as adapter `name`, makes it active and
+    /// Reads a PEFT adapter folder (LoRA, DoRA or IA³) into this model as adapter `name`, makes it active and
     /// returns its configuration. Nothing changes if the files are malformed or name modules
     /// the model lacks.
     ///
     /// - Throws: ``StrategyError/adapterTargetsNotFound(file:modules:)`` naming (in Hugging Face
     ///   names) every module of the file with no matching Linear;
-    ///   ``StrategyError/invalidAdapterFile(file:reason:)`` for bad JSON, a non-LoRA `peft_type`
+    ///   ``StrategyError/invalidAdapterFile(file:reason:)`` for bad JSON, a `peft_type` other than LORA or IA3
     ///   or mis-shaped tensors; ``StrategyError/adapterExists(_:)``; file and safetensors errors.
     @discardableResult
     public func loadAdapter(from folder: URL, as name: String = "default",
-                            hfModulePath: (String) -> String = { $0 }) throws -> LoRAConfig {
+                            hfModulePath: (String) -> String = { $0 }) throws -> PEFTAdapterConfig {
         let configURL = folder.appendingPathComponent("adapter_config.json")
         let weightsURL = folder.appendingPathComponent("adapter_model.safetensors")
-        var config = try Self.readLoRAConfig(configURL)
+        let json = try Self.readAdapterJSON(configURL)
+        if (json["peft_type"] as? String)?.uppercased() == "IA3" {
+            return try loadIA3Adapter(json: json, configURL: configURL, weightsURL: weightsURL, as: name, hfModulePath: hfModulePath)
+        }
+        var config = try Self.readLoRAConfig(json, url: configURL)
         let tensors = try SafeTensors.load(contentsOf: weightsURL)
         let prefix = Self.peftPrefix
-
-        // Our modules and parameters by their Hugging Face names.
-        var linears: [String: (path: String, layer: Linear)] = [:]
-        var modulesByHF: [String: String] = [:]
-        for (path, module) in namedModules() where !path.contains(".adapters.") {
-            modulesByHF[path.isEmpty ? "" : hfModulePath(path)] = path
-            if let linear = module as? Linear { linears[hfModulePath(path)] = (path, linear) }
-        }
-        var parameters: [String: Tensor] = [:]
-        for (path, tensor) in namedParameters() where !path.contains(".adapters.") {
-            let (modulePath, leaf) = Self.splitParameterPath(path)
-            parameters[modulePath.isEmpty ? leaf : hfModulePath(modulePath) + "." + leaf] = tensor
-        }
+        let (linears, modulesByHF, parameters) = hfLookup(hfModulePath)
 
         struct Pieces { var a: Tensor?, b: Tensor?, magnitude: Tensor? }
         var pieces: [String: Pieces] = [:]
@@ -132,14 +129,9 @@ extension Module {
                 default: pieces[module, default: Pieces()].magnitude = tensor
                 }
             } else {
-                let plain = body.replacingOccurrences(of: ".base_layer.", with: ".")
-                guard let parameter = parameters[plain] else {
-                    missing.append(Self.splitParameterPath(plain).module)
+                guard let parameter = try Self.savedParameter(body, tensor, parameters: parameters, file: weightsURL.path) else {
+                    missing.append(Self.splitParameterPath(body.replacingOccurrences(of: ".base_layer.", with: ".")).module)
                     continue
-                }
-                guard parameter.shape == tensor.shape else {
-                    throw StrategyError.invalidAdapterFile(file: weightsURL.path,
-                                                           reason: "\(key) has shape \(tensor.shape), the model's is \(parameter.shape)")
                 }
                 assignments.append((parameter, tensor))
             }
@@ -182,13 +174,47 @@ extension Module {
         for (layer, adapter) in built { try layer.addAdapter(adapter, named: name) }
         withGradientsDisabled { for (parameter, source) in assignments { parameter.assign(source.cast(to: parameter.dtype)) } }
         // Modules to save are given in Hugging Face names in the file; keep ours in the config.
-        // A Hugging Face module may contain ours (PEFT's `pooler` holds `pooler.dense`, our `pooler`).
-        config.modulesToSave = Array(Set(config.modulesToSave.compactMap { hf in
-            modulesByHF[hf] ?? modulesByHF.filter { $0.key.hasPrefix(hf + ".") }.min { $0.value.count < $1.value.count }?.value
-        })).sorted()
+        config.modulesToSave = Self.ourModules(config.modulesToSave, modulesByHF)
         for (_, adapter) in built { adapter.config = config }
         try setActiveAdapter(name)
-        return config
+        return .lora(config)
+    }
+
+    /// Our Linear layers, module paths and parameters by their Hugging Face names.
+    func hfLookup(_ hfModulePath: (String) -> String)
+        -> (linears: [String: (path: String, layer: Linear)], modules: [String: String], parameters: [String: Tensor]) {
+        var linears: [String: (path: String, layer: Linear)] = [:]
+        var modulesByHF: [String: String] = [:]
+        for (path, module) in namedModules() where !path.contains(".adapters.") {
+            modulesByHF[path.isEmpty ? "" : hfModulePath(path)] = path
+            if let linear = module as? Linear { linears[hfModulePath(path)] = (path, linear) }
+        }
+        var parameters: [String: Tensor] = [:]
+        for (path, tensor) in namedParameters() where !path.contains(".adapters.") {
+            let (modulePath, leaf) = Self.splitParameterPath(path)
+            parameters[modulePath.isEmpty ? leaf : hfModulePath(modulePath) + "." + leaf] = tensor
+        }
+        return (linears, modulesByHF, parameters)
+    }
+
+    /// Hugging Face module names → ours. A Hugging Face module may contain ours (PEFT's
+    /// `pooler` holds `pooler.dense`, which is our `pooler`); names with no counterpart drop.
+    static func ourModules(_ names: [String], _ modulesByHF: [String: String]) -> [String] {
+        Array(Set(names.compactMap { hf in
+            modulesByHF[hf] ?? modulesByHF.filter { $0.key.hasPrefix(hf + ".") }.min { $0.value.count < $1.value.count }?.value
+        })).sorted()
+    }
+
+    /// Parameters saved beside the adapter (modules-to-save, trained biases) in PEFT's keys,
+    /// given `body` (the key without the PEFT prefix): the tensor to assign into, or nil when
+    /// the model has no such parameter. Throws for a shape mismatch.
+    static func savedParameter(_ body: String, _ tensor: Tensor, parameters: [String: Tensor], file: String) throws -> Tensor? {
+        let plain = body.replacingOccurrences(of: ".base_layer.", with: ".")
+        guard let parameter = parameters[plain] else { return nil }
+        guard parameter.shape == tensor.shape else {
+            throw StrategyError.invalidAdapterFile(file: file, reason: "\(body) has shape \(tensor.shape), the model's is \(parameter.shape)")
+        }
+        return parameter
     }
 
     /// `"a.b.weight"` → (`"a.b"`, `"weight"`).
@@ -207,7 +233,7 @@ extension Module {
         return nil
     }
 
-    static func readLoRAConfig(_ url: URL) throws -> LoRAConfig {
+    static func readAdapterJSON(_ url: URL) throws -> [String: Any] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw StrategyError.invalidAdapterFile(file: url.path, reason: "cannot read: \(error.localizedDescription)")
@@ -215,9 +241,13 @@ extension Module {
         guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw StrategyError.invalidAdapterFile(file: url.path, reason: "not a JSON object")
         }
+        return json
+    }
+
+    static func readLoRAConfig(_ json: [String: Any], url: URL) throws -> LoRAConfig {
         func bad(_ reason: String) -> StrategyError { .invalidAdapterFile(file: url.path, reason: reason) }
         guard (json["peft_type"] as? String)?.uppercased() == "LORA" else {
-            throw bad("peft_type is \(json["peft_type"] ?? "missing"), only LORA adapters are supported")
+            throw bad("peft_type is \(json["peft_type"] ?? "missing"), only LORA and IA3 adapters are supported")
         }
         guard let rank = (json["r"] as? NSNumber)?.intValue, rank > 0 else { throw bad("'r' must be a positive integer") }
         var config = LoRAConfig(rank: rank, alpha: (json["lora_alpha"] as? NSNumber)?.doubleValue ?? 8,
