@@ -24,6 +24,16 @@ public final class Linear: Module, Layer {
     public let inFeatures: Int
     /// The size of the last axis of the output.
     public let outFeatures: Int
+    /// Parameter-efficient adapters attached to this layer (LoRA, DoRA, IA³), by adapter name.
+    /// Their parameters are named `adapters.<name>.*` under this layer's path.
+    public var adapters: [String: LinearAdapter] = [:]
+    /// The names of the adapters that take part in the forward pass, in order.
+    public var activeAdapters: [String] = []
+    /// When false, the forward pass is the base layer alone (unmerged adapters are skipped; see
+    /// ``Module/disableAdapters()``, which unmerges first so the base weight is clean).
+    public var adaptersEnabled = true
+    /// The adapters folded into `weight`, in the order they were merged.
+    public internal(set) var mergedAdapters: [String] = []
 
     /// A layer mapping `inFeatures` to `outFeatures`, initialised from `generator` (the thread's
     /// default when nil).
@@ -48,12 +58,24 @@ public final class Linear: Module, Layer {
         // One GEMM over all leading axes (rows), with the transposed weight read by BLAS in place.
         let leading = Array(x.shape.dropLast())
         let rows = x.rank == 2 ? x : x.reshape([-1, inFeatures])
-        var y = rows.matmul(weight.transposed())
-        if let bias { y = y + bias }
         // MARK: Adapter hook
-        // Parameter-efficient adapters (LoRA and friends) add their low-rank update here, on the
-        // same input rows: `y = y + scale · dropout(rows) · Aᵀ · Bᵀ` for each active adapter.
-        // Keep this the single place where the base output is formed.
+        // Parameter-efficient adapters act here, on the same input rows: some rescale the input
+        // (IA³ on feed-forward layers), the others change the output (LoRA adds
+        // `scale · B(A(dropout(rows)))` as two small GEMMs). Merged adapters are already in `weight`.
+        let live = liveAdapters()
+        var input = rows
+        for adapter in live { input = adapter.transformInput(input) }
+        var y = input.matmul(weight.transposed())
+        if let bias { y = y + bias }
+        for adapter in live { y = adapter.transformOutput(y, input: rows, layer: self) }
         return x.rank == 2 ? y : y.reshape(leading + [outFeatures])
+    }
+}
+
+extension Linear {
+    /// The active, unmerged adapters that take part in the forward pass.
+    func liveAdapters() -> [LinearAdapter] {
+        guard adaptersEnabled, !activeAdapters.isEmpty else { return [] }
+        return activeAdapters.compactMap { name in adapters[name].flatMap { $0.isMerged ? nil : $0 } }
     }
 }

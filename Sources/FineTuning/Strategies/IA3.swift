@@ -1,0 +1,84 @@
+import TensorKit
+
+/// An IA³ scaling vector on one ``Linear`` (Liu et al., 2022): the layer's output is multiplied
+/// elementwise by `scaling` `[out]` (keys, values), or, on a feed-forward layer, its input is
+/// multiplied by `scaling` `[in]` (which rescales the feed-forward activation). Starts at ones,
+/// a no-op, as in PEFT.
+public final class IA3Adapter: LinearAdapter {
+    /// `[out]`, or `[in]` when ``isFeedForward``.
+    public var scaling: Tensor
+    /// Whether the scaling applies to the input (feed-forward layers) rather than the output.
+    public let isFeedForward: Bool
+    /// Modules that train with this adapter (a head).
+    public let modulesToSave: [String]
+
+    /// A no-op IA³ vector for `layer`.
+    public init(for layer: Linear, feedForward: Bool, modulesToSave: [String] = []) {
+        isFeedForward = feedForward
+        self.modulesToSave = modulesToSave
+        scaling = Tensor.ones([feedForward ? layer.inFeatures : layer.outFeatures], dtype: layer.weight.dtype).parameter()
+        super.init()
+    }
+
+    public override func transformInput(_ rows: Tensor) -> Tensor { isFeedForward ? rows * scaling : rows }
+
+    public override func transformOutput(_ output: Tensor, input rows: Tensor, layer: Linear) -> Tensor {
+        isFeedForward ? output : output * scaling
+    }
+
+    public override func merge(into layer: Linear) {
+        if isFeedForward {
+            layer.weight.assign(layer.weight * scaling)
+        } else {
+            layer.weight.assign(layer.weight * scaling.unsqueezed(axis: 1))
+            layer.bias?.assign(layer.bias! * scaling)
+        }
+    }
+
+    public override func unmerge(from layer: Linear) {
+        // Like PEFT, assumes no scale is exactly zero.
+        if isFeedForward {
+            layer.weight.assign(layer.weight / scaling)
+        } else {
+            layer.weight.assign(layer.weight / scaling.unsqueezed(axis: 1))
+            layer.bias?.assign(layer.bias! / scaling)
+        }
+    }
+}
+
+/// IA³ as a strategy: freezes the model and attaches learned scaling vectors to the keys, the
+/// values and the feed-forward activation (the input of the feed-forward down projection), as
+/// PEFT's defaults for BERT (`key`, `value`, `output.dense`).
+public struct IA3: FineTuningStrategy {
+    public var name: String { "ia3" }
+    /// Module names or globs to adapt (see ``LoRAConfig/targetModules``).
+    public var targetModules: [String]
+    /// Which of the targets scale their input (feed-forward layers) rather than their output.
+    public var feedForwardModules: [String]
+    /// Modules that train fully (e.g. a classifier head).
+    public var modulesToSave: [String]
+    /// The adapter's name.
+    public var adapterName: String
+
+    public init(targetModules: [String] = ["key", "value", "feedForward.down"],
+                feedForwardModules: [String] = ["feedForward.down"],
+                modulesToSave: [String] = [], adapterName: String = "default") {
+        self.targetModules = targetModules
+        self.feedForwardModules = feedForwardModules
+        self.modulesToSave = modulesToSave
+        self.adapterName = adapterName
+    }
+
+    public func apply(to model: Module) throws {
+        let targets = try AdapterTargets.find(in: model, patterns: targetModules, layers: nil)
+        for path in modulesToSave where model.module(at: path) == nil {
+            throw StrategyError.noMatch(pattern: path, what: "module to save")
+        }
+        for (path, layer) in targets {
+            let feedForward = feedForwardModules.contains { AdapterTargets.matches(path, $0) }
+            try layer.addAdapter(IA3Adapter(for: layer, feedForward: feedForward, modulesToSave: modulesToSave),
+                                 named: adapterName)
+        }
+        try model.setActiveAdapter(adapterName)
+    }
+}
