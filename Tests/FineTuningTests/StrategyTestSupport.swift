@@ -33,12 +33,6 @@ func strategyLogits(_ model: SequenceClassifier) -> Tensor {
     withGradientsDisabled { model(strategyIds, mask: strategyIds.notEqual(0)) }
 }
 
-/// The bits of every parameter, by name.
-func parameterBits(_ model: Module) -> [String: [UInt64]] {
-    Dictionary(uniqueKeysWithValues: model.namedParameters().map { name, tensor in
-        (name, tensor.scalars(as: Double.self).map(\.bitPattern))
-    })
-}
 
 /// Trains `model` a few Adam steps and checks that exactly the parameters in `expected` (by
 /// name) require grad, receive gradients and change, and that every other parameter stays

@@ -6,7 +6,7 @@ import TensorKit
 ///
 /// ```swift
 /// let summary = try LoRA(LoRAConfig(rank: 8, alpha: 16)).prepare(model)
-/// print(summary)   // trainable params: 32,768 || all params: 3,356,160 || trainable%: 0.9763
+/// print(summary)   // trainable params: 32,768 || all params: 3,356,160 || trainable%: 0.9764
 /// let optimizer = AdamW(model.trainableParameters(), ...)
 /// ```
 public protocol FineTuningStrategy {
@@ -29,7 +29,7 @@ extension FineTuningStrategy {
 
 /// Trainable and total parameter counts, printed as Hugging Face PEFT's
 /// `print_trainable_parameters` does:
-/// `trainable params: 32,768 || all params: 3,356,160 || trainable%: 0.9763`.
+/// `trainable params: 32,768 || all params: 3,356,160 || trainable%: 0.9764` (rounded, as PEFT does).
 public struct ParameterSummary: Equatable, Sendable, CustomStringConvertible {
     /// Elements of the parameters that require grad.
     public var trainable: Int
