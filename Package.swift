@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "FineTuning", targets: ["FineTuning"]),
         .executable(name: "demo", targets: ["Demo"]),
         .executable(name: "embed", targets: ["Embed"]),
+        .executable(name: "embed-benchmark", targets: ["EmbedBenchmark"]),
     ],
     dependencies: [
         // Only the command-line examples use it; the libraries have no dependencies.
@@ -21,6 +22,7 @@ let package = Package(
         .executableTarget(name: "Embed", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Examples/Embed"),
+        .executableTarget(name: "EmbedBenchmark", dependencies: ["FineTuning"], path: "Examples/EmbedBenchmark"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "FineTuningTests", dependencies: ["FineTuning"]),
     ],
