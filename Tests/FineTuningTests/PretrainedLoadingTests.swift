@@ -167,6 +167,25 @@ import TensorKit
         #expect(M.huggingFaceModule(forOurs: "layers.5.feedForward.up") == "encoder.layer.5.intermediate.dense")
     }
 
+    @Test func sequenceClassifierNamesRoundTrip() {
+        typealias M = BertNameMapping
+        var config = EncoderConfig(vocabularySize: 12, dim: 8, layers: 2, heads: 2, hidden: 16)
+        config.maxPositions = 10
+        let names = SequenceClassifier(config, classes: 3).stateDict().keys.sorted()
+        #expect(names.contains("classifier.weight") && names.contains("encoder.layers.1.feedForward.down.bias"))
+        for name in names {
+            let theirs = M.huggingFaceSequenceClassifierName(forOurs: name)
+            #expect(theirs != nil, "\(name)")
+            if let theirs { #expect(M.sequenceClassifierName(forHF: theirs) == name) }
+        }
+        #expect(M.sequenceClassifierName(forHF: "bert.encoder.layer.0.output.LayerNorm.gamma")
+                == "encoder.layers.0.feedForwardNorm.weight")
+        #expect(M.huggingFaceSequenceClassifierName(forOurs: "encoder.embeddings.norm.bias") == "bert.embeddings.LayerNorm.bias")
+        #expect(M.sequenceClassifierName(forHF: "encoder.layer.0.output.dense.weight") == nil)  // no `bert.`
+        #expect(M.sequenceClassifierName(forHF: "classifier.gamma") == nil)
+        #expect(M.sequenceClassifierName(forHF: "bert.embeddings.position_ids") == nil)
+    }
+
     // MARK: loading weights
 
     @Test func loadsAFolderWithLegacyAndPrefixedNames() throws {

@@ -30,6 +30,10 @@ import TensorKit
 /// | `layers.N.feedForwardNorm.*`            | `encoder.layer.N.output.LayerNorm.*`           |
 /// | `pooler.*`                              | `pooler.dense.*`                               |
 ///
+/// For ``SequenceClassifier`` (ours: `encoder.*`, `classifier.*`) and
+/// `BertForSequenceClassification` (theirs: `bert.*`, `classifier.*`), see
+/// ``sequenceClassifierName(forHF:)`` and ``huggingFaceSequenceClassifierName(forOurs:)``.
+///
 /// Adapters (LoRA) use the same table to name their targets: a module path maps with
 /// ``ourModule(forHF:)`` / ``huggingFaceModule(forOurs:)``, a parameter with the name functions.
 ///
@@ -136,6 +140,32 @@ public enum BertNameMapping {
             if let theirs = huggingFaceName(forOurs: name) { renamed[theirs] = tensor }
         }
         return renamed
+    }
+
+    /// Our ``SequenceClassifier`` name for a `BertForSequenceClassification` one:
+    /// `bert.X` → `encoder.` + our name for X, `classifier.{weight,bias}` unchanged; nil otherwise.
+    ///
+    /// ```swift
+    /// BertNameMapping.sequenceClassifierName(forHF: "bert.pooler.dense.weight")  // "encoder.pooler.weight"
+    /// ```
+    public static func sequenceClassifierName(forHF name: String) -> String? {
+        if let (module, parameter) = split(name), module == "classifier" {
+            return parameterNames.contains(parameter) ? name : nil
+        }
+        guard name.hasPrefix(taskPrefix), let inner = ourName(forHF: name) else { return nil }
+        return "encoder." + inner
+    }
+
+    /// The `BertForSequenceClassification` name for a ``SequenceClassifier`` parameter.
+    public static func huggingFaceSequenceClassifierName(forOurs name: String) -> String? {
+        if let (module, parameter) = split(name), module == "classifier" {
+            return parameterNames.contains(parameter) ? name : nil
+        }
+        let prefix = "encoder."
+        guard name.hasPrefix(prefix), let inner = huggingFaceName(forOurs: String(name.dropFirst(prefix.count))) else {
+            return nil
+        }
+        return taskPrefix + inner
     }
 
     private static func strippingPrefix(_ name: String) -> String {
