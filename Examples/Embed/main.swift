@@ -41,7 +41,12 @@ struct Embed: ParsableCommand {
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw EmbedError("model folder \(model) not found; `make model` fetches all-MiniLM-L6-v2 into data/all-MiniLM-L6-v2")
         }
-        let embedder = try SentenceEmbedder(directory: folder, maxLength: maxLength, batchSize: batchSize)
+        let embedder: SentenceEmbedder
+        do {
+            embedder = try SentenceEmbedder(directory: folder, maxLength: maxLength, batchSize: batchSize)
+        } catch .missingFile(let path) {
+            throw EmbedError("\(path) not found; `make model` fetches all-MiniLM-L6-v2 into data/all-MiniLM-L6-v2")
+        }
         var lines: [String] = []
         while let line = readLine(strippingNewline: true) {
             lines.append(line)
