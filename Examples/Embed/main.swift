@@ -1,0 +1,85 @@
+// embed: sentence embeddings from a pretrained BERT-style model (all-MiniLM-L6-v2 by default).
+//
+//   make model                                    # fetches data/all-MiniLM-L6-v2 once
+//   echo "Hello, world!" | swift run -c release embed --model data/all-MiniLM-L6-v2
+//
+// Reads sentences one per line from stdin and writes one JSON object per line:
+// {"text": ..., "input_ids": [...], "embedding": [...]} — mean pooling over the attention mask,
+// then L2 normalisation, as sentence-transformers computes them.
+import ArgumentParser
+import Foundation
+import FineTuning
+import TensorKit
+
+struct Embed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embeds sentences read one per line from stdin; prints one JSON object per line.")
+
+    @Option(help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json).")
+    var model = "data/all-MiniLM-L6-v2"
+
+    @Option(help: "Sentences per forward pass.")
+    var batchSize = 32
+
+    @Option(help: "Longest token sequence, special tokens included; longer sentences are truncated.")
+    var maxLength = 128
+
+    @Option(help: "A LoRA adapter folder to apply to the model.")
+    var adapter: String?
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard maxLength > 2 else { throw ValidationError("--max-length must be at least 3, got \(maxLength)") }
+    }
+
+    func run() throws {
+        if adapter != nil {
+            throw EmbedError("--adapter: not supported yet: LoRA adapters arrive with the strategies issue")
+        }
+        let folder = URL(fileURLWithPath: model)
+        guard FileManager.default.fileExists(atPath: folder.path) else {
+            throw EmbedError("model folder \(model) not found; `make model` fetches all-MiniLM-L6-v2 into data/all-MiniLM-L6-v2")
+        }
+        let embedder: SentenceEmbedder
+        do {
+            embedder = try SentenceEmbedder(directory: folder, maxLength: maxLength, batchSize: batchSize)
+        } catch .missingFile(let path) {
+            throw EmbedError("\(path) not found; `make model` fetches all-MiniLM-L6-v2 into data/all-MiniLM-L6-v2")
+        }
+        var lines: [String] = []
+        while let line = readLine(strippingNewline: true) {
+            lines.append(line)
+            if lines.count == batchSize {
+                write(embedder.embedWithTokens(lines), texts: lines)
+                lines.removeAll(keepingCapacity: true)
+            }
+        }
+        if !lines.isEmpty { write(embedder.embedWithTokens(lines), texts: lines) }
+    }
+
+    private func write(_ results: [(ids: [Int], embedding: [Float])], texts: [String]) {
+        var out = ""
+        for (text, result) in zip(texts, results) {
+            out += "{\"text\":\(Self.jsonString(text)),\"input_ids\":["
+            out += result.ids.map(String.init).joined(separator: ",")
+            out += "],\"embedding\":["
+            out += result.embedding.map { "\($0)" }.joined(separator: ",")
+            out += "]}\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+}
+
+struct EmbedError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+Embed.main()

@@ -1,0 +1,93 @@
+import Foundation
+import TensorKit
+
+/// Sentence embeddings from a pretrained encoder, computed as sentence-transformers does for
+/// all-MiniLM-L6-v2: tokenize (truncating to ``maxLength``), run the encoder, average the hidden
+/// states over real tokens (``meanPooling(_:mask:)``), then L2-normalise.
+///
+/// Texts are processed in batches of ``batchSize``, sorted by token count first so that each
+/// batch is padded little (results come back in input order). Inference runs with gradients
+/// disabled; the encoder is put in evaluation mode.
+///
+/// ```swift
+/// let embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: "data/all-MiniLM-L6-v2"))
+/// let vectors = embedder.embed(["A cat sits.", "A dog runs."])   // 2 × 384, unit length
+/// ```
+public struct SentenceEmbedder {
+    /// The encoder (in evaluation mode).
+    public let encoder: Encoder
+    /// The tokenizer matching the encoder's vocabulary.
+    public let tokenizer: any Tokenizer
+    /// Longest token sequence, special tokens included; longer texts are truncated.
+    public var maxLength: Int
+    /// Texts per forward pass.
+    public var batchSize: Int
+    /// Whether to L2-normalise the pooled vectors (sentence-transformers' `Normalize` module).
+    public var normalize: Bool
+
+    /// An embedder over a loaded encoder and tokenizer.
+    public init(encoder: Encoder, tokenizer: any Tokenizer, maxLength: Int = 128, batchSize: Int = 32,
+                normalize: Bool = true) {
+        precondition(maxLength > 0 && batchSize > 0,
+                     "SentenceEmbedder: maxLength (\(maxLength)) and batchSize (\(batchSize)) must be positive")
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.maxLength = min(maxLength, encoder.config.maxPositions)
+        self.batchSize = batchSize
+        self.normalize = normalize
+        encoder.eval()
+    }
+
+    /// An embedder over the pretrained model in `directory` (see ``PretrainedEncoder``).
+    public init(directory: URL, maxLength: Int = 128, batchSize: Int = 32) throws(PretrainedError) {
+        let model = try PretrainedEncoder(directory: directory)
+        self.init(encoder: model.encoder, tokenizer: model.tokenizer, maxLength: maxLength, batchSize: batchSize)
+    }
+
+    /// One embedding per text, in order.
+    public func embed(_ texts: [String]) -> [[Float]] {
+        embedWithTokens(texts).map(\.embedding)
+    }
+
+    /// One embedding per text with the token ids the encoder saw (special tokens included).
+    public func embedWithTokens(_ texts: [String]) -> [(ids: [Int], embedding: [Float])] {
+        let encoded = tokenizer.encodeBatch(texts, padding: .none, maxLength: maxLength)
+        let order = texts.indices.sorted { encoded.ids[$0].count > encoded.ids[$1].count }
+        var results = [(ids: [Int], embedding: [Float])](repeating: ([], []), count: texts.count)
+        for start in stride(from: 0, to: order.count, by: batchSize) {
+            let chunk = Array(order[start..<min(start + batchSize, order.count)])
+            let vectors = embeddings(of: padded(chunk.map { encoded.ids[$0] }))
+            let dim = vectors.shape[1]
+            let flat = vectors.contiguous().scalars(as: Float.self)
+            for (row, index) in chunk.enumerated() {
+                results[index] = (encoded.ids[index], Array(flat[row * dim..<(row + 1) * dim]))
+            }
+        }
+        return results
+    }
+
+    /// Pooled (and, if ``normalize``, unit-length) float32 embeddings `[B, dim]` for an encoded batch.
+    public func embeddings(of batch: BatchEncoding) -> Tensor {
+        withGradientsDisabled {
+            let mask = batch.attentionMaskTensor()
+            let hidden = encoder(batch.idsTensor(), tokenTypes: batch.tokenTypeIDsTensor(), mask: mask)
+            var pooled = meanPooling(hidden, mask: mask)
+            if normalize {
+                // torch.nn.functional.normalize: x / max(‖x‖, 1e-12)
+                let norms = (pooled * pooled).sum(axes: [1]).sqrt().clamp(min: 1e-12).unsqueezed(axis: 1)
+                pooled = pooled / norms
+            }
+            return pooled.cast(to: .float32)
+        }
+    }
+
+    /// Rows padded on the right to the longest, with masks and zero token types.
+    private func padded(_ rows: [[Int]]) -> BatchEncoding {
+        let length = rows.map(\.count).max() ?? 0
+        let pad = tokenizer.specialTokens.paddingID
+        let ids = rows.map { $0 + [Int](repeating: pad, count: length - $0.count) }
+        let mask = rows.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: length - $0.count) }
+        let types = tokenizer.usesTokenTypeIDs ? rows.map { _ in [Int](repeating: 0, count: length) } : nil
+        return BatchEncoding(ids: ids, attentionMask: mask, tokenTypeIDs: types)
+    }
+}
