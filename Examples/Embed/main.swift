@@ -25,7 +25,7 @@ struct Embed: ParsableCommand {
     @Option(help: "Longest token sequence, special tokens included; longer sentences are truncated.")
     var maxLength = 128
 
-    @Option(help: "A LoRA adapter folder to apply to the model.")
+    @Option(help: "A PEFT adapter folder (adapter_config.json + adapter_model.safetensors, Hugging Face names) to apply to the model.")
     var adapter: String?
 
     func validate() throws {
@@ -34,9 +34,6 @@ struct Embed: ParsableCommand {
     }
 
     func run() throws {
-        if adapter != nil {
-            throw EmbedError("--adapter: not supported yet: LoRA adapters arrive with the strategies issue")
-        }
         let folder = URL(fileURLWithPath: model)
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw EmbedError("model folder \(model) not found; `make model` fetches all-MiniLM-L6-v2 into data/all-MiniLM-L6-v2")
@@ -46,6 +43,13 @@ struct Embed: ParsableCommand {
             embedder = try SentenceEmbedder(directory: folder, maxLength: maxLength, batchSize: batchSize)
         } catch .missingFile(let path) {
             throw EmbedError("\(path) not found; `make model` fetches all-MiniLM-L6-v2 into data/all-MiniLM-L6-v2")
+        }
+        if let adapter {
+            let adapterFolder = URL(fileURLWithPath: adapter)
+            guard FileManager.default.fileExists(atPath: adapterFolder.appendingPathComponent("adapter_config.json").path) else {
+                throw EmbedError("--adapter: \(adapter)/adapter_config.json not found; expected a PEFT adapter folder")
+            }
+            try embedder.encoder.loadHuggingFaceAdapter(from: adapterFolder)
         }
         var lines: [String] = []
         while let line = readLine(strippingNewline: true) {

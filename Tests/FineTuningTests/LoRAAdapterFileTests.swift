@@ -2,25 +2,8 @@ import Foundation
 import Testing
 @testable import FineTuning
 
-/// Our Encoder module paths → Hugging Face `BertModel` module paths (the mapping documented on
-/// `Encoder`, at module granularity). Containers with no counterpart get a prefix that matches
-/// nothing in a PEFT file.
-func bertModulePath(_ path: String) -> String {
-    let simple = ["embeddings.wordEmbeddings": "embeddings.word_embeddings",
-                  "embeddings.positionEmbeddings": "embeddings.position_embeddings",
-                  "embeddings.tokenTypeEmbeddings": "embeddings.token_type_embeddings",
-                  "embeddings.norm": "embeddings.LayerNorm", "pooler": "pooler.dense"]
-    if let mapped = simple[path] { return mapped }
-    let parts = path.split(separator: ".").map(String.init)
-    if parts.count > 2, parts[0] == "layers", let n = Int(parts[1]) {
-        let inner = ["attention.query": "attention.self.query", "attention.key": "attention.self.key",
-                     "attention.value": "attention.self.value", "attention.output": "attention.output.dense",
-                     "attentionNorm": "attention.output.LayerNorm", "feedForward.up": "intermediate.dense",
-                     "feedForward.down": "output.dense", "feedForwardNorm": "output.LayerNorm"]
-        if let mapped = inner[parts.dropFirst(2).joined(separator: ".")] { return "encoder.layer.\(n).\(mapped)" }
-    }
-    return "swift-only." + path
-}
+/// Our Encoder module paths → Hugging Face `BertModel` module paths (BertNameMapping).
+func bertModulePath(_ path: String) -> String { Encoder.huggingFaceModulePath(path) }
 
 @Suite struct LoRAAdapterFileTests {
     private let fixture: [String: Tensor]
@@ -53,7 +36,7 @@ func bertModulePath(_ path: String) -> String {
     @Test func loadsAPEFTLoRAAdapterAndMatchesPEFT() throws {
         let encoder = try baseEncoder()
         expectTensorsClose(hidden(encoder), fixture["output.base.hidden"]!, tolerance: 1e-10)
-        let config = try #require(try encoder.loadAdapter(from: layerFixtureURL("peft_tiny_bert_adapter"), hfModulePath: bertModulePath).lora)
+        let config = try #require(try encoder.loadHuggingFaceAdapter(from: layerFixtureURL("peft_tiny_bert_adapter")).lora)
         #expect(config.rank == 4 && config.alpha == 8 && !config.useDoRA)
         #expect(encoder.adaptedLinears().map(\.path) == [
             "layers.0.attention.query", "layers.0.attention.value", "layers.0.feedForward.up",
