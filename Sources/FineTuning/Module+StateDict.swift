@@ -1,3 +1,4 @@
+import Foundation
 import TensorKit
 
 /// What ``Module/load(stateDict:strict:)`` found wrong, by parameter name.
@@ -60,5 +61,25 @@ extension Module {
             for (parameter, source) in matched { parameter.assign(source.cast(to: parameter.dtype)) }
         }
         return report
+    }
+}
+
+extension Module {
+    /// Writes every parameter to a safetensors file (atomically: a temporary file renamed into
+    /// place), named by property path.
+    ///
+    /// ```swift
+    /// try model.save(to: URL(fileURLWithPath: "model.safetensors"))
+    /// try other.load(contentsOf: URL(fileURLWithPath: "model.safetensors"))
+    /// ```
+    public func save(to url: URL, metadata: [String: String]? = nil) throws {
+        try SafeTensors.save(stateDict(), metadata: metadata, to: url)
+    }
+
+    /// Loads parameters from a safetensors file written by ``save(to:metadata:)`` (or any file
+    /// with the same names), with the checks of ``load(stateDict:strict:)``.
+    @discardableResult
+    public func load(contentsOf url: URL, strict: Bool = true) throws -> StateDictError {
+        try load(stateDict: SafeTensors.load(contentsOf: url), strict: strict)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FineTuning
 
@@ -89,5 +90,19 @@ private final class Net: Module {
         let net = Affine(2, bias: false)
         try net.load(stateDict: ["weight": Tensor.full([2, 2], value: 0.5).cast(to: .float16)])
         #expect(net.weight.scalars(as: Float.self) == [0.5, 0.5, 0.5, 0.5])
+    }
+
+    @Test func saveAndLoadThroughSafetensors() throws {
+        let source = Net()
+        source.layers[0].norm.weight.assign(Tensor.full([2, 2], value: 0.25))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("module-\(UInt64.random(in: 0 ... .max)).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try source.save(to: url, metadata: ["note": "test"])
+        let target = Net()
+        try target.load(contentsOf: url)
+        #expect(target.layers[0].norm.weight.scalars(as: Float.self) == [0.25, 0.25, 0.25, 0.25])
+        #expect(try SafeTensors.metadata(contentsOf: url)["note"] == "test")
+        let smaller = Affine(2)
+        #expect(throws: StateDictError.self) { try smaller.load(contentsOf: url) }
     }
 }
