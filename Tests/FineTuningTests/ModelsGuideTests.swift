@@ -1,0 +1,25 @@
+import Testing
+import FineTuning
+
+// The code of Documentation/Models.md, compiled and run (public API only).
+
+private final class MLP: Module, Layer {
+    var hidden = Linear(4, 16)
+    var output = Linear(16, 2)
+    func callAsFunction(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
+}
+
+@Suite struct ModelsGuideTests {
+    @Test func moduleAndGPTExamples() {
+        let model = MLP()
+        #expect(model.namedParameters().map(\.name) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])
+        #expect(model(Tensor.ones([3, 4])).shape == [3, 2])
+
+        let config = GPTConfig(vocabularySize: 256, maxPositions: 128, dim: 64, layers: 2, heads: 4)
+        let gpt = GPT(config, generator: Generator(seed: 0))
+        let ids = Tensor((0..<16).map { Int64($0) }, shape: [1, 16])
+        let loss = gpt.loss(ids, targets: ids)
+        let continuation = gpt.generate([1, 2, 3], maxNewTokens: 5, strategy: .topK(10, temperature: 0.8))
+        #expect(loss.count == 1 && loss.item() > 0 && continuation.count == 5)
+    }
+}
