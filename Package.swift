@@ -9,6 +9,11 @@ let package = Package(
         .executable(name: "demo", targets: ["Demo"]),
         .executable(name: "embed", targets: ["Embed"]),
         .executable(name: "embed-benchmark", targets: ["EmbedBenchmark"]),
+        .executable(name: "full-finetune", targets: ["FullFinetune"]),
+        .executable(name: "partial-finetune", targets: ["PartialFinetune"]),
+        .executable(name: "lora-finetune", targets: ["LoraFinetune"]),
+        .executable(name: "compare-strategies", targets: ["CompareStrategies"]),
+        .executable(name: "adapter-switching", targets: ["AdapterSwitching"]),
     ],
     dependencies: [
         // Only the command-line examples use it; the libraries have no dependencies.
@@ -23,8 +28,18 @@ let package = Package(
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Examples/Embed"),
         .executableTarget(name: "EmbedBenchmark", dependencies: ["FineTuning"], path: "Examples/EmbedBenchmark"),
+        // The fine-tuning examples: shared code (data, runs, reports), shared options, one program each.
+        .target(name: "ExampleSupport", dependencies: ["FineTuning"], path: "Examples/ExampleSupport"),
+        .target(name: "ExampleCommandLine", dependencies: [
+            "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Examples/ExampleCommandLine"),
+        .executableTarget(name: "FullFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/FullFinetune"),
+        .executableTarget(name: "PartialFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/PartialFinetune"),
+        .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/LoraFinetune"),
+        .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine"], path: "Examples/CompareStrategies"),
+        .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "Examples/AdapterSwitching"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
-        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning"]),
+        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

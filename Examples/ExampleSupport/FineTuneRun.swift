@@ -1,0 +1,188 @@
+import Foundation
+import FineTuning
+import TensorKit
+
+/// One point of a validation curve.
+public struct CurvePoint: Codable, Sendable {
+    public var step: Int
+    public var accuracy: Double
+    public var loss: Double
+}
+
+/// What one run measured; the comparison table is made of these.
+public struct RunResult: Codable, Sendable {
+    public var strategy: StrategyKind
+    public var label: String
+    public var task: ExampleTask
+    public var testAccuracy: Double
+    public var testLoss: Double
+    public var testExamples: Int
+    public var trainableParameters: Int
+    public var totalParameters: Int
+    public var trainablePercent: Double
+    /// `optimizer.stateByteCount` after training (AdamW: two buffers per trained element).
+    public var optimizerStateBytes: Int
+    /// `VmHWM` of the process at the end; the process ran only this strategy.
+    public var peakRSSBytes: Int?
+    /// Training time per optimizer step, evaluations excluded.
+    public var millisecondsPerStep: Double
+    /// Wall time of the run: loading, training, evaluations, test and saving.
+    public var totalSeconds: Double
+    public var steps: Int
+    public var learningRate: Double
+    /// The saved artifact (a file or a folder) and its size on disk.
+    public var artifactPath: String
+    public var artifactBytes: Int
+    /// Validation accuracy and loss by step (step 0 is before training).
+    public var validationCurve: [CurvePoint]
+}
+
+/// Loads the pretrained model and the data, fine-tunes with one strategy, tests, saves the
+/// artifact and measures the run. All example programs go through here.
+public struct FineTuneRun {
+    public var settings: RunSettings
+    public var strategy: StrategyKind
+    /// Where progress lines go.
+    public var log: (String) -> Void
+
+    public init(settings: RunSettings, strategy: StrategyKind, log: @escaping (String) -> Void = { print($0) }) {
+        self.settings = settings
+        self.strategy = strategy
+        self.log = log
+    }
+
+    /// The pretrained encoder with a new 2-class head on mean pooling (as sentence-transformers
+    /// pools this model). BERT's pooler is dropped: mean pooling does not use it, and a trainable
+    /// but unused layer would only inflate the parameter counts.
+    public static func loadClassifier(modelDirectory: String, classes: Int, seed: UInt64)
+        throws -> (model: SequenceClassifier, tokenizer: any Tokenizer, generator: Generator) {
+        let folder = URL(fileURLWithPath: modelDirectory)
+        for file in ["config.json", "model.safetensors"]
+        where !FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) {
+            throw ExampleError.missingModel(path: modelDirectory)
+        }
+        let pretrained = try PretrainedEncoder(directory: folder)
+        let encoder = pretrained.encoder
+        encoder.pooler = nil
+        let generator = Generator(seed: seed)
+        let model = SequenceClassifier(encoder: encoder, classes: classes, pooling: .mean, generator: generator)
+        return (model, pretrained.tokenizer, generator)
+    }
+
+    /// Runs it and returns the measurements.
+    public func run() throws -> RunResult {
+        try settings.validate()
+        let start = Date()
+        let output = URL(fileURLWithPath: settings.outputDirectory)
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+
+        let examples = try settings.task.load(from: URL(fileURLWithPath: settings.dataDirectory))
+        let split = ExampleSplit(examples, trainLimit: settings.trainLimit, validationLimit: settings.validationLimit,
+                                 testLimit: settings.testLimit)
+        log(split.summary(classNames: settings.task.classNames))
+
+        let (model, tokenizer, generator) = try Self.loadClassifier(
+            modelDirectory: settings.modelDirectory, classes: settings.task.classNames.count, seed: settings.seed)
+        let summary = try strategy.strategy(settings, generator: generator).prepare(model)
+        log("\(strategy.label(settings)): \(summary)")
+
+        let learningRate = settings.learningRate ?? strategy.defaultLearningRate
+        let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: learningRate, weightDecay: 0.01)
+        var config = TrainerConfiguration(maxSteps: settings.steps, batchSize: settings.batchSize)
+        var plannedSteps = settings.steps
+        if let epochs = settings.epochs {
+            config = TrainerConfiguration(epochs: epochs, batchSize: settings.batchSize)
+            plannedSteps = epochs * ((split.train.count + settings.batchSize - 1) / settings.batchSize)
+        }
+        config.seed = settings.seed
+        config.warmupSteps = max(1, plannedSteps / 10)
+        config.decay = .linear
+        config.evaluateEvery = settings.evaluateEvery > 0 ? settings.evaluateEvery : nil
+        // The trainer also evaluates at the end; skip that when the last step is an evaluation step anyway.
+        config.evaluateAtEnd = settings.evaluateEvery == 0 || plannedSteps % settings.evaluateEvery != 0
+        config.evaluationBatchSize = 64
+        config.logEvery = max(1, plannedSteps / 10)
+        config.outputDirectory = output
+        config.progress = .lines
+
+        // Evaluation runs with gradients off: its time is counted apart from the steps'.
+        let lossFunction = ClassificationLoss(model)
+        let evaluationClock = Stopwatch()
+        let collator = TextClassificationCollator(tokenizer: tokenizer, maxLength: settings.maxLength)
+        let trainer = Trainer(model: model, optimizer: optimizer, trainData: split.train, evaluationData: split.validation,
+                              collate: collator.collate, configuration: config, generators: [generator]) { batch in
+            if GradMode.isEnabled { return lossFunction.output(for: batch) }
+            return evaluationClock.measure { lossFunction.output(for: batch) }
+        }
+
+        let initial = trainer.evaluate()   // step 0 of the curve: the untrained head
+        let evaluationBeforeTraining = evaluationClock.seconds
+        let trainStart = Date()
+        let result = try trainer.train()
+        let trainSeconds = Date().timeIntervalSince(trainStart) - (evaluationClock.seconds - evaluationBeforeTraining)
+        let steps = result.state.step
+
+        var curve = [CurvePoint(step: 0, accuracy: initial["eval_accuracy"] ?? .nan, loss: initial["eval_loss"] ?? .nan)]
+        for record in result.state.history where record.kind == .eval {
+            curve.append(CurvePoint(step: record.step, accuracy: record.values["eval_accuracy"] ?? .nan,
+                                    loss: record.values["eval_loss"] ?? .nan))
+        }
+
+        let test = Self.evaluate(model, on: split.test, collator: collator)
+        log(String(format: "test accuracy %.4f (loss %.4f) on %d examples", test.accuracy, test.loss, split.test.count))
+
+        let artifact = try ArtifactWriter.save(model, strategy: strategy, settings: settings, to: output)
+        let artifactBytes = diskSize(of: artifact)
+
+        return RunResult(
+            strategy: strategy, label: strategy.label(settings), task: settings.task,
+            testAccuracy: test.accuracy, testLoss: test.loss, testExamples: split.test.count,
+            trainableParameters: summary.trainable, totalParameters: summary.total,
+            trainablePercent: summary.trainablePercent, optimizerStateBytes: optimizer.stateByteCount,
+            peakRSSBytes: ProcessMemory.peakResidentBytes(),
+            millisecondsPerStep: steps > 0 ? 1000 * trainSeconds / Double(steps) : 0,
+            totalSeconds: Date().timeIntervalSince(start), steps: steps, learningRate: learningRate,
+            artifactPath: artifact.path, artifactBytes: artifactBytes, validationCurve: curve)
+    }
+
+    /// Accuracy and mean loss of `model` on `data`, in evaluation mode without gradients.
+    public static func evaluate<D: Dataset>(_ model: SequenceClassifier, on data: D,
+                                            collator: TextClassificationCollator, batchSize: Int = 64)
+        -> (accuracy: Double, loss: Double) where D.Example == TextClassificationExample {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        var correct = 0, lossSum = 0.0
+        withGradientsDisabled {
+            for start in stride(from: 0, to: data.count, by: batchSize) {
+                let examples = (start..<min(data.count, start + batchSize)).map { data.example(at: $0) }
+                let batch = collator.collate(examples)
+                let logits = model(batch.inputIDs, tokenTypes: batch.tokenTypeIDs, mask: batch.attentionMask)
+                lossSum += Tensor.crossEntropy(logits: logits, targets: batch.labels).item() * Double(examples.count)
+                correct += zip(predictions(logits), examples).filter { $0 == $1.label }.count
+            }
+        }
+        let n = max(1, data.count)
+        return (Double(correct) / Double(n), lossSum / Double(n))
+    }
+
+    /// The arg-max class of each row of `[B, classes]` logits.
+    public static func predictions(_ logits: Tensor) -> [Int] {
+        let classes = logits.shape[1]
+        let values = logits.contiguous().scalars(as: Float.self)
+        return (0..<logits.shape[0]).map { row in
+            let slice = values[(row * classes)..<((row + 1) * classes)]
+            return slice.indices.max { slice[$0] < slice[$1] }! - row * classes
+        }
+    }
+}
+
+/// Accumulates the wall time of the closures it runs.
+final class Stopwatch {
+    private(set) var seconds = 0.0
+    func measure<R>(_ body: () throws -> R) rethrows -> R {
+        let start = Date()
+        defer { seconds += Date().timeIntervalSince(start) }
+        return try body()
+    }
+}

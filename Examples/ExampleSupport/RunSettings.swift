@@ -1,0 +1,70 @@
+import Foundation
+
+/// Everything one fine-tuning run depends on. The defaults are sized for the comparison to finish
+/// in a few minutes on two CPU cores (short sequences, a few hundred steps, a subsampled train set).
+public struct RunSettings: Codable, Sendable {
+    /// The Hugging Face model folder (`make model`).
+    public var modelDirectory = "data/all-MiniLM-L6-v2"
+    /// The folder with the datasets (`make data`).
+    public var dataDirectory = "data"
+    /// The dataset.
+    public var task = ExampleTask.sentiment
+    /// Optimizer steps (ignored when `epochs` is set).
+    public var steps = 100
+    /// Whole passes over the (capped) train part, instead of `steps`.
+    public var epochs: Int?
+    /// Examples per step.
+    public var batchSize = 16
+    /// The learning rate; nil takes the strategy's default.
+    public var learningRate: Double?
+    /// The longest token sequence, special tokens included.
+    public var maxLength = 48
+    /// Seeds the head's initialisation, adapters, dropout and the data order (the split has its own).
+    public var seed: UInt64 = 0
+    /// Caps on the parts of the fixed split (0: the whole part).
+    public var trainLimit = 0
+    public var validationLimit = 160
+    public var testLimit = 500
+    /// Evaluate on the validation part every this many steps (0: only at the end).
+    public var evaluateEvery = 25
+    /// Partial fine-tuning: how many of the top blocks train.
+    public var topBlocks = 2
+    /// LoRA rank, α, dropout and target modules.
+    public var loraRank = 8
+    public var loraAlpha = 16.0
+    public var loraDropout = 0.05
+    public var loraTargets = ["query", "value"]
+    /// Where the run writes its artifact, metrics and plot.
+    public var outputDirectory = "runs/finetune"
+
+    public init() {}
+
+    /// The settings of `--quick`: small enough for a CI smoke test (about a minute for all
+    /// strategies).
+    public mutating func makeQuick() {
+        steps = 12
+        batchSize = 8
+        maxLength = 32
+        trainLimit = 400
+        validationLimit = 48
+        testLimit = 96
+        evaluateEvery = 6
+    }
+
+    /// Throws for values that cannot work.
+    public func validate() throws(ExampleError) {
+        func check(_ ok: Bool, _ message: String) throws(ExampleError) { if !ok { throw .invalidOption(message) } }
+        try check(steps > 0, "--steps must be positive, got \(steps)")
+        if let epochs { try check(epochs > 0, "--epochs must be positive, got \(epochs)") }
+        try check(batchSize > 0, "--batch-size must be positive, got \(batchSize)")
+        try check(maxLength >= 3 && maxLength <= 512, "--max-length must be in 3...512, got \(maxLength)")
+        if let learningRate { try check(learningRate > 0 && learningRate.isFinite, "--learning-rate must be positive, got \(learningRate)") }
+        try check(trainLimit >= 0 && validationLimit >= 0 && testLimit >= 0, "limits must be 0 (no limit) or positive")
+        try check(evaluateEvery >= 0, "--evaluate-every must be 0 or positive, got \(evaluateEvery)")
+        try check(topBlocks >= 0, "--top-blocks must be 0 or positive, got \(topBlocks)")
+        try check(loraRank > 0, "--rank must be positive, got \(loraRank)")
+        try check(loraAlpha > 0, "--alpha must be positive, got \(loraAlpha)")
+        try check((0..<1).contains(loraDropout), "--lora-dropout must be in [0, 1), got \(loraDropout)")
+        try check(!loraTargets.isEmpty, "--targets needs at least one module name")
+    }
+}
