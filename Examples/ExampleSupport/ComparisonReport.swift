@@ -64,7 +64,7 @@ public struct ComparisonReport: Codable, Sendable {
 
     /// One chart: validation accuracy against step, a line per strategy.
     public func validationCurvesSVG() -> String {
-        let width = 720.0, height = 420.0, left = 64.0, right = 220.0, top = 40.0, bottom = 50.0
+        let width = 760.0, height = 420.0, left = 64.0, right = 240.0, top = 40.0, bottom = 50.0
         let plotW = width - left - right, plotH = height - top - bottom
         let points = results.flatMap { $0.validationCurve.filter { $0.accuracy.isFinite } }
         let maxStep = Double(max(1, points.map(\.step).max() ?? 1))
