@@ -73,6 +73,11 @@ public struct FineTuneRun {
     public func run() throws -> RunResult {
         try settings.validate()
         let start = Date()
+        // The model is checked before the data is read, so a missing model is the first thing said.
+        if !FileManager.default.fileExists(atPath: URL(fileURLWithPath: settings.modelDirectory)
+            .appendingPathComponent("model.safetensors").path) {
+            throw ExampleError.missingModel(path: settings.modelDirectory)
+        }
         let output = URL(fileURLWithPath: settings.outputDirectory)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
 
