@@ -55,6 +55,7 @@ public struct TrainingOptions: ParsableArguments {
     @Flag(help: "Tiny settings for a smoke test (a few steps on a few hundred examples).")
     public var quick = false
 
+    /// The defaults (for `@OptionGroup`).
     public init() {}
 
     /// The run settings these options give, on top of the defaults (or the quick ones) and
@@ -95,8 +96,10 @@ public struct LoRAOptions: ParsableArguments {
             help: "Modules to adapt: names (query, key, value, output, feedForward.up, feedForward.down) or globs.")
     public var targets: [String] = ["query", "value"]
 
+    /// The defaults (for `@OptionGroup`).
     public init() {}
 
+    /// Copies these options into `settings`.
     public func apply(to settings: inout RunSettings) {
         settings.loraRank = rank
         settings.loraAlpha = alpha

@@ -14,6 +14,7 @@ public struct ComparisonReport: Codable, Sendable {
     /// Wall time of the whole comparison.
     public var totalSeconds: Double
 
+    /// A report of `results`.
     public init(results: [RunResult], settings: RunSettings, machine: String, split: String, totalSeconds: Double) {
         self.results = results
         self.settings = settings

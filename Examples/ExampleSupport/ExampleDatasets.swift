@@ -100,6 +100,7 @@ public enum ExampleError: Error, CustomStringConvertible, Equatable {
     /// A child run failed.
     case childFailed(strategy: String, status: Int32, detail: String)
 
+    /// The message, with the fix.
     public var description: String {
         switch self {
         case let .missingModel(path):

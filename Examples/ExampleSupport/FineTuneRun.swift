@@ -4,19 +4,28 @@ import TensorKit
 
 /// One point of a validation curve.
 public struct CurvePoint: Codable, Sendable {
+    /// The optimizer step (0: before training).
     public var step: Int
+    /// Validation accuracy.
     public var accuracy: Double
+    /// Validation loss (mean cross-entropy).
     public var loss: Double
 }
 
 /// What one run measured; the comparison table is made of these.
 public struct RunResult: Codable, Sendable {
+    /// The strategy that ran.
     public var strategy: StrategyKind
+    /// Its name in the table.
     public var label: String
+    /// The dataset.
     public var task: ExampleTask
+    /// Accuracy and mean loss on the (capped) test part, after the last step.
     public var testAccuracy: Double
     public var testLoss: Double
+    /// How many test examples.
     public var testExamples: Int
+    /// ``ParameterSummary`` after the strategy prepared the model.
     public var trainableParameters: Int
     public var totalParameters: Int
     public var trainablePercent: Double
@@ -28,7 +37,9 @@ public struct RunResult: Codable, Sendable {
     public var millisecondsPerStep: Double
     /// Wall time of the run: loading, training, evaluations, test and saving.
     public var totalSeconds: Double
+    /// Optimizer steps taken.
     public var steps: Int
+    /// The peak learning rate used.
     public var learningRate: Double
     /// The saved artifact (a file or a folder) and its size on disk.
     public var artifactPath: String
@@ -40,11 +51,14 @@ public struct RunResult: Codable, Sendable {
 /// Loads the pretrained model and the data, fine-tunes with one strategy, tests, saves the
 /// artifact and measures the run. All example programs go through here.
 public struct FineTuneRun {
+    /// What to run.
     public var settings: RunSettings
+    /// How to fine-tune.
     public var strategy: StrategyKind
     /// Where progress lines go.
     public var log: (String) -> Void
 
+    /// A run of `strategy` with `settings`, logging through `log`.
     public init(settings: RunSettings, strategy: StrategyKind, log: @escaping (String) -> Void = { print($0) }) {
         self.settings = settings
         self.strategy = strategy

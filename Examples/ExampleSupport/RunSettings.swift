@@ -21,22 +21,28 @@ public struct RunSettings: Codable, Sendable {
     public var maxLength = 48
     /// Seeds the head's initialisation, adapters, dropout and the data order (the split has its own).
     public var seed: UInt64 = 0
-    /// Caps on the parts of the fixed split (0: the whole part).
+    /// At most this many training examples of the fixed split (0: the whole part).
     public var trainLimit = 0
+    /// At most this many validation examples (0: the whole part).
     public var validationLimit = 160
+    /// At most this many test examples (0: the whole part).
     public var testLimit = 500
     /// Evaluate on the validation part every this many steps (0: only at the end).
     public var evaluateEvery = 25
     /// Partial fine-tuning: how many of the top blocks train.
     public var topBlocks = 2
-    /// LoRA rank, α, dropout and target modules.
+    /// LoRA rank r.
     public var loraRank = 8
+    /// LoRA α (scale α/r).
     public var loraAlpha = 16.0
+    /// Dropout on the LoRA adapter input while training.
     public var loraDropout = 0.05
+    /// Module names or globs LoRA adapts.
     public var loraTargets = ["query", "value"]
     /// Where the run writes its artifact, metrics and plot.
     public var outputDirectory = "runs/finetune"
 
+    /// The defaults.
     public init() {}
 
     /// The settings of `--quick`: small enough for a CI smoke test (about a minute for all
