@@ -7,7 +7,7 @@ import TensorKit
 /// | Strategy | Artifact |
 /// |---|---|
 /// | full | `model.safetensors`: the whole fine-tuned classifier (a full checkpoint) |
-/// | lora | `adapter/`: `adapter_config.json` + `adapter_model.safetensors` in Hugging Face PEFT's layout (names of `BertForSequenceClassification`), the head as a module to save |
+/// | lora | `adapter/`: `adapter_config.json` + `adapter_model.safetensors` in Hugging Face PEFT's layout (names of `BertForSequenceClassification`; its head sits on mean pooling here, not on BERT's pooler), the head as a module to save |
 /// | others | `trainable.safetensors`: only the tensors that trained (head, top blocks, biases or IA³ vectors); the rest is the unchanged base model |
 public enum ArtifactWriter {
     /// Writes the artifact under `folder`; returns its URL (a file or a folder).
