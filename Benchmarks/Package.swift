@@ -12,7 +12,7 @@ let package = Package(
         .package(name: "SwiftFineTuning", path: ".."),
         // Only the malloc interposer trait: the runtime (ARC) interposer pulls a package this
         // project does not need, and ARC counts are not what these benchmarks watch.
-        .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1",
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1",
                  traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
@@ -48,22 +48,22 @@ let package = Package(
         .executableTarget(
             name: "KernelBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TensorKit", package: "SwiftFineTuning"),
             ],
             path: "Benchmarks/KernelBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
             name: "ModelBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TensorKit", package: "SwiftFineTuning"),
                 .product(name: "FineTuning", package: "SwiftFineTuning"),
                 "Workloads",
             ],
             path: "Benchmarks/ModelBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
     swiftLanguageModes: [.v6]
