@@ -10,6 +10,15 @@ drift in machine load hits both alike; each run prints the median step time of i
 and the table reports, per side, the median over rounds. Peak RSS is the whole process (PyTorch's
 includes its own libraries). Needs a release build of train-bench, which it makes if missing.
 Never run in CI: it needs PyTorch.
+
+--mode sets the threading environment of both sides (this matters a lot on a shared machine):
+  default  as shipped: OpenBLAS picks its threads, PyTorch set_num_threads(2) with OpenMP's
+           default active (spinning) wait, which slows PyTorch 3-5x when other processes compete
+           for the cores, so this mode flatters us on a busy machine;
+  passive  PyTorch with OMP_WAIT_POLICY=PASSIVE (its threads sleep instead of spinning), ours
+           unchanged: the fair two-thread comparison on a shared machine;
+  single   one BLAS/OpenMP thread each (OPENBLAS_NUM_THREADS=1; torch --threads 1): the kernels
+           against each other without any threading effects.
 """
 import argparse
 import json
@@ -40,8 +49,15 @@ def train_bench(args):
     return binary
 
 
-def run_json(command):
-    done = subprocess.run(command, capture_output=True, text=True)
+MODES = {
+    "default": ({}, {}, []),
+    "passive": ({}, {"OMP_WAIT_POLICY": "PASSIVE"}, []),
+    "single": ({"OPENBLAS_NUM_THREADS": "1"}, {"OMP_NUM_THREADS": "1"}, ["--threads", "1"]),
+}
+
+
+def run_json(command, extra_env):
+    done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, **extra_env))
     if done.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (" ".join(command), done.returncode, done.stderr.strip()))
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -60,6 +76,7 @@ def main():
     parser.add_argument("--python", help="Python with torch (default $PEER_PYTHON or %s)" % DEFAULT_PYTHON)
     parser.add_argument("--ours", help="path to a train-bench binary (default Benchmarks/.build/release/train-bench)")
     parser.add_argument("--build", action="store_true", help="rebuild train-bench in release first")
+    parser.add_argument("--mode", choices=sorted(MODES), default="passive", help="threading environment (see above)")
     parser.add_argument("--verbose", action="store_true", help="print every run's JSON line to stderr")
     args = parser.parse_args()
 
@@ -69,13 +86,15 @@ def main():
     rows = []
     for workload in [w.strip() for w in args.workloads.split(",") if w.strip()]:
         common = ["--workload", workload, "--steps", str(args.steps)]
-        commands = {"ours": [ours_binary] + common, "torch": [python, torch_script] + common}
+        ours_env, torch_env, torch_args = MODES[args.mode]
+        commands = {"ours": [ours_binary] + common, "torch": [python, torch_script] + common + torch_args}
+        envs = {"ours": ours_env, "torch": torch_env}
         runs = {"ours": [], "torch": []}
         for round_index in range(args.rounds):
             # Alternate who goes first, so neither side always runs on a machine the other warmed.
             order = ["ours", "torch"] if round_index % 2 == 0 else ["torch", "ours"]
             for side in order:
-                result = run_json(commands[side])
+                result = run_json(commands[side], envs[side])
                 if args.verbose:
                     print("%s round %d: %s" % (side, round_index + 1, json.dumps(result)), file=sys.stderr)
                 runs[side].append(result)
@@ -93,8 +112,8 @@ def main():
     for name, ot, tt, orss, trss, trainable, total in rows:
         print("| %s | %.1f | %.1f | %s | %.0f | %.0f | %s | %s / %s |" % (
             name, ot, tt, ratio(ot, tt), orss, trss, ratio(orss, trss), format(trainable, ","), format(total, ",")))
-    print("\n%d alternating rounds per side, %d timed steps per run (after 3 warm-up), medians; "
-          "ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×)." % (args.rounds, args.steps))
+    print("\nmode %s: %d alternating rounds per side, %d timed steps per run (after 3 warm-up), medians; "
+          "ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×)." % (args.mode, args.rounds, args.steps))
 
 
 if __name__ == "__main__":

@@ -108,13 +108,40 @@ class GPTWorkload:
         params = list(self.model.parameters())
         return sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params)
 
-    def step(self):
+    def loss(self):
         logits = self.model(self.inputs)
-        loss = F.cross_entropy(logits.reshape(-1, VOCAB), self.targets.reshape(-1))
+        return F.cross_entropy(logits.reshape(-1, VOCAB), self.targets.reshape(-1))
+
+    def step(self):
+        loss = self.loss()
         loss.backward()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
         return loss.item()
+
+    def profiled_step(self):
+        """Times of forward, backward and optimizer (ms) and resident MiB after each."""
+        t0 = time.perf_counter()
+        loss = self.loss()
+        t1 = time.perf_counter()
+        rss_forward = resident_mib()
+        loss.backward()
+        t2 = time.perf_counter()
+        rss_backward = resident_mib()
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        t3 = time.perf_counter()
+        return {"forward_ms": (t1 - t0) * 1e3, "backward_ms": (t2 - t1) * 1e3, "optimizer_ms": (t3 - t2) * 1e3,
+                "rss_after_forward_mb": rss_forward, "rss_after_backward_mb": rss_backward,
+                "rss_after_optimizer_mb": resident_mib()}
+
+
+def resident_mib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 # Same names as WorkloadCatalog in Benchmarks/Sources/Workloads/Workload.swift. gpt_lora and the
@@ -134,6 +161,8 @@ def main():
     parser.add_argument("--model", help="model directory (minilm_* workloads)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--phases", action="store_true",
+                        help="also time forward/backward/optimizer separately; one JSON line on stderr")
     args = parser.parse_args()
     if args.workload in PLANNED:
         sys.exit("torch_bench: workload '%s' is not available yet" % args.workload)
@@ -141,6 +170,7 @@ def main():
         sys.exit("torch_bench: unknown workload '%s'; known: %s" % (args.workload, ", ".join(list(WORKLOADS) + PLANNED)))
     torch.set_num_threads(args.threads)
     job = WORKLOADS[args.workload](args)
+    setup_rss = resident_mib()
     loss = 0.0
     for _ in range(WARMUP):
         loss = job.step()
@@ -154,6 +184,15 @@ def main():
     print(json.dumps({"workload": args.workload, "ms_per_step": round(statistics.median(times) * 1e3, 3),
                       "peak_rss_mb": round(peak_rss_mb, 1), "trainable": trainable, "total": total,
                       "loss": round(loss, 6)}))
+    if args.phases:
+        runs = [job.profiled_step() for _ in range(args.steps)]
+        phases = {"workload": args.workload}
+        for key in ("forward_ms", "backward_ms", "optimizer_ms"):
+            phases[key] = round(statistics.median(r[key] for r in runs), 3)
+        phases["rss_after_setup_mb"] = round(setup_rss, 1)
+        for key in ("rss_after_forward_mb", "rss_after_backward_mb", "rss_after_optimizer_mb"):
+            phases[key] = round(runs[-1][key], 1)
+        print(json.dumps(phases), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Seed for the initial weights and the random batch.")
     var seed: UInt64 = 0
 
+    @Flag(help: "After the timed steps, time forward / backward / optimizer separately over as many steps and print them (and resident memory after each) as a JSON line on stderr.")
+    var phases = false
+
     static let warmupSteps = 3
 
     func validate() throws {
@@ -42,6 +45,7 @@ struct TrainBench: ParsableCommand {
             FileHandle.standardError.write(Data("train-bench: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let setupRSS = Measurement.residentMiB() ?? .nan
         var loss = 0.0
         for _ in 0..<Self.warmupSteps { loss = job.step() }
         var times: [Double] = []
@@ -57,5 +61,21 @@ struct TrainBench: ParsableCommand {
             "\"loss\": \(String(format: "%.6f", loss))",
         ]
         print("{" + fields.joined(separator: ", ") + "}")
+        if phases { printPhases(job, setupRSS: setupRSS) }
+    }
+
+    private func printPhases(_ job: any TrainingWorkload, setupRSS: Double) {
+        let runs = (0..<steps).map { _ in job.profiledStep() }
+        func ms(_ key: KeyPath<StepPhases, Double>) -> String {
+            String(format: "%.3f", Measurement.median(runs.map { $0[keyPath: key] }))
+        }
+        func mb(_ key: KeyPath<StepPhases, Double>) -> String { String(format: "%.1f", runs.last![keyPath: key]) }
+        let fields = [
+            "\"workload\": \"\(workload)\"", "\"forward_ms\": \(ms(\.forwardMs))", "\"backward_ms\": \(ms(\.backwardMs))",
+            "\"optimizer_ms\": \(ms(\.optimizerMs))", "\"rss_after_setup_mb\": \(String(format: "%.1f", setupRSS))",
+            "\"rss_after_forward_mb\": \(mb(\.rssAfterForward))", "\"rss_after_backward_mb\": \(mb(\.rssAfterBackward))",
+            "\"rss_after_optimizer_mb\": \(mb(\.rssAfterOptimizer))",
+        ]
+        FileHandle.standardError.write(Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
     }
 }

@@ -19,9 +19,14 @@ public enum Measurement {
 
     /// Peak resident set size of this process in MiB (`VmHWM` of /proc/self/status), or nil where
     /// there is no procfs.
-    public static func peakResidentMiB() -> Double? {
+    public static func peakResidentMiB() -> Double? { statusField("VmHWM:") }
+
+    /// Current resident set size in MiB (`VmRSS`), or nil where there is no procfs.
+    public static func residentMiB() -> Double? { statusField("VmRSS:") }
+
+    private static func statusField(_ key: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(key) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             if fields.count >= 2, let kib = Double(fields[1]) { return kib / 1024 }
         }

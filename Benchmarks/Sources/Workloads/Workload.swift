@@ -11,6 +11,20 @@ public protocol TrainingWorkload: AnyObject {
     var parameterCounts: (trainable: Int, total: Int) { get }
     /// One full step (forward, loss, backward, optimizer update, gradients cleared); returns the loss.
     func step() -> Double
+    /// The same step, timed phase by phase (for `train-bench --phases`).
+    func profiledStep() -> StepPhases
+}
+
+/// Where one step's time and memory go.
+public struct StepPhases {
+    /// Milliseconds in forward + loss, backward, and optimizer update (+ clearing gradients).
+    public var forwardMs = 0.0, backwardMs = 0.0, optimizerMs = 0.0
+    /// Resident MiB after each phase (`VmRSS`).
+    public var rssAfterForward = 0.0, rssAfterBackward = 0.0, rssAfterOptimizer = 0.0
+    /// The loss of the step.
+    public var loss = 0.0
+
+    public init() {}
 }
 
 /// Why a workload could not be prepared.
