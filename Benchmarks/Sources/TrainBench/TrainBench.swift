@@ -1,0 +1,81 @@
+// Times training steps of one workload and prints one JSON line:
+//
+//     swift run -c release --package-path Benchmarks train-bench --workload gpt_full --steps 10
+//     {"workload": "gpt_full", "ms_per_step": 512.3, "peak_rss_mb": 180.2, "trainable": 3323392, "total": 3323392, "loss": 5.61}
+//
+// Benchmarks/peers/torch_bench.py prints the same keys for the same workload in PyTorch, and
+// Benchmarks/peers/race.py runs the two alternately.
+import ArgumentParser
+import Foundation
+import Workloads
+
+@main
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-bench",
+        abstract: "Time training steps of a workload; prints one JSON line.",
+        discussion: "Workloads: \(WorkloadCatalog.names.joined(separator: ", ")).")
+
+    @Option(help: "The workload to run.")
+    var workload: String
+
+    @Option(help: "Timed steps (after 3 warm-up steps); the median is reported.")
+    var steps: Int = 10
+
+    @Option(help: "Model directory, for workloads built on a pretrained model (minilm_*).")
+    var model: String?
+
+    @Option(help: "Seed for the initial weights and the random batch.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "After the timed steps, time forward / backward / optimizer separately over as many steps and print them (and resident memory after each) as a JSON line on stderr.")
+    var phases = false
+
+    static let warmupSteps = 3
+
+    func validate() throws {
+        guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+    }
+
+    func run() throws {
+        let job: any TrainingWorkload
+        do {
+            job = try WorkloadCatalog.make(workload, modelDirectory: model, seed: seed)
+        } catch let error as WorkloadError {
+            FileHandle.standardError.write(Data("train-bench: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let setupRSS = Measurement.residentMiB() ?? .nan
+        var loss = 0.0
+        for _ in 0..<Self.warmupSteps { loss = job.step() }
+        var times: [Double] = []
+        for _ in 0..<steps { times.append(Measurement.seconds { loss = job.step() }) }
+        let counts = job.parameterCounts
+        let rss = Measurement.peakResidentMiB() ?? .nan
+        let fields = [
+            "\"workload\": \"\(workload)\"",
+            "\"ms_per_step\": \(String(format: "%.3f", Measurement.median(times) * 1e3))",
+            "\"peak_rss_mb\": \(String(format: "%.1f", rss))",
+            "\"trainable\": \(counts.trainable)",
+            "\"total\": \(counts.total)",
+            "\"loss\": \(String(format: "%.6f", loss))",
+        ]
+        print("{" + fields.joined(separator: ", ") + "}")
+        if phases { printPhases(job, setupRSS: setupRSS) }
+    }
+
+    private func printPhases(_ job: any TrainingWorkload, setupRSS: Double) {
+        let runs = (0..<steps).map { _ in job.profiledStep() }
+        func ms(_ key: KeyPath<StepPhases, Double>) -> String {
+            String(format: "%.3f", Measurement.median(runs.map { $0[keyPath: key] }))
+        }
+        func mb(_ key: KeyPath<StepPhases, Double>) -> String { String(format: "%.1f", runs.last![keyPath: key]) }
+        let fields = [
+            "\"workload\": \"\(workload)\"", "\"forward_ms\": \(ms(\.forwardMs))", "\"backward_ms\": \(ms(\.backwardMs))",
+            "\"optimizer_ms\": \(ms(\.optimizerMs))", "\"rss_after_setup_mb\": \(String(format: "%.1f", setupRSS))",
+            "\"rss_after_forward_mb\": \(mb(\.rssAfterForward))", "\"rss_after_backward_mb\": \(mb(\.rssAfterBackward))",
+            "\"rss_after_optimizer_mb\": \(mb(\.rssAfterOptimizer))",
+        ]
+        FileHandle.standardError.write(Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
+    }
+}

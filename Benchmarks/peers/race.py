@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Race train-bench (TensorKit/FineTuning) against torch_bench.py (PyTorch) on the same workloads.
+
+    python3 Benchmarks/peers/race.py                       # gpt_full and gpt_partial, 3 rounds
+    python3 Benchmarks/peers/race.py --workloads gpt_full --rounds 5 --steps 10
+    python3 Benchmarks/peers/race.py --install             # first make .venv-peer with torch
+
+For each workload the two run alternately (ours, torch, torch, ours, ...) for several rounds, so
+drift in machine load hits both alike; each run prints the median step time of its timed steps
+and the table reports, per side, the median over rounds. Peak RSS is the whole process (PyTorch's
+includes its own libraries). Needs a release build of train-bench, which it makes if missing.
+Never run in CI: it needs PyTorch.
+
+--mode sets the threading environment of both sides (this matters a lot on a shared machine):
+  default  as shipped: OpenBLAS picks its threads, PyTorch set_num_threads(2) with OpenMP's
+           default active (spinning) wait, which slows PyTorch 3-5x when other processes compete
+           for the cores, so this mode flatters us on a busy machine;
+  passive  PyTorch with OMP_WAIT_POLICY=PASSIVE (its threads sleep instead of spinning), ours
+           unchanged: the fair two-thread comparison on a shared machine;
+  single   one BLAS/OpenMP thread each (OPENBLAS_NUM_THREADS=1; torch --threads 1): the kernels
+           against each other without any threading effects.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = os.path.dirname(HERE)  # Benchmarks/
+DEFAULT_PYTHON = "/work/main/.venv-peer/bin/python"
+
+
+def peer_python(args):
+    if args.install:
+        venv = os.path.join(os.getcwd(), ".venv-peer")
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "torch", "numpy"], check=True)
+        return os.path.join(venv, "bin", "python")
+    return args.python or os.environ.get("PEER_PYTHON") or DEFAULT_PYTHON
+
+
+def train_bench(args):
+    binary = args.ours or os.path.join(PACKAGE, ".build", "release", "train-bench")
+    if not os.path.exists(binary) or args.build:
+        subprocess.run(["swift", "build", "-c", "release", "--package-path", PACKAGE, "--product", "train-bench"],
+                       check=True)
+    return binary
+
+
+MODES = {
+    "default": ({}, {}, []),
+    "passive": ({}, {"OMP_WAIT_POLICY": "PASSIVE"}, []),
+    "single": ({"OPENBLAS_NUM_THREADS": "1"}, {"OMP_NUM_THREADS": "1"}, ["--threads", "1"]),
+}
+
+
+def run_json(command, extra_env):
+    done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, **extra_env))
+    if done.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(command), done.returncode, done.stderr.strip()))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def ratio(a, b):
+    return "%.2f×" % (a / b) if b else "n/a"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", default="gpt_full,gpt_partial", help="comma-separated workload names")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs per side")
+    parser.add_argument("--steps", type=int, default=10, help="timed steps per run (after 3 warm-up steps)")
+    parser.add_argument("--install", action="store_true", help="create ./.venv-peer and pip install torch numpy")
+    parser.add_argument("--python", help="Python with torch (default $PEER_PYTHON or %s)" % DEFAULT_PYTHON)
+    parser.add_argument("--ours", help="path to a train-bench binary (default Benchmarks/.build/release/train-bench)")
+    parser.add_argument("--build", action="store_true", help="rebuild train-bench in release first")
+    parser.add_argument("--mode", choices=sorted(MODES), default="passive", help="threading environment (see above)")
+    parser.add_argument("--verbose", action="store_true", help="print every run's JSON line to stderr")
+    args = parser.parse_args()
+
+    python = peer_python(args)
+    ours_binary = train_bench(args)
+    torch_script = os.path.join(HERE, "torch_bench.py")
+    rows = []
+    for workload in [w.strip() for w in args.workloads.split(",") if w.strip()]:
+        common = ["--workload", workload, "--steps", str(args.steps)]
+        ours_env, torch_env, torch_args = MODES[args.mode]
+        commands = {"ours": [ours_binary] + common, "torch": [python, torch_script] + common + torch_args}
+        envs = {"ours": ours_env, "torch": torch_env}
+        runs = {"ours": [], "torch": []}
+        for round_index in range(args.rounds):
+            # Alternate who goes first, so neither side always runs on a machine the other warmed.
+            order = ["ours", "torch"] if round_index % 2 == 0 else ["torch", "ours"]
+            for side in order:
+                result = run_json(commands[side], envs[side])
+                if args.verbose:
+                    print("%s round %d: %s" % (side, round_index + 1, json.dumps(result)), file=sys.stderr)
+                runs[side].append(result)
+        ours, theirs = runs["ours"], runs["torch"]
+        if (ours[0]["trainable"], ours[0]["total"]) != (theirs[0]["trainable"], theirs[0]["total"]):
+            print("warning: %s parameter counts differ: ours %d/%d, torch %d/%d" % (
+                workload, ours[0]["trainable"], ours[0]["total"], theirs[0]["trainable"], theirs[0]["total"]),
+                file=sys.stderr)
+        med = lambda rs, key: statistics.median(r[key] for r in rs)
+        rows.append((workload, med(ours, "ms_per_step"), med(theirs, "ms_per_step"),
+                     med(ours, "peak_rss_mb"), med(theirs, "peak_rss_mb"), ours[0]["trainable"], ours[0]["total"]))
+
+    print("| workload | ours ms/step | torch ms/step | time ratio | ours RSS MB | torch RSS MB | RSS ratio | trainable / total |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, ot, tt, orss, trss, trainable, total in rows:
+        print("| %s | %.1f | %.1f | %s | %.0f | %.0f | %s | %s / %s |" % (
+            name, ot, tt, ratio(ot, tt), orss, trss, ratio(orss, trss), format(trainable, ","), format(total, ",")))
+    print("\nmode %s: %d alternating rounds per side, %d timed steps per run (after 3 warm-up), medians; "
+          "ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×)." % (args.mode, args.rounds, args.steps))
+
+
+if __name__ == "__main__":
+    main()
