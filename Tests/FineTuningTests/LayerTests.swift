@@ -149,3 +149,16 @@ import Testing
         #expect(module.parameters().allSatisfy { $0.grad != nil })
     }
 }
+
+@Suite struct ParameterInitializationTests {
+    @Test func layersStartAtZeroOnlyInsideTheScope() {
+        let skipped = withoutRandomInitialization { Linear(4, 3) }
+        #expect(skipped.weight.scalars(as: Float.self).allSatisfy { $0 == 0 })
+        #expect(skipped.bias!.scalars(as: Float.self).allSatisfy { $0 == 0 } && skipped.weight.requiresGrad)
+        let config = EncoderConfig(vocabularySize: 10, dim: 8, layers: 1, heads: 2, hidden: 16)
+        let encoder = withoutRandomInitialization { Encoder(config) }
+        #expect(encoder.parameters().allSatisfy { p in p.scalars(as: Float.self).allSatisfy { $0 == 0 } || p.shape.count == 1 })
+        #expect(Linear(4, 3).weight.scalars(as: Float.self).contains { $0 != 0 })
+        #expect(Encoder(config).layers[0].attention.query!.weight.scalars(as: Float.self).contains { $0 != 0 })
+    }
+}

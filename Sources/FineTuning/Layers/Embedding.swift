@@ -21,7 +21,8 @@ public final class Embedding: Module, Layer {
         precondition(count > 0 && dimension > 0, "Embedding: sizes must be positive, got \(count) × \(dimension)")
         self.count = count
         self.dimension = dimension
-        weight = Tensor.normal([count, dimension], dtype: dtype, generator: generator).parameter()
+        weight = (ParameterInitialization.isSkipped ? Tensor.zeros([count, dimension], dtype: dtype)
+                  : Tensor.normal([count, dimension], dtype: dtype, generator: generator)).parameter()
         super.init()
     }
 

@@ -44,10 +44,15 @@ public final class Linear: Module, Layer {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         let bound = 1 / Double(inFeatures).squareRoot()
-        weight = Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound, dtype: dtype,
-                                generator: generator).parameter()
-        self.bias = bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, dtype: dtype,
-                                          generator: generator).parameter() : nil
+        if ParameterInitialization.isSkipped {
+            weight = Tensor.zeros([outFeatures, inFeatures], dtype: dtype).parameter()
+            self.bias = bias ? Tensor.zeros([outFeatures], dtype: dtype).parameter() : nil
+        } else {
+            weight = Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound, dtype: dtype,
+                                    generator: generator).parameter()
+            self.bias = bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, dtype: dtype,
+                                              generator: generator).parameter() : nil
+        }
         super.init()
     }
 

@@ -131,6 +131,7 @@ public final class Encoder: Module {
         }
         if c.pooler { pooler = Linear(c.dim, c.dim, dtype: c.dtype, generator: generator) }
         super.init()
+        if ParameterInitialization.isSkipped { return }
         withGradientsDisabled {
             for (_, module) in namedModules() {
                 if let linear = module as? Linear {

@@ -190,6 +190,7 @@ public final class GPT: Module {
     public func makeCache() -> KVCache { KVCache(layers: layers.count) }
 
     private func initializeWeights(std: Double, generator: Generator?) {
+        if ParameterInitialization.isSkipped { return }
         withGradientsDisabled {
             let residualStd = std / (2 * Double(Swift.max(1, config.layers))).squareRoot()
             for (name, module) in namedModules() {

@@ -39,6 +39,7 @@ public final class SequenceClassifier: Module {
         dropout = Dropout(c.dropout, generator: generator)
         classifier = Linear(c.dim, classes, dtype: c.dtype, generator: generator)
         super.init()
+        if ParameterInitialization.isSkipped { return }
         withGradientsDisabled {
             classifier.weight.assign(Tensor.normal(classifier.weight.shape, std: c.initStd, dtype: c.dtype, generator: generator))
             classifier.bias!.assign(Tensor.zeros([classes], dtype: c.dtype))

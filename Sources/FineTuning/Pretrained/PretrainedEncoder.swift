@@ -47,7 +47,8 @@ public struct PretrainedEncoder {
         let hasPooler = tensors.keys.contains { BertNameMapping.ourName(forHF: $0) == "pooler.weight" }
         var encoderConfig = config.encoderConfig(pooler: hasPooler)
         encoderConfig.dtype = dtype
-        let encoder = Encoder(encoderConfig)
+        // Every parameter is loaded strictly below, so random initial values would be wasted.
+        let encoder = withoutRandomInitialization { Encoder(encoderConfig) }
         try encoder.loadHuggingFaceWeights(tensors, source: weightsURL.path)
         encoder.eval()
         do {
