@@ -23,3 +23,16 @@ private final class MLP: Module, Layer {
         #expect(loss.count == 1 && loss.item() > 0 && continuation.count == 5)
     }
 }
+
+@Suite struct GettingStartedGuideTests {
+    /// Documentation/GettingStarted.md's first program, on a tiny encoder instead of the real model.
+    @Test func firstFineTuningProgram() throws {
+        let encoder = Encoder(EncoderConfig(vocabularySize: 30, dim: 16, layers: 2, heads: 4, hidden: 32))
+        let classifier = SequenceClassifier(encoder: encoder, classes: 2, pooling: .mean)
+        let summary = try LoRA(LoRAConfig(rank: 8, alpha: 16, targetModules: ["query", "value"],
+                                          modulesToSave: ["classifier"])).prepare(classifier)
+        #expect("\(summary)".hasPrefix("trainable params: "))
+        let optimizer = AdamW(parameters: classifier.trainableParameters(), learningRate: 1e-3)
+        #expect(optimizer.parameters.count == classifier.trainableParameters().count && summary.trainable > 0)
+    }
+}
