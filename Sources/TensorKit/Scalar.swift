@@ -19,15 +19,25 @@ public protocol TensorScalar: Sendable {
 /// Kernels are generic over this protocol and specialised by the optimiser for each type, so no
 /// unspecialised generic code runs per element.
 public protocol FloatingScalar: TensorScalar, BinaryFloatingPoint where Self.RawSignificand: FixedWidthInteger {
+    /// e to the power x.
     static func exp(_ x: Self) -> Self
+    /// Natural logarithm.
     static func log(_ x: Self) -> Self
+    /// Square root.
     static func sqrt(_ x: Self) -> Self
+    /// Hyperbolic tangent.
     static func tanh(_ x: Self) -> Self
+    /// Sine.
     static func sin(_ x: Self) -> Self
+    /// Cosine.
     static func cos(_ x: Self) -> Self
+    /// The error function.
     static func erf(_ x: Self) -> Self
+    /// x to the power y.
     static func pow(_ x: Self, _ y: Self) -> Self
+    /// log(1 + x), accurate near 0.
     static func log1p(_ x: Self) -> Self
+    /// exp(x) − 1, accurate near 0.
     static func expm1(_ x: Self) -> Self
 }
 

@@ -4,11 +4,13 @@ public struct GradCheckResult: CustomStringConvertible {
     public var passed: Bool
     /// Largest `|analytic − numeric| − rtol·|numeric|` seen (≤ atol means it passed).
     public var worstError: Double
-    /// Input number and flat element index of the worst element.
+    /// Which input holds the worst element.
     public var worstInput: Int
+    /// Row-major index of the worst element within that input.
     public var worstIndex: Int
-    /// Analytic and numeric gradient at the worst element.
+    /// Autograd's gradient at the worst element.
     public var analytic: Double
+    /// The central finite-difference estimate at the worst element.
     public var numeric: Double
 
     public var description: String {

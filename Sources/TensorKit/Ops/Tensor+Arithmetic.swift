@@ -50,13 +50,21 @@ extension Tensor {
 
     // MARK: Tensor–scalar forms (the scalar converts to the tensor's dtype)
 
+    /// Adds a scalar to every element.
     public static func + (a: Tensor, s: Double) -> Tensor { a.mapFloat(op: "add", Arithmetic.Affine(scale: 1, shift: s), rule: { $0 }) }
+    /// Adds a scalar to every element.
     public static func + (s: Double, a: Tensor) -> Tensor { a + s }
+    /// Subtracts a scalar from every element.
     public static func - (a: Tensor, s: Double) -> Tensor { a + (-s) }
+    /// A scalar minus every element.
     public static func - (s: Double, a: Tensor) -> Tensor { a.mapFloat(op: "rsub", Arithmetic.Affine(scale: -1, shift: s), rule: { -$0 }) }
+    /// Multiplies every element by a scalar.
     public static func * (a: Tensor, s: Double) -> Tensor { a.mapFloat(op: "mul", Arithmetic.Affine(scale: s, shift: 0), rule: { $0 * s }) }
+    /// Multiplies every element by a scalar.
     public static func * (s: Double, a: Tensor) -> Tensor { a * s }
+    /// Divides every element by a scalar.
     public static func / (a: Tensor, s: Double) -> Tensor { a * (1 / s) }
+    /// A scalar divided by every element.
     public static func / (s: Double, a: Tensor) -> Tensor {
         a.mapFloat(op: "rdiv", Arithmetic.Reciprocal(numerator: s), rule: { g in -(g * s) / (a * a) })
     }
