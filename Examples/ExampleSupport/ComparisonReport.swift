@@ -1,4 +1,5 @@
 import Foundation
+import FineTuning
 
 /// The comparison of several runs: a Markdown table, a JSON document and one SVG with every
 /// strategy's validation-accuracy curve.
@@ -65,49 +66,14 @@ public struct ComparisonReport: Codable, Sendable {
 
     /// One chart: validation accuracy against step, a line per strategy.
     public func validationCurvesSVG() -> String {
-        let width = 760.0, height = 420.0, left = 64.0, right = 240.0, top = 40.0, bottom = 50.0
-        let plotW = width - left - right, plotH = height - top - bottom
-        let points = results.flatMap { $0.validationCurve.filter { $0.accuracy.isFinite } }
-        let maxStep = Double(max(1, points.map(\.step).max() ?? 1))
-        let lowest = points.map(\.accuracy).min() ?? 0
-        let yMin = max(0, (lowest * 10).rounded(.down) / 10), yMax = 1.0
-        func px(_ step: Int) -> Double { left + Double(step) / maxStep * plotW }
-        func py(_ y: Double) -> Double { top + plotH - (y - yMin) / max(1e-9, yMax - yMin) * plotH }
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-        out += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(f(left + plotW / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">"
-        out += "Validation accuracy by strategy (\(escape(settings.task.rawValue)))</text>\n"
-        out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#444\"/>\n"
-        let yStep = (yMax - yMin) > 0.5 ? 0.1 : 0.05
-        var y = yMin
-        while y <= yMax + 1e-9 {
-            out += "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(y)))\" stroke=\"#e4e4e4\"/>\n"
-            out += "<text x=\"\(f(left - 8))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\" font-size=\"11\">\(String(format: "%.2f", y))</text>\n"
-            y += yStep
+        let series = results.enumerated().map { i, r in
+            SVGChart.Series(name: r.label, color: colors[i % colors.count],
+                            points: r.validationCurve.map { (Double($0.step), $0.accuracy) }, markers: true)
         }
-        let xTicks = 5
-        for i in 0...xTicks {
-            let step = Int((Double(i) / Double(xTicks) * maxStep).rounded())
-            out += "<line x1=\"\(f(px(step)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(px(step)))\" y2=\"\(f(top + plotH + 5))\" stroke=\"#444\"/>\n"
-            out += "<text x=\"\(f(px(step)))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\" font-size=\"11\">\(step)</text>\n"
-        }
-        out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\" font-size=\"12\">optimizer step</text>\n"
-        out += "<text x=\"16\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\" font-size=\"12\" "
-        out += "transform=\"rotate(-90 16 \(f(top + plotH / 2)))\">validation accuracy</text>\n"
-        for (i, r) in results.enumerated() {
-            let color = colors[i % colors.count]
-            let valid = r.validationCurve.filter { $0.accuracy.isFinite }
-            let path = valid.map { "\(f(px($0.step))),\(f(py($0.accuracy)))" }.joined(separator: " ")
-            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
-            for p in valid { out += "<circle cx=\"\(f(px(p.step)))\" cy=\"\(f(py(p.accuracy)))\" r=\"2.5\" fill=\"\(color)\"/>\n" }
-            let ly = top + 12 + Double(i) * 20
-            out += "<line x1=\"\(f(left + plotW + 12))\" y1=\"\(f(ly))\" x2=\"\(f(left + plotW + 32))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-            out += "<text x=\"\(f(left + plotW + 38))\" y=\"\(f(ly + 4))\" font-size=\"11\">\(escape(r.label))</text>\n"
-        }
-        out += "</svg>\n"
-        return out
+        let chart = SVGChart(title: "Validation accuracy by strategy (\(settings.task.rawValue))",
+                             xLabel: "optimizer step", series: series, width: 760, height: 460)
+        return SVGChart.document([chart], columns: 1)
     }
 
     /// Writes `comparison.md`, `comparison.json` and `validation_curves.svg` into `folder`.
@@ -117,24 +83,10 @@ public struct ComparisonReport: Codable, Sendable {
         try json().write(to: folder.appendingPathComponent("comparison.json"), options: .atomic)
         try Data(validationCurvesSVG().utf8).write(to: folder.appendingPathComponent("validation_curves.svg"), options: .atomic)
     }
-
-    private func f(_ v: Double) -> String { String(format: "%.1f", v) }
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
 }
 
 /// `1234567` → `"1,234,567"`.
-public func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return value < 0 ? "-" + out : out
-}
+public func grouped(_ value: Int) -> String { ParameterSummary.grouped(value) }
 
 /// The CPU model, the cores this process may use and the OS, from `/proc` (Linux).
 public func machineDescription() -> String {

@@ -50,7 +50,7 @@ public struct ParameterSummary: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `1234567` → `"1,234,567"` (locale-independent, as Python's `{:,}`).
-    static func grouped(_ value: Int) -> String {
+    public static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (i, c) in digits.enumerated() {

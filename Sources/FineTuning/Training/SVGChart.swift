@@ -1,25 +1,60 @@
 import Foundation
 
 /// A line chart drawn as an SVG group: frame, nice-number ticks with labels and grid lines,
-/// axis titles, one polyline per series (with point markers when asked) and a legend.
-struct SVGChart {
-    struct Series {
-        var name: String
-        var color: String
-        var points: [(x: Double, y: Double)]
-        var markers: Bool
+/// axis titles, one polyline per series (with point markers when asked) and a legend. Written
+/// by hand, so plots need no dependency; the trainer's curves and the examples' reports use it.
+public struct SVGChart {
+    /// One line of the chart.
+    public struct Series {
+        public var name: String
+        /// An SVG colour (`"#1f77b4"`).
+        public var color: String
+        public var points: [(x: Double, y: Double)]
+        /// Whether each point also gets a dot.
+        public var markers: Bool
+
+        public init(name: String, color: String, points: [(x: Double, y: Double)], markers: Bool) {
+            self.name = name
+            self.color = color
+            self.points = points
+            self.markers = markers
+        }
     }
 
-    var title: String
-    var xLabel: String
-    var series: [Series]
-    var width = 440.0
-    var height = 300.0
+    public var title: String
+    public var xLabel: String
+    public var series: [Series]
+    public var width = 440.0
+    public var height = 300.0
+
+    /// A chart of `series`; non-finite points are skipped when drawing.
+    public init(title: String, xLabel: String, series: [Series], width: Double = 440, height: Double = 300) {
+        self.title = title
+        self.xLabel = xLabel
+        self.series = series
+        self.width = width
+        self.height = height
+    }
+
+    /// A standalone SVG document with `charts` laid out in a grid of `columns`.
+    public static func document(_ charts: [SVGChart], columns: Int = 2) -> String {
+        guard let first = charts.first else { return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n" }
+        let columns = Swift.max(1, Swift.min(columns, charts.count))
+        let rows = (charts.count + columns - 1) / columns
+        let width = first.width * Double(columns) + 20, height = first.height * Double(rows) + 20
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" " +
+            "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\"/>\n"
+        for (i, chart) in charts.enumerated() {
+            out += chart.svg(at: 10 + Double(i % columns) * first.width, 10 + Double(i / columns) * first.height)
+        }
+        return out + "</svg>\n"
+    }
 
     private let left = 62.0, right = 14.0, top = 34.0, bottom = 46.0
 
     /// The chart as a `<g>` placed at (`x`, `y`).
-    func svg(at x: Double, _ y: Double) -> String {
+    public func svg(at x: Double, _ y: Double) -> String {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         var out = "<g transform=\"translate(\(f(x)),\(f(y)))\">\n"
         out += "<text x=\"\(f(width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"

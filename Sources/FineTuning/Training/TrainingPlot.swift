@@ -33,17 +33,6 @@ public enum TrainingPlot {
                 .init(name: "eval perplexity", color: "#ff7f0e", points: points(eval, "eval_perplexity"), markers: true),
             ]))
         }
-        let columns = 2
-        let rows = (charts.count + columns - 1) / columns
-        let chartW = charts[0].width, chartH = charts[0].height
-        let width = chartW * Double(columns) + 20, height = chartH * Double(rows) + 20
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" " +
-            "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\"/>\n"
-        for (i, chart) in charts.enumerated() {
-            out += chart.svg(at: 10 + Double(i % columns) * chartW, 10 + Double(i / columns) * chartH)
-        }
-        return out + "</svg>\n"
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + SVGChart.document(charts, columns: 2)
     }
 }
