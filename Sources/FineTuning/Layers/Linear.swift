@@ -60,7 +60,7 @@ public final class Linear: Module, Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
                      "Linear: input shape \(x.shape) does not end in \(inFeatures) (weight \(weight.shape))")
-        // One GEMM over all leading axes (rows), with the transposed weight read by BLAS in place.
+        // One GEMM over all leading axes (rows), the bias added inside it (Tensor.linear).
         let leading = Array(x.shape.dropLast())
         let rows = x.rank == 2 ? x : x.reshape([-1, inFeatures])
         // MARK: Adapter hook
@@ -70,8 +70,7 @@ public final class Linear: Module, Layer {
         let live = liveAdapters()
         var input = rows
         for adapter in live { input = adapter.transformInput(input) }
-        var y = input.matmul(weight.transposed())
-        if let bias { y = y + bias }
+        var y = Tensor.linear(input, weight: weight, bias: bias)
         for adapter in live { y = adapter.transformOutput(y, input: rows, layer: self) }
         return x.rank == 2 ? y : y.reshape(leading + [outFeatures])
     }

@@ -30,20 +30,39 @@ enum AttentionKernel {
         }
     }
 
-    static func forward<T: FusedExponential>(_ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>,
+    /// The `[Lq|Lk, D]` matrices of every (batch, head) pair of a rank-4 tensor whose last axis is
+    /// unit-stride: BLAS reads each through its row stride, so `[B, L, H, D]` memory viewed as
+    /// `[B, H, L, D]` (the projections' natural layout) needs no copy.
+    struct Heads<T> {
+        let base: UnsafeMutablePointer<T>
+        let batchStride, headStride, rowStride, heads: Int
+
+        init(_ t: Tensor) {
+            base = t.pointer(as: T.self)
+            (batchStride, headStride, heads) = (t.strides[0], t.strides[1], t.shape[1])
+            rowStride = t.shape[2] <= 1 ? Swift.max(1, t.shape[3]) : t.strides[2]
+        }
+
+        @inline(__always)
+        func matrix(_ pair: Int) -> UnsafeMutablePointer<T> {
+            base + (pair / heads) * batchStride + (pair % heads) * headStride
+        }
+    }
+
+    static func forward<T: FusedExponential>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
                                            sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
-                                           probabilities: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>) {
+                                           probabilities: UnsafeMutablePointer<T>, out: Heads<T>) {
         let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
         for pair in 0..<s.pairs {
             FusedBLAS.gemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
-                           a: q + pair * lq * d, lda: d, b: k + pair * lk * d, ldb: d,
+                           a: q.matrix(pair), lda: q.rowStride, b: k.matrix(pair), ldb: k.rowStride,
                            beta: 0, c: probabilities + pair * lq * lk, ldc: lk)
         }
         softmaxRows(probabilities, sizes: s, causal: causal, mask: mask)
         for pair in 0..<s.pairs {
             FusedBLAS.gemm(transA: false, transB: false, m: lq, n: dv, k: lk, alpha: 1,
-                           a: probabilities + pair * lq * lk, lda: lk, b: v + pair * lk * dv, ldb: dv,
-                           beta: 0, c: out + pair * lq * dv, ldc: dv)
+                           a: probabilities + pair * lq * lk, lda: lk, b: v.matrix(pair), ldb: v.rowStride,
+                           beta: 0, c: out.matrix(pair), ldc: out.rowStride)
         }
     }
 
@@ -80,24 +99,23 @@ enum AttentionKernel {
 
     /// With `P` the probabilities and `dO` the output gradient:
     /// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ∘ (dP − rowsum(dP ∘ P)) · scale`, `dQ = dS·K`, `dK = dSᵀ·Q`.
-    static func backward<T: FloatingScalar>(_ g: UnsafePointer<T>, _ q: UnsafePointer<T>, _ k: UnsafePointer<T>,
-                                            _ v: UnsafePointer<T>, probabilities p: UnsafePointer<T>,
-                                            sizes s: Sizes, scale: T, scratch: UnsafeMutablePointer<T>,
-                                            dq: UnsafeMutablePointer<T>?, dk: UnsafeMutablePointer<T>?,
-                                            dv: UnsafeMutablePointer<T>?) {
+    static func backward<T: FloatingScalar>(_ g: Heads<T>, _ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
+                                            probabilities p: UnsafePointer<T>, sizes s: Sizes, scale: T,
+                                            scratch: UnsafeMutablePointer<T>,
+                                            dq: Heads<T>?, dk: Heads<T>?, dv: Heads<T>?) {
         let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
-        let (scores, values, queries) = (lq * lk, lk * vd, lq * d)
+        let scores = lq * lk
         if let dv {
             for pair in 0..<s.pairs {
                 FusedBLAS.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
-                               a: p + pair * scores, lda: lk, b: g + pair * lq * vd, ldb: vd,
-                               beta: 0, c: dv + pair * values, ldc: vd)
+                               a: p + pair * scores, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
+                               beta: 0, c: dv.matrix(pair), ldc: dv.rowStride)
             }
         }
         guard dq != nil || dk != nil else { return }
         for pair in 0..<s.pairs {
             FusedBLAS.gemm(transA: false, transB: true, m: lq, n: lk, k: vd, alpha: 1,
-                           a: g + pair * lq * vd, lda: vd, b: v + pair * values, ldb: vd,
+                           a: g.matrix(pair), lda: g.rowStride, b: v.matrix(pair), ldb: v.rowStride,
                            beta: 0, c: scratch + pair * scores, ldc: lk)
         }
         Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
@@ -111,11 +129,13 @@ enum AttentionKernel {
             let ds = UnsafePointer(scratch + pair * scores)
             if let dq {
                 FusedBLAS.gemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
-                               a: ds, lda: lk, b: k + pair * lk * d, ldb: d, beta: 0, c: dq + pair * queries, ldc: d)
+                               a: ds, lda: lk, b: k.matrix(pair), ldb: k.rowStride,
+                               beta: 0, c: dq.matrix(pair), ldc: dq.rowStride)
             }
             if let dk {
                 FusedBLAS.gemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
-                               a: ds, lda: lk, b: q + pair * queries, ldb: d, beta: 0, c: dk + pair * lk * d, ldc: d)
+                               a: ds, lda: lk, b: q.matrix(pair), ldb: q.rowStride,
+                               beta: 0, c: dk.matrix(pair), ldc: dk.rowStride)
             }
         }
     }

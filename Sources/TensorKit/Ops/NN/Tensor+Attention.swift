@@ -15,6 +15,10 @@ extension Tensor {
     /// The forward saves the attention probabilities `[B, H, Lq, Lk]` for the backward, which
     /// uses BLAS products and the softmax backward formula.
     ///
+    /// q, k and v are read in place when their last axis is unit-stride, so the usual
+    /// `x.reshape([B, L, H, D]).permute(0, 2, 1, 3)` views cost no copy; the output (and the
+    /// gradients) then use the same `[B, L, H, D]` memory order, so permuting back is a view too.
+    ///
     /// ```swift
     /// let o = Tensor.scaledDotProductAttention(q, k, v, causal: true)
     /// ```
@@ -35,32 +39,31 @@ extension Tensor {
         let scoreShape = [batch, heads, queries, keys]
         let maskSpec = mask.map { AttentionKernel.MaskSpec($0, scoreShape: scoreShape, dtype: q.dtype, op: op) }
         let factor = scale ?? 1 / Double(depth).squareRoot()
-        let (qc, kc, vc) = (q.fusedContiguous(), k.fusedContiguous(), v.fusedContiguous())
+        let (qc, kc, vc) = (q.attentionOperand(), k.attentionOperand(), v.attentionOperand())
         let sizes = AttentionKernel.Sizes(batch: batch, heads: heads, queries: queries, keys: keys,
                                           depth: depth, valueDepth: valueDepth)
         let probabilities = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
-        let out = Tensor(uninitializedShape: [batch, heads, queries, valueDepth], dtype: q.dtype)
+        let out = Tensor.attentionResult([batch, heads, queries, valueDepth], like: q)
         func forward<T: FusedExponential>(_ t: T.Type) {
-            AttentionKernel.forward(qc.pointer(as: T.self), kc.pointer(as: T.self), vc.pointer(as: T.self),
-                                    sizes: sizes, scale: T(factor), causal: causal, mask: maskSpec,
-                                    probabilities: probabilities.pointer(as: T.self), out: out.pointer(as: T.self))
+            AttentionKernel.forward(.init(qc), .init(kc), .init(vc), sizes: sizes, scale: T(factor),
+                                    causal: causal, mask: maskSpec,
+                                    probabilities: probabilities.pointer(as: T.self), out: .init(out))
         }
         switch q.dtype {
         case .float32: forward(Float.self)
         default: forward(Double.self)
         }
         return Tensor.record("scaledDotProductAttention", output: out, inputs: [q, k, v]) { gradient in
-            let g = gradient.fusedContiguous()
-            let dq = q.requiresGrad ? Tensor(uninitializedShape: q.shape, dtype: q.dtype) : nil
-            let dk = k.requiresGrad ? Tensor(uninitializedShape: k.shape, dtype: q.dtype) : nil
-            let dv = v.requiresGrad ? Tensor(uninitializedShape: v.shape, dtype: q.dtype) : nil
+            let g = gradient.attentionOperand()
+            let dq = q.requiresGrad ? Tensor.attentionResult(q.shape, like: q) : nil
+            let dk = k.requiresGrad ? Tensor.attentionResult(k.shape, like: k) : nil
+            let dv = v.requiresGrad ? Tensor.attentionResult(v.shape, like: v) : nil
             let scratch = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
             func backward<T: FloatingScalar>(_ t: T.Type) {
-                AttentionKernel.backward(g.pointer(as: T.self), qc.pointer(as: T.self), kc.pointer(as: T.self),
-                                         vc.pointer(as: T.self), probabilities: probabilities.pointer(as: T.self),
+                AttentionKernel.backward(.init(g), .init(qc), .init(kc), .init(vc),
+                                         probabilities: probabilities.pointer(as: T.self),
                                          sizes: sizes, scale: T(factor), scratch: scratch.pointer(as: T.self),
-                                         dq: dq?.pointer(as: T.self), dk: dk?.pointer(as: T.self),
-                                         dv: dv?.pointer(as: T.self))
+                                         dq: dq.map { .init($0) }, dk: dk.map { .init($0) }, dv: dv.map { .init($0) })
             }
             switch q.dtype {
             case .float32: backward(Float.self)
@@ -68,5 +71,29 @@ extension Tensor {
             }
             return [dq, dk, dv]
         }
+    }
+}
+
+extension Tensor {
+    /// This tensor, cut off from the graph, if BLAS can read each `[seq, depth]` matrix of it in
+    /// place (unit-stride last axis, rows at least `depth` apart, any batch/head strides); else a
+    /// contiguous copy. Views of `[B, L, H, D]` projections as `[B, H, L, D]` pass without a copy.
+    func attentionOperand() -> Tensor {
+        let (rows, depth) = (shape[2], shape[3])
+        let unitColumns = depth <= 1 || strides[3] == 1
+        let rowsApart = rows <= 1 || strides[2] >= Swift.max(1, depth)
+        return unitColumns && rowsApart ? detach() : fusedContiguous()
+    }
+
+    /// A new `[B, H, L, D]` tensor laid out as `like` is: when `like` is a head-interleaved view
+    /// (`[B, L, H, D]` memory), so is the result, so that permuting it back to `[B, L, H·D]` for
+    /// the output projection (or the input gradient of one) is a view, not a copy.
+    static func attentionResult(_ shape: [Int], like: Tensor) -> Tensor {
+        let interleaved = like.shape[1] > 1 && like.shape[2] > 1 && like.strides[1] < like.strides[2]
+        guard interleaved else { return Tensor(uninitializedShape: shape, dtype: like.dtype) }
+        let (b, h, l, d) = (shape[0], shape[1], shape[2], shape[3])
+        let storage = Storage(byteCount: b * h * l * d * like.dtype.byteSize)
+        return Tensor(storage: storage, layout: Layout(shape: shape, strides: [l * h * d, d, h * d, 1], offset: 0),
+                      dtype: like.dtype)
     }
 }
