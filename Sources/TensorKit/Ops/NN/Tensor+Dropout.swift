@@ -33,12 +33,15 @@ extension Tensor {
         let keep = probability >= 1 ? 0 : 1 / (1 - probability)
         func fill<T: FloatingScalar>(_ p: UnsafeMutablePointer<T>) {
             let kept = T(keep)
-            var i = 0
-            while i < n {
-                let bits = generator.next()
-                p[i] = (bits & 0xFFFF_FFFF) >= threshold ? kept : 0
-                if i + 1 < n { p[i + 1] = (bits >> 32) >= threshold ? kept : 0 }
-                i += 2
+            generator.withStream { stream in
+                var i = 0
+                while i + 1 < n {
+                    let bits = stream.next()
+                    p[i] = (bits & 0xFFFF_FFFF) >= threshold ? kept : 0
+                    p[i + 1] = (bits >> 32) >= threshold ? kept : 0
+                    i += 2
+                }
+                if i < n { p[i] = (stream.next() & 0xFFFF_FFFF) >= threshold ? kept : 0 }
             }
         }
         switch dtype {
