@@ -79,20 +79,21 @@ enum AttentionKernel {
                 let row = scores + rowIndex * lk
                 let i = rowIndex % lq, pair = rowIndex / lq
                 let maskOffset = (pair / heads) * strides[0] + (pair % heads) * strides[1] + i * strides[2]
+                // Keys past the causal limit get probability 0 without being exponentiated.
                 let limit = causal ? Swift.min(lk, i + 1) : lk
-                for j in limit..<lk { row[j] = -T.infinity }
+                if limit < lk { (row + limit).update(repeating: 0, count: lk - limit) }
                 if let m = boolMask.map({ $0 + maskOffset }) {
                     for j in 0..<limit where !m[j * maskStep] { row[j] = -T.infinity }
                 } else if let a = additiveMask.map({ $0 + maskOffset }) {
                     for j in 0..<limit { row[j] += a[j * maskStep] }
                 }
-                let maximum = RowMath.maximum(row, lk)
+                let maximum = RowMath.maximum(row, limit)
                 if maximum == -T.infinity {
-                    row.update(repeating: 0, count: lk)
+                    row.update(repeating: 0, count: limit)
                     continue
                 }
-                let inverse = 1 / RowMath.exponentiate(row, lk, shift: maximum)
-                for j in 0..<lk { row[j] *= inverse }
+                let inverse = 1 / RowMath.exponentiate(row, limit, shift: maximum)
+                for j in 0..<limit { row[j] *= inverse }
             }
         }
     }
@@ -101,7 +102,7 @@ enum AttentionKernel {
     /// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ∘ (dP − rowsum(dP ∘ P)) · scale`, `dQ = dS·K`, `dK = dSᵀ·Q`.
     static func backward<T: FloatingScalar>(_ g: Heads<T>, _ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
                                             probabilities p: UnsafePointer<T>, sizes s: Sizes, scale: T,
-                                            scratch: UnsafeMutablePointer<T>,
+                                            causal: Bool, scratch: UnsafeMutablePointer<T>,
                                             dq: Heads<T>?, dk: Heads<T>?, dv: Heads<T>?) {
         let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
         let scores = lq * lk
@@ -121,8 +122,11 @@ enum AttentionKernel {
         Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
             for rowIndex in range {
                 let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
-                let dot = RowMath.dot(pr, dr, lk)
-                for j in 0..<lk { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                // Past the causal limit the probabilities are 0, and so are the score gradients.
+                let limit = causal ? Swift.min(lk, rowIndex % lq + 1) : lk
+                let dot = RowMath.dot(pr, dr, limit)
+                for j in 0..<limit { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                if limit < lk { (dr + limit).update(repeating: 0, count: lk - limit) }
             }
         }
         for pair in 0..<s.pairs {

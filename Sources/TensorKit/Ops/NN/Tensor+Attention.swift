@@ -62,7 +62,7 @@ extension Tensor {
             func backward<T: FloatingScalar>(_ t: T.Type) {
                 AttentionKernel.backward(.init(g), .init(qc), .init(kc), .init(vc),
                                          probabilities: probabilities.pointer(as: T.self),
-                                         sizes: sizes, scale: T(factor), scratch: scratch.pointer(as: T.self),
+                                         sizes: sizes, scale: T(factor), causal: causal, scratch: scratch.pointer(as: T.self),
                                          dq: dq.map { .init($0) }, dk: dk.map { .init($0) }, dv: dv.map { .init($0) })
             }
             switch q.dtype {
