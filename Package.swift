@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         // Only the command-line examples use it; the libraries have no dependencies.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // For `swift package generate-documentation` (`make docs`) only; no target depends on it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),

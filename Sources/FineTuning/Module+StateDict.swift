@@ -12,8 +12,11 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
 
     /// A shape disagreement for one name.
     public struct Mismatch: Equatable, Sendable {
+        /// The parameter path.
         public var name: String
+        /// The module parameter's shape.
         public var expected: [Int]
+        /// The state dict entry's shape.
         public var found: [Int]
     }
 
@@ -38,9 +41,11 @@ extension Module {
     /// Copies values from `stateDict` into this module's parameters in place (so optimizers and
     /// tied weights keep seeing the same tensors), converting dtypes (e.g. float16 files).
     ///
-    /// - Parameter strict: when true, any missing, unexpected or mis-shaped key throws a
-    ///   ``StateDictError`` and nothing is loaded. When false, matching entries load and the
-    ///   report of the rest is returned.
+    /// - Parameters:
+    ///   - stateDict: tensors by parameter path, as ``Module/stateDict()`` returns them.
+    ///   - strict: when true, any missing, unexpected or mis-shaped key throws a
+    ///     ``StateDictError`` and nothing is loaded. When false, matching entries load and the
+    ///     report of the rest is returned.
     @discardableResult
     public func load(stateDict: [String: Tensor], strict: Bool = true) throws -> StateDictError {
         let own = namedParameters()

@@ -20,6 +20,7 @@ open class Module {
     /// Whether the module is in training mode (dropout active). Set with ``train(_:)`` / ``eval()``.
     public private(set) var isTraining = true
 
+    /// An empty module; subclasses declare parameters and children as stored properties.
     public init() {}
 
     // MARK: - Reflection

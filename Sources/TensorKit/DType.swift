@@ -4,6 +4,8 @@
 /// token ids; ``bool`` holds masks; ``float16`` and ``bfloat16`` are storage formats (as found in
 /// safetensors files) that convert to and from `float32` with ``Tensor/cast(to:)``.
 public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// One element type: `float32`/`float64` compute, `float16`/`bfloat16` storage,
+    /// `int32`/`int64` indices, `bool` masks.
     case float32, float64, float16, bfloat16, int32, int64, bool
 
     /// Bytes one element occupies.

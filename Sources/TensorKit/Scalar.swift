@@ -41,6 +41,7 @@ public protocol FloatingScalar: TensorScalar, BinaryFloatingPoint where Self.Raw
     static func expm1(_ x: Self) -> Self
 }
 
+/// `Float` is the scalar of ``DType/float32`` tensors; the math functions call the C library.
 extension Float: FloatingScalar {
     public static var dtype: DType { .float32 }
     public var doubleValue: Double { Double(self) }
@@ -57,6 +58,7 @@ extension Float: FloatingScalar {
     @inline(__always) public static func expm1(_ x: Float) -> Float { expm1f(x) }
 }
 
+/// `Double` is the scalar of ``DType/float64`` tensors, the precision gradcheck works in.
 extension Double: FloatingScalar {
     public static var dtype: DType { .float64 }
     public var doubleValue: Double { self }
@@ -73,18 +75,21 @@ extension Double: FloatingScalar {
     @inline(__always) public static func expm1(_ x: Double) -> Double { Glibc.expm1(x) }
 }
 
+/// `Int32` is the scalar of ``DType/int32`` tensors (indices, token ids).
 extension Int32: TensorScalar {
     public static var dtype: DType { .int32 }
     public var doubleValue: Double { Double(self) }
     public init(fromDouble value: Double) { self = Int32(value) }
 }
 
+/// `Int64` is the scalar of ``DType/int64`` tensors (indices, targets, as PyTorch's `long`).
 extension Int64: TensorScalar {
     public static var dtype: DType { .int64 }
     public var doubleValue: Double { Double(self) }
     public init(fromDouble value: Double) { self = Int64(value) }
 }
 
+/// `Bool` is the scalar of ``DType/bool`` tensors (masks).
 extension Bool: TensorScalar {
     public static var dtype: DType { .bool }
     public var doubleValue: Double { self ? 1 : 0 }

@@ -41,11 +41,16 @@ public final class MultiHeadAttention: Module, Layer {
     /// Self-attention over vectors of size `dim`.
     ///
     /// - Parameters:
+    ///   - dim: the model width (input and output size).
+    ///   - heads: the number of query heads.
     ///   - kvHeads: key/value heads, `heads` when nil; must divide `heads`.
     ///   - headDim: `dim / heads` when nil.
+    ///   - causal: each position attends only to itself and earlier ones (decoders).
     ///   - bias: whether the projections have biases.
     ///   - fusedQKV: one `qkv` projection instead of three (GPT-2's `c_attn` layout).
     ///   - rotary: RoPE base frequency to rotate queries and keys with, or nil.
+    ///   - dtype: the parameter dtype.
+    ///   - generator: draws the initial weights; the default generator when nil.
     public init(dim: Int, heads: Int, kvHeads: Int? = nil, headDim: Int? = nil, causal: Bool = false,
                 bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,
                 dtype: DType = .float32, generator: Generator? = nil) {
@@ -79,6 +84,7 @@ public final class MultiHeadAttention: Module, Layer {
     /// Attends `x` `[B, L, dim]` to itself (and to the cached positions), returning `[B, L, dim]`.
     ///
     /// - Parameters:
+    ///   - x: the input `[B, L, dim]`.
     ///   - mask: key padding `[B, Lk]`, true (or non-zero) = a real token, where `Lk` counts the
     ///     cached positions plus the `L` new ones.
     ///   - cache: when given, the new keys and values are appended to it and the queries attend

@@ -25,9 +25,21 @@ public final class TransformerBlock: Module, Layer {
     /// A block of width `dim`.
     ///
     /// - Parameters:
-    ///   - hidden: the feed-forward width (commonly `4·dim`).
+    ///   - dim: the model width.
+    ///   - heads: attention heads.
     ///   - kvHeads: grouped-query key/value heads; `heads` when nil.
+    ///   - hidden: the feed-forward width (commonly `4·dim`).
+    ///   - kind: the feed-forward network (GELU MLP, SwiGLU...).
+    ///   - norm: LayerNorm or RMSNorm.
+    ///   - normEps: the normalisations' epsilon.
+    ///   - preNorm: normalise before each sublayer (GPT-2, LLaMA) or after the residual (BERT).
+    ///   - dropout: dropout probability on each sublayer's output.
+    ///   - causal: each position attends only to itself and earlier ones (decoders).
+    ///   - bias: whether the attention projections have biases.
+    ///   - fusedQKV: one `qkv` projection instead of three (GPT-2's `c_attn` layout).
     ///   - rotary: RoPE for queries and keys, or nil.
+    ///   - dtype: the parameter dtype.
+    ///   - generator: draws the initial weights; the default generator when nil.
     public init(dim: Int, heads: Int, kvHeads: Int? = nil, hidden: Int, feedForward kind: FeedForward.Kind = .mlp(.gelu),
                 norm: NormKind = .layerNorm, normEps: Double = 1e-5, preNorm: Bool = true, dropout: Double = 0,
                 causal: Bool = false, bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,

@@ -148,6 +148,7 @@ public final class Encoder: Module {
     /// Hidden states `[B, L, dim]` for ids `[B, L]`.
     ///
     /// - Parameters:
+    ///   - ids: token ids `[B, L]`, int32 or int64.
     ///   - tokenTypes: `[B, L]` segment ids; zeros when nil.
     ///   - mask: `[B, L]` attention mask, true or non-zero for real tokens (Hugging Face's
     ///     `attention_mask`); padding positions are not attended to.

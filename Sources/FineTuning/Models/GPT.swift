@@ -145,6 +145,7 @@ public final class GPT: Module {
     /// Logits `[B, L, vocabularySize]` for token ids `[B, L]` (int32/int64).
     ///
     /// - Parameters:
+    ///   - ids: token ids `[B, L]`, int32 or int64.
     ///   - mask: key padding `[B, Lk]` (true or non-zero = real token), covering the cached
     ///     positions and the new ones.
     ///   - cache: when given, positions start at its length and each block appends its keys and

@@ -3,14 +3,14 @@ import TensorKit
 
 /// The fields of a Hugging Face BERT `config.json` that shape the model, under their JSON names.
 ///
-/// Optional keys take `transformers.BertConfig`'s defaults. ``encoderConfig`` turns it into an
+/// Optional keys take `transformers.BertConfig`'s defaults. ``encoderConfig(pooler:)`` turns it into an
 /// ``EncoderConfig``; `attentionDropout` and `padTokenID` have no counterpart there (the encoder
 /// applies one dropout rate, and padding is carried by the attention mask) and are kept for
 /// callers that need them.
 ///
 /// ```swift
 /// let bert = try BertConfig(contentsOf: folder.appendingPathComponent("config.json"))
-/// let encoder = Encoder(bert.encoderConfig)
+/// let encoder = Encoder(bert.encoderConfig())
 /// ```
 public struct BertConfig: Sendable, Equatable {
     /// `model_type`; always `"bert"` once parsed.

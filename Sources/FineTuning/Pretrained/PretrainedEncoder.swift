@@ -30,7 +30,9 @@ public struct PretrainedEncoder {
 
     /// Loads config, weights and tokenizer from `directory`.
     ///
-    /// - Parameter dtype: the parameter dtype (weights are converted on load).
+    /// - Parameters:
+    ///   - directory: a Hugging Face model folder (`config.json`, `model.safetensors`, tokenizer).
+    ///   - dtype: the parameter dtype (weights are converted on load).
     /// - Throws: ``PretrainedError``: a missing file, a bad `config.json` key, weights that do not
     ///   fit the config (listing the names), or an unreadable tokenizer.
     public init(directory: URL, dtype: DType = .float32) throws(PretrainedError) {

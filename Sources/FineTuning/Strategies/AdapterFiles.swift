@@ -19,8 +19,11 @@ extension Module {
     /// written atomically.
     ///
     /// - Parameters:
+    ///   - name: the adapter to write.
+    ///   - folder: the destination folder.
     ///   - baseModel: recorded as `base_model_name_or_path`.
     ///   - taskType: PEFT's `task_type` (`"SEQ_CLS"`, `"CAUSAL_LM"`, `"FEATURE_EXTRACTION"`...).
+    ///   - hfModulePath: maps our module paths to the Hugging Face model's (identity by default).
     /// - Throws: ``StrategyError/unknownAdapter(_:)``, or a file-system error.
     public func saveAdapter(_ name: String = "default", to folder: URL, baseModel: String? = nil,
                             taskType: String? = nil, hfModulePath: (String) -> String = { $0 }) throws {

@@ -5,6 +5,7 @@ public struct BitFit: FineTuningStrategy {
     public var name: String { "bitfit" }
     /// Module paths (or globs) that train fully, e.g. `["classifier"]`.
     public var alwaysTrain: [String]
+    /// BitFit, also training the modules matching `alwaysTrain` fully.
     public init(alwaysTrain: [String] = []) { self.alwaysTrain = alwaysTrain }
 
     public func apply(to model: Module) throws {

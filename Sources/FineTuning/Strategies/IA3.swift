@@ -60,6 +60,8 @@ public struct IA3: FineTuningStrategy {
     /// The adapter's name.
     public var adapterName: String
 
+    /// IA³ on the attention keys and values and the feed-forward output projection by default
+    /// (PEFT's BERT targets, under this library's module names).
     public init(targetModules: [String] = ["key", "value", "feedForward.down"],
                 feedForwardModules: [String] = ["feedForward.down"],
                 modulesToSave: [String] = [], adapterName: String = "default") {

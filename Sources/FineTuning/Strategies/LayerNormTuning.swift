@@ -6,6 +6,7 @@ public struct LayerNormTuning: FineTuningStrategy {
     public var name: String { "layernorm" }
     /// Module paths (or globs) that train fully, e.g. `["classifier"]`.
     public var alwaysTrain: [String]
+    /// LayerNorm-only tuning, also training the modules matching `alwaysTrain` fully.
     public init(alwaysTrain: [String] = []) { self.alwaysTrain = alwaysTrain }
 
     public func apply(to model: Module) throws {

@@ -10,6 +10,7 @@ open class LinearAdapter: Module {
     /// Whether this adapter's update is currently folded into the layer's weight.
     public internal(set) var isMerged = false
 
+    /// An adapter with no parameters of its own; subclasses add theirs.
     public override init() { super.init() }
 
     /// The rows `[N, in]` the base GEMM should see; identity unless the adapter rescales inputs.

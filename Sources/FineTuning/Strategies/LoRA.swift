@@ -22,6 +22,7 @@ public struct LoRA: FineTuningStrategy {
     /// Where random initialisations come from (the thread's default when nil).
     public var generator: Generator?
 
+    /// LoRA with `config`, adding the adapter `adapterName` to every targeted ``Linear``.
     public init(_ config: LoRAConfig = LoRAConfig(), adapterName: String = "default", generator: Generator? = nil) {
         self.config = config
         self.adapterName = adapterName

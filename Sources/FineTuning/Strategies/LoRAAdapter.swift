@@ -4,8 +4,9 @@ import TensorKit
 /// `B` `[out, r]` (PEFT's `lora_A` / `lora_B` layouts), `scale = α/r` (or `α/√r` with rsLoRA).
 ///
 /// The forward pass is two small GEMMs on the layer's input rows; `B·A` is formed only when
-/// merging. With ``DoRA`` (``LoRAConfig/useDoRA``) the update is instead applied to a
-/// weight direction whose per-output-row length is the learned `magnitude` vector.
+/// merging. With DoRA (``DoRA(_:adapterName:generator:)``, ``LoRAConfig/useDoRA``) the update
+/// is instead applied to a weight direction whose per-output-row length is the learned
+/// `magnitude` vector.
 public final class LoRAAdapter: LinearAdapter {
     /// `[r, in]`.
     public var loraA: Tensor

@@ -53,6 +53,8 @@ public struct LoRAConfig: Equatable, Sendable {
     /// How the factors start.
     public var initialization: Initialization
 
+    /// The settings, with PEFT's `LoraConfig` defaults (r 8, α 8, no dropout); nil targets pick
+    /// the attention query/value projections.
     public init(rank: Int = 8, alpha: Double = 8, dropout: Double = 0, targetModules: [String]? = nil,
                 layersToTransform: [Int]? = nil, bias: BiasMode = .none, modulesToSave: [String] = [],
                 useRSLoRA: Bool = false, useDoRA: Bool = false, initialization: Initialization = .kaiming) {

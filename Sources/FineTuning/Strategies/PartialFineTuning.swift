@@ -30,11 +30,14 @@ public struct PartialFineTuning: FineTuningStrategy {
     /// Module paths (or globs) that train whatever the rules say, e.g. `["classifier"]`.
     public var alwaysTrain: [String]
 
+    /// Partial fine-tuning with `rules` applied in order, e.g.
+    /// `PartialFineTuning(.freezeEmbeddings, .freezeLowest(4), alwaysTrain: ["classifier"])`.
     public init(_ rules: Rule..., alwaysTrain: [String] = []) {
         self.rules = rules
         self.alwaysTrain = alwaysTrain
     }
 
+    /// Partial fine-tuning with an array of rules (see ``init(_:alwaysTrain:)``).
     public init(rules: [Rule], alwaysTrain: [String] = []) {
         self.rules = rules
         self.alwaysTrain = alwaysTrain

@@ -58,6 +58,7 @@ public struct PromptTuning: FineTuningStrategy {
     public var name: String { "prompt" }
     /// Module paths (or globs) that train fully, e.g. `["model.classifier"]`.
     public var alwaysTrain: [String]
+    /// Prompt tuning, also training the modules matching `alwaysTrain` fully.
     public init(alwaysTrain: [String] = []) { self.alwaysTrain = alwaysTrain }
 
     public func apply(to model: Module) throws {
@@ -78,6 +79,8 @@ public final class PromptTunedEncoder: Module {
     /// The wrapped encoder (its parameter names gain the prefix `encoder.`).
     public var encoder: Encoder
 
+    /// Wraps `encoder` with `virtualTokens` trainable positions, initialised from the embeddings
+    /// of the token `ids` when given (repeated to fill), at random otherwise.
     public init(_ encoder: Encoder, virtualTokens: Int, initFrom ids: [Int]? = nil, generator: Generator? = nil) {
         let c = encoder.config
         prompt = PromptEmbedding(count: virtualTokens, dim: c.dim, initFrom: ids.map { (encoder.embeddings.wordEmbeddings, $0) },
@@ -120,6 +123,8 @@ public final class PromptTunedClassifier: Module {
     /// The wrapped classifier.
     public var model: SequenceClassifier
 
+    /// Wraps `model` with `virtualTokens` trainable positions, initialised from the embeddings
+    /// of the token `ids` when given (repeated to fill), at random otherwise.
     public init(_ model: SequenceClassifier, virtualTokens: Int, initFrom ids: [Int]? = nil, generator: Generator? = nil) {
         let c = model.encoder.config
         prompt = PromptEmbedding(count: virtualTokens, dim: c.dim,
@@ -148,6 +153,8 @@ public final class PromptTunedGPT: Module {
     /// The wrapped model.
     public var model: GPT
 
+    /// Wraps `model` with `virtualTokens` trainable positions, initialised from the embeddings
+    /// of the token `ids` when given (repeated to fill), at random otherwise.
     public init(_ model: GPT, virtualTokens: Int, initFrom ids: [Int]? = nil, generator: Generator? = nil) {
         let c = model.config
         prompt = PromptEmbedding(count: virtualTokens, dim: c.dim, initFrom: ids.map { (model.tokenEmbedding, $0) },

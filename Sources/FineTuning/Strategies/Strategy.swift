@@ -36,6 +36,7 @@ public struct ParameterSummary: Equatable, Sendable, CustomStringConvertible {
     /// Elements of every parameter (adapters included).
     public var total: Int
 
+    /// A summary of `trainable` out of `total` parameter elements.
     public init(trainable: Int, total: Int) {
         self.trainable = trainable
         self.total = total
@@ -87,6 +88,7 @@ extension Module {
 /// Full fine-tuning: every floating-point parameter trains.
 public struct FullFineTuning: FineTuningStrategy {
     public var name: String { "full" }
+    /// Full fine-tuning (it has no settings).
     public init() {}
     public func apply(to model: Module) throws { model.unfreeze() }
 }

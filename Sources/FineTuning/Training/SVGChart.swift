@@ -6,13 +6,16 @@ import Foundation
 public struct SVGChart {
     /// One line of the chart.
     public struct Series {
+        /// The legend label.
         public var name: String
         /// An SVG colour (`"#1f77b4"`).
         public var color: String
+        /// The data points, in drawing order.
         public var points: [(x: Double, y: Double)]
         /// Whether each point also gets a dot.
         public var markers: Bool
 
+        /// A series; `markers` draws a dot at each point.
         public init(name: String, color: String, points: [(x: Double, y: Double)], markers: Bool) {
             self.name = name
             self.color = color
@@ -21,10 +24,15 @@ public struct SVGChart {
         }
     }
 
+    /// The title above the plot.
     public var title: String
+    /// The horizontal axis title.
     public var xLabel: String
+    /// The lines, drawn in order and listed in the legend.
     public var series: [Series]
+    /// The chart width in SVG units.
     public var width = 440.0
+    /// The chart height in SVG units.
     public var height = 300.0
 
     /// A chart of `series`; non-finite points are skipped when drawing.

@@ -27,7 +27,7 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public init() {}
 }
 
-/// What ``Trainer/train(resumingFrom:)`` returns.
+/// What ``Trainer/train(resumingFrom:pausingAfter:)`` returns.
 public struct TrainingResult: Sendable {
     /// The state at the end (history included).
     public var state: TrainerState

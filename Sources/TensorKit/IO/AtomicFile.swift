@@ -39,8 +39,11 @@ public enum AtomicFileError: Error, Equatable, Sendable, CustomStringConvertible
 public enum AtomicFile {
     /// Creates a temporary file beside `url`, lets `body` fill it, and renames it onto `url`.
     ///
-    /// - Parameter durable: also `fsync` the file and its folder, so the new content survives a
-    ///   power loss once this returns (costs a disk flush; pass false for scratch files).
+    /// - Parameters:
+    ///   - url: the destination; replaced only when `body` and the writes succeed.
+    ///   - durable: also `fsync` the file and its folder, so the new content survives a
+    ///     power loss once this returns (costs a disk flush; pass false for scratch files).
+    ///   - body: writes the content through the ``AtomicFileWriter`` it is given.
     public static func write(to url: URL, durable: Bool = true,
                              _ body: (AtomicFileWriter) throws -> Void) throws {
         let destination = url.path

@@ -24,8 +24,10 @@ import Foundation
 public enum SafeTensors {
     /// All tensors of the file at `url`.
     ///
-    /// - Parameter mapped: when true, tensors view a private memory map of the file instead of
-    ///   owning a copy (see ``SafeTensorsFile``): no read cost up front, pages load on first use.
+    /// - Parameters:
+    ///   - url: the `.safetensors` file.
+    ///   - mapped: when true, tensors view a private memory map of the file instead of
+    ///     owning a copy (see ``SafeTensorsFile``): no read cost up front, pages load on first use.
     public static func load(contentsOf url: URL, mapped: Bool = false) throws(SafeTensorsError) -> [String: Tensor] {
         try SafeTensorsFile(contentsOf: url, mapped: mapped).tensors()
     }
@@ -44,8 +46,12 @@ public enum SafeTensors {
     /// in row-major order. The file is written beside `url` and renamed into place, so `url`
     /// never holds a partial file and an existing file is replaced only on success.
     ///
-    /// - Parameter durable: `fsync` before the rename, so the file survives a power loss once
-    ///   this returns (about 1.7x the time of a plain write for 90 MB here).
+    /// - Parameters:
+    ///   - tensors: the tensors by name; any dtype, any layout.
+    ///   - metadata: string pairs stored under `__metadata__`, or nil for none.
+    ///   - url: the destination file.
+    ///   - durable: `fsync` before the rename, so the file survives a power loss once
+    ///     this returns (about 1.7x the time of a plain write for 90 MB here).
     /// - Throws: ``SafeTensorsError/invalidTensorName(file:tensor:reason:)`` for the reserved name
     ///   `__metadata__`; ``AtomicFileError`` when the file system fails.
     public static func save(_ tensors: [String: Tensor], metadata: [String: String]? = nil, to url: URL,

@@ -44,8 +44,10 @@ public final class SafeTensorsFile {
 
     /// Opens `url`, reads and validates its header.
     ///
-    /// - Parameter mapped: view the file through a memory map (zero-copy) or read each tensor
-    ///   into its own memory.
+    /// - Parameters:
+    ///   - url: the `.safetensors` file.
+    ///   - mapped: view the file through a memory map (zero-copy) or read each tensor
+    ///     into its own memory.
     public init(contentsOf url: URL, mapped: Bool = true) throws(SafeTensorsError) {
         let file = url.path
         let descriptor = try FileDescriptor(path: file)

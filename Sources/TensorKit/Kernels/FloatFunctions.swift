@@ -9,11 +9,13 @@
 /// }
 /// ```
 public protocol UnaryFloatFunction {
+    /// The function's value at `x`; specialised for `Float` and `Double` at each call site.
     func callAsFunction<T: FloatingScalar>(_ x: T) -> T
 }
 
 /// A scalar function of two floats, written once for both `Float` and `Double`.
 public protocol BinaryFloatFunction {
+    /// The function's value at `(a, b)`; specialised for `Float` and `Double` at each call site.
     func callAsFunction<T: FloatingScalar>(_ a: T, _ b: T) -> T
 }
 

@@ -4,7 +4,7 @@
 /// broadcasting. Both tensor operands must have the same dtype (no implicit promotion: cast one
 /// first); a scalar operand is converted to the tensor's dtype.
 
-/// The relation ``Tensor/compare(_:_:)`` tests elementwise.
+/// The relation ``Tensor/compare(_:_:)-(Tensor,_)`` tests elementwise.
 public enum Comparison: String, Sendable {
     /// `a == b` (false where either is NaN).
     case equal

@@ -4,6 +4,9 @@ extension Tensor {
     /// than queries), returning `[B, H, Lq, Dv]`. As `torch.nn.functional.scaled_dot_product_attention`.
     ///
     /// - Parameters:
+    ///   - q: the queries `[B, H, Lq, Dk]`.
+    ///   - k: the keys `[B, H, Lk, Dk]`.
+    ///   - v: the values `[B, H, Lk, Dv]`.
     ///   - causal: query `i` attends only to keys `j ≤ i` (top-left aligned, as PyTorch's `is_causal`).
     ///   - mask: either a bool key-padding mask `[B, Lk]` (true = attend), or a rank-3 or rank-4
     ///     mask broadcastable to `[B, H, Lq, Lk]`: bool (true = attend) or additive float (same
