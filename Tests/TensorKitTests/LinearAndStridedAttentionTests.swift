@@ -105,3 +105,29 @@ import Testing
         #expect(Memory.cachedBytes == 0)
     }
 }
+
+@Suite(.serialized) struct ThreadsTests {
+    @Test func kernelThreadsChangeTheSplitNotTheResult() {
+        let saved = Threads.kernelThreads
+        defer { Threads.kernelThreads = saved }
+        let x = randomTensor([512, 300], seed: 9)
+        let many = (x.exp() * x).sum(axes: [1]).scalars(as: Double.self)
+        Threads.kernelThreads = 1
+        #expect(Threads.kernelThreads == 1)
+        expectClose((x.exp() * x).sum(axes: [1]), many, tolerance: 1e-12)
+        Threads.kernelThreads = 0
+        #expect(Threads.kernelThreads == 1, "clamped to at least one")
+    }
+
+    @Test func blasThreadsWhereOpenBLASIsLinked() {
+        // OpenBLAS (the Makefile's choice) has the setting; another BLAS reports nil and false.
+        guard let before = Threads.blasThreads else {
+            #expect(!Threads.setBLASThreads(1))
+            return
+        }
+        #expect(Threads.setBLASThreads(1))
+        #expect(Threads.blasThreads == 1)
+        Threads.setBLASThreads(before)
+        #expect(Threads.blasThreads == before)
+    }
+}

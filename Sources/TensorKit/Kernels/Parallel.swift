@@ -5,8 +5,8 @@ import Glibc
 
 /// Splits element loops across cores. Small loops run inline: threads only pay off for large ones.
 enum Parallel {
-    /// Cores available to this process.
-    static let coreCount: Int = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Threads the kernels may use (``Threads/kernelThreads``).
+    static var coreCount: Int { Threads.kernelThreads }
 
     /// Below this many elements of work a loop stays on the calling thread.
     static let threshold = 1 << 15
