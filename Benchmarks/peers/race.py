@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 """Race train-bench (TensorKit/FineTuning) against torch_bench.py (PyTorch) on the same workloads.
 
-    python3 Benchmarks/peers/race.py                       # gpt_full and gpt_partial, 3 rounds
+    python3 Benchmarks/peers/race.py                       # all six workloads, 3 rounds
     python3 Benchmarks/peers/race.py --workloads gpt_full --rounds 5 --steps 10
+    python3 Benchmarks/peers/race.py --model data/all-MiniLM-L6-v2 --workloads minilm_embed
     python3 Benchmarks/peers/race.py --install             # first make .venv-peer with torch
 
 For each workload the two run alternately (ours, torch, torch, ours, ...) for several rounds, so
 drift in machine load hits both alike; each run prints the median step time of its timed steps
 and the table reports, per side, the median over rounds. Peak RSS is the whole process (PyTorch's
 includes its own libraries). Needs a release build of train-bench, which it makes if missing.
-Never run in CI: it needs PyTorch.
+Never run in CI: it needs PyTorch (and transformers for the minilm_* workloads).
+
+The minilm_* workloads need the all-MiniLM-L6-v2 folder: --model DIR, by default
+data/all-MiniLM-L6-v2 under the repository root when it exists (`make model` fetches it);
+without it they are skipped with a message. minilm_embed is inference: its time columns are
+ms per batch of 32, and the sentences/s columns and their ratio (ours / torch, higher is better
+for us) are filled for it only.
 
 --mode sets the threading environment of both sides (this matters a lot on a shared machine):
   default  as shipped: OpenBLAS picks its threads, PyTorch set_num_threads(2) with OpenMP's
@@ -29,7 +36,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = os.path.dirname(HERE)  # Benchmarks/
+REPO = os.path.dirname(PACKAGE)
 DEFAULT_PYTHON = "/work/main/.venv-peer/bin/python"
+DEFAULT_MODEL = os.path.join(REPO, "data", "all-MiniLM-L6-v2")
+ALL_WORKLOADS = ["gpt_full", "gpt_partial", "gpt_lora", "minilm_embed", "minilm_lora_step", "minilm_full_step"]
 
 
 def peer_python(args):
@@ -67,9 +77,26 @@ def ratio(a, b):
     return "%.2f×" % (a / b) if b else "n/a"
 
 
+def step_ms(result):
+    """Milliseconds per step, or per batch for an inference workload."""
+    return result["ms_per_step"] if "ms_per_step" in result else result["ms_per_batch"]
+
+
+def model_directory(args):
+    """The MiniLM folder, or None (with the reason) when the minilm_* workloads must be skipped."""
+    directory = args.model or (DEFAULT_MODEL if os.path.isdir(DEFAULT_MODEL) else None)
+    if directory is None:
+        return None, "no --model given and %s does not exist (`make model` fetches it)" % DEFAULT_MODEL
+    if not os.path.isdir(directory):
+        return None, "--model %s is not a directory" % directory
+    return os.path.abspath(directory), None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workloads", default="gpt_full,gpt_partial", help="comma-separated workload names")
+    parser.add_argument("--workloads", default=",".join(ALL_WORKLOADS), help="comma-separated workload names")
+    parser.add_argument("--model", help="all-MiniLM-L6-v2 folder for the minilm_* workloads (default %s if it exists)"
+                        % DEFAULT_MODEL)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs per side")
     parser.add_argument("--steps", type=int, default=10, help="timed steps per run (after 3 warm-up steps)")
     parser.add_argument("--install", action="store_true", help="create ./.venv-peer and pip install torch numpy")
@@ -83,9 +110,16 @@ def main():
     python = peer_python(args)
     ours_binary = train_bench(args)
     torch_script = os.path.join(HERE, "torch_bench.py")
+    model, why_no_model = model_directory(args)
     rows = []
+    mismatches = []
     for workload in [w.strip() for w in args.workloads.split(",") if w.strip()]:
         common = ["--workload", workload, "--steps", str(args.steps)]
+        if workload.startswith("minilm_"):
+            if model is None:
+                print("skipping %s: %s" % (workload, why_no_model), file=sys.stderr)
+                continue
+            common += ["--model", model]
         ours_env, torch_env, torch_args = MODES[args.mode]
         commands = {"ours": [ours_binary] + common, "torch": [python, torch_script] + common + torch_args}
         envs = {"ours": ours_env, "torch": torch_env}
@@ -99,21 +133,36 @@ def main():
                     print("%s round %d: %s" % (side, round_index + 1, json.dumps(result)), file=sys.stderr)
                 runs[side].append(result)
         ours, theirs = runs["ours"], runs["torch"]
-        if (ours[0]["trainable"], ours[0]["total"]) != (theirs[0]["trainable"], theirs[0]["total"]):
+        counts = (ours[0]["trainable"], ours[0]["total"])
+        if counts != (theirs[0]["trainable"], theirs[0]["total"]):
+            mismatches.append(workload)
             print("warning: %s parameter counts differ: ours %d/%d, torch %d/%d" % (
                 workload, ours[0]["trainable"], ours[0]["total"], theirs[0]["trainable"], theirs[0]["total"]),
                 file=sys.stderr)
-        med = lambda rs, key: statistics.median(r[key] for r in rs)
-        rows.append((workload, med(ours, "ms_per_step"), med(theirs, "ms_per_step"),
-                     med(ours, "peak_rss_mb"), med(theirs, "peak_rss_mb"), ours[0]["trainable"], ours[0]["total"]))
+        med = lambda rs, key: statistics.median(key(r) for r in rs)
+        inference = "sentences_per_s" in ours[0]
+        sentences = ((med(ours, lambda r: r["sentences_per_s"]), med(theirs, lambda r: r["sentences_per_s"]))
+                     if inference else None)
+        rows.append((workload, med(ours, step_ms), med(theirs, step_ms), sentences,
+                     med(ours, lambda r: r["peak_rss_mb"]), med(theirs, lambda r: r["peak_rss_mb"]),
+                     counts, counts != (theirs[0]["trainable"], theirs[0]["total"])))
 
-    print("| workload | ours ms/step | torch ms/step | time ratio | ours RSS MB | torch RSS MB | RSS ratio | trainable / total |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, ot, tt, orss, trss, trainable, total in rows:
-        print("| %s | %.1f | %.1f | %s | %.0f | %.0f | %s | %s / %s |" % (
-            name, ot, tt, ratio(ot, tt), orss, trss, ratio(orss, trss), format(trainable, ","), format(total, ",")))
+    print("| workload | ours ms/step | torch ms/step | time ratio | ours sentences/s | torch sentences/s "
+          "| sentences/s ratio (ours / torch) | ours RSS MB | torch RSS MB | RSS ratio | trainable / total |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, ot, tt, sentences, orss, trss, (trainable, total), mismatch in rows:
+        sentence_cells = ("%.1f | %.1f | %s" % (sentences[0], sentences[1], ratio(*sentences)) if sentences
+                          else "— | — | —")
+        print("| %s | %.1f | %.1f | %s | %s | %.0f | %.0f | %s | %s / %s%s |" % (
+            name, ot, tt, ratio(ot, tt), sentence_cells, orss, trss, ratio(orss, trss),
+            format(trainable, ","), format(total, ","), " (torch differs!)" if mismatch else ""))
     print("\nmode %s: %d alternating rounds per side, %d timed steps per run (after 3 warm-up), medians; "
-          "ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×)." % (args.mode, args.rounds, args.steps))
+          "time and RSS ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×); minilm_embed is inference: "
+          "its ms are per batch of 32 and its sentences/s ratio is ours / torch (above 1 = we are faster)."
+          % (args.mode, args.rounds, args.steps))
+    if mismatches:
+        print("parameter counts differ between the sides for: %s" % ", ".join(mismatches))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

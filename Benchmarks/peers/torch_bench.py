@@ -2,17 +2,27 @@
 """PyTorch peer of train-bench: the same workloads, shapes and hyperparameters, the same JSON line.
 
     .venv-peer/bin/python Benchmarks/peers/torch_bench.py --workload gpt_full [--steps N]
-    {"workload": "gpt_full", "ms_per_step": ..., "peak_rss_mb": ..., "trainable": ..., "total": ..., "loss": ...}
+    {"workload": "gpt_full", "ms_per_step": ..., "peak_rss_mb": ..., "trainable": ..., "total": ..., "loss": ..., "first_loss": ...}
+    .venv-peer/bin/python Benchmarks/peers/torch_bench.py --workload minilm_embed --model data/all-MiniLM-L6-v2
+    {"workload": "minilm_embed", "sentences_per_s": ..., "ms_per_batch": ..., "peak_rss_mb": ..., ...}
 
-Mirrors Benchmarks/Sources/Workloads (GPTWorkload.swift): decoder-only GPT, vocab 256, d_model 256,
-4 heads, 4 pre-norm blocks, learned positions, exact-GELU MLP 1024, untied head without bias,
-separate q/k/v/out projections with biases, seq 128, batch 16, AdamW lr 1e-3 wd 0.01, next-token
-cross-entropy on one fixed random batch. Two intra-op threads (the machine has two cores; our
-side uses both through OpenBLAS and its own parallel loops).
+Mirrors Benchmarks/Sources/Workloads:
+- GPTWorkload.swift: decoder-only GPT, vocab 256, d_model 256, 4 heads, 4 pre-norm blocks, learned
+  positions, exact-GELU MLP 1024, untied head without bias, separate q/k/v/out projections with
+  biases, seq 128, batch 16, AdamW lr 1e-3 wd 0.01, next-token cross-entropy on one fixed random
+  batch; gpt_partial freezes the embeddings and the lower 2 blocks; gpt_lora freezes everything and
+  trains LoRA adapters (r 8, alpha 16, written out below as PEFT does them) on query and value.
+- MiniLMWorkload.swift: transformers' BertModel from --model DIR (all-MiniLM-L6-v2), a batch of
+  32 x 64 token ids (SplitMix64, the same ids as the Swift side), full attention mask, mean pooling;
+  minilm_embed is no-grad inference in eval mode, minilm_lora_step / minilm_full_step train a 2-class
+  linear head (with LoRA r 8 alpha 16 on query/value, or every weight) with AdamW lr 1e-4.
+Two intra-op threads (the machine has two cores; our side uses both through OpenBLAS and its own
+parallel loops).
 """
 import argparse
 import json
 import math
+import os
 import resource
 import statistics
 import sys
@@ -91,13 +101,36 @@ class GPT(nn.Module):
         return self.head(self.final_norm(h))
 
 
+class LoRALinear(nn.Module):
+    """PEFT's LoRA on a Linear, by hand: y = base(x) + scaling * B(A(x)), A [r, in] Kaiming-uniform
+    (a = sqrt(5), i.e. uniform in +-1/sqrt(in)), B [out, r] zeros, scaling alpha / r, no dropout.
+    The base layer is frozen; A and B train."""
+
+    def __init__(self, base, rank=8, alpha=16):
+        super().__init__()
+        self.base = base
+        base.requires_grad_(False)
+        self.lora_A = nn.Parameter(torch.empty(rank, base.in_features))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.scaling = alpha / rank
+
+    def forward(self, x):
+        return self.base(x) + (F.linear(x, self.lora_A) * self.scaling) @ self.lora_B.t()
+
+
 class GPTWorkload:
-    def __init__(self, frozen_blocks=None, seed=0):
+    def __init__(self, frozen_blocks=None, lora=False, seed=0):
         torch.manual_seed(seed)
         self.model = GPT()
         if frozen_blocks is not None:
             for module in [self.model.token_embedding, self.model.position_embedding, *self.model.layers[:frozen_blocks]]:
                 module.requires_grad_(False)
+        if lora:
+            self.model.requires_grad_(False)
+            for layer in self.model.layers:
+                layer.attention.query = LoRALinear(layer.attention.query)
+                layer.attention.value = LoRALinear(layer.attention.value)
         trainable = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(trainable, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
         generator = torch.Generator().manual_seed(seed + 1)
@@ -136,6 +169,102 @@ class GPTWorkload:
                 "rss_after_optimizer_mb": resident_mib()}
 
 
+def splitmix64(seed, count):
+    """The same generator as MiniLMShapes.splitMix64 in MiniLMWorkload.swift, so both sides see the
+    same token ids and labels."""
+    mask = (1 << 64) - 1
+    state, out = seed & mask, []
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append(z ^ (z >> 31))
+    return out
+
+
+MINILM_BATCH, MINILM_LENGTH, MINILM_CLASSES, MINILM_FIRST_TOKEN, MINILM_LR = 32, 64, 2, 1000, 1e-4
+
+
+class MiniLMWorkload:
+    """all-MiniLM-L6-v2 as transformers' BertModel. kind: "embed", "lora" or "full"."""
+
+    def __init__(self, kind, directory, seed=0):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from transformers import BertConfig, BertModel
+        from transformers.utils import logging as transformers_logging
+        transformers_logging.disable_progress_bar()
+        torch.manual_seed(seed)
+        config = BertConfig.from_pretrained(directory)
+        # Our encoder applies no attention-probability dropout (a known gap); match it. Hidden
+        # dropout stays as config.json has it (0.1).
+        config.attention_probs_dropout_prob = 0.0
+        self.kind = kind
+        self.bert = BertModel.from_pretrained(directory, config=config)
+        span = config.vocab_size - MINILM_FIRST_TOKEN
+        ids = [MINILM_FIRST_TOKEN + v % span for v in splitmix64(seed + 1, MINILM_BATCH * MINILM_LENGTH)]
+        self.ids = torch.tensor(ids, dtype=torch.long).view(MINILM_BATCH, MINILM_LENGTH)
+        self.mask = torch.ones(MINILM_BATCH, MINILM_LENGTH, dtype=torch.long)
+        self.labels = torch.tensor([v % MINILM_CLASSES for v in splitmix64(seed + 3, MINILM_BATCH)], dtype=torch.long)
+        self.modules = [self.bert]
+        self.optimizer = None
+        # Inference reports sentences per second; training reports ms per step.
+        self.sequences_per_step = MINILM_BATCH if kind == "embed" else None
+        if kind == "embed":
+            self.bert.eval()
+            return
+        # The head of the Swift side's SequenceClassifier(pooling: .mean): dropout, then Linear
+        # initialised normal(0.02) with a zero bias.
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.head = nn.Linear(config.hidden_size, MINILM_CLASSES)
+        nn.init.normal_(self.head.weight, std=config.initializer_range)
+        nn.init.zeros_(self.head.bias)
+        self.modules.append(self.head)
+        if kind == "lora":
+            self.bert.requires_grad_(False)
+            for layer in self.bert.encoder.layer:
+                layer.attention.self.query = LoRALinear(layer.attention.self.query)
+                layer.attention.self.value = LoRALinear(layer.attention.self.value)
+        self.bert.train()
+        self.dropout.train()
+        trainable = [p for m in self.modules for p in m.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(trainable, lr=MINILM_LR, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+
+    def parameter_counts(self):
+        params = [p for m in self.modules for p in m.parameters()]
+        return sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params)
+
+    def pooled(self):
+        hidden = self.bert(input_ids=self.ids, attention_mask=self.mask).last_hidden_state
+        weights = self.mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+    def loss(self):
+        return F.cross_entropy(self.head(self.dropout(self.pooled())), self.labels)
+
+    def step(self):
+        if self.optimizer is None:
+            with torch.no_grad():
+                return self.pooled().mean().item()
+        loss = self.loss()
+        loss.backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        return loss.item()
+
+    def profiled_step(self):
+        if self.optimizer is None:
+            t0 = time.perf_counter()
+            with torch.no_grad():
+                self.pooled()
+            t1 = time.perf_counter()
+            rss = resident_mib()
+            return {"forward_ms": (t1 - t0) * 1e3, "backward_ms": 0.0, "optimizer_ms": 0.0,
+                    "rss_after_forward_mb": rss, "rss_after_backward_mb": rss, "rss_after_optimizer_mb": rss}
+        return GPTWorkload.profiled_step(self)
+
+
 def resident_mib():
     with open("/proc/self/status") as status:
         for line in status:
@@ -144,14 +273,21 @@ def resident_mib():
     return float("nan")
 
 
-# Same names as WorkloadCatalog in Benchmarks/Sources/Workloads/Workload.swift. gpt_lora and the
-# MiniLM workloads (sentence-transformers/all-MiniLM-L6-v2 from --model DIR) go here when the Swift
-# side has them, with the same shapes.
+def needs_model(args):
+    if not args.model:
+        sys.exit("torch_bench: workload '%s' needs --model DIR (a sentence-transformers MiniLM directory)" % args.workload)
+    return args.model
+
+
+# Same names as WorkloadCatalog in Benchmarks/Sources/Workloads/Workload.swift.
 WORKLOADS = {
     "gpt_full": lambda args: GPTWorkload(seed=args.seed),
     "gpt_partial": lambda args: GPTWorkload(frozen_blocks=2, seed=args.seed),
+    "gpt_lora": lambda args: GPTWorkload(lora=True, seed=args.seed),
+    "minilm_embed": lambda args: MiniLMWorkload("embed", needs_model(args), seed=args.seed),
+    "minilm_lora_step": lambda args: MiniLMWorkload("lora", needs_model(args), seed=args.seed),
+    "minilm_full_step": lambda args: MiniLMWorkload("full", needs_model(args), seed=args.seed),
 }
-PLANNED = ["gpt_lora", "minilm_embed", "minilm_lora_step", "minilm_full_step"]
 
 
 def main():
@@ -164,16 +300,16 @@ def main():
     parser.add_argument("--phases", action="store_true",
                         help="also time forward/backward/optimizer separately; one JSON line on stderr")
     args = parser.parse_args()
-    if args.workload in PLANNED:
-        sys.exit("torch_bench: workload '%s' is not available yet" % args.workload)
     if args.workload not in WORKLOADS:
-        sys.exit("torch_bench: unknown workload '%s'; known: %s" % (args.workload, ", ".join(list(WORKLOADS) + PLANNED)))
+        sys.exit("torch_bench: unknown workload '%s'; known: %s" % (args.workload, ", ".join(WORKLOADS)))
     torch.set_num_threads(args.threads)
     job = WORKLOADS[args.workload](args)
     setup_rss = resident_mib()
-    loss = 0.0
-    for _ in range(WARMUP):
+    loss = first_loss = 0.0
+    for index in range(WARMUP):
         loss = job.step()
+        if index == 0:
+            first_loss = loss
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
@@ -181,9 +317,17 @@ def main():
         times.append(time.perf_counter() - start)
     trainable, total = job.parameter_counts()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"workload": args.workload, "ms_per_step": round(statistics.median(times) * 1e3, 3),
-                      "peak_rss_mb": round(peak_rss_mb, 1), "trainable": trainable, "total": total,
-                      "loss": round(loss, 6)}))
+    median = statistics.median(times)
+    result = {"workload": args.workload}
+    sequences = getattr(job, "sequences_per_step", None)
+    if sequences:
+        # Inference: a step is one batch.
+        result.update(sentences_per_s=round(sequences / median, 2), ms_per_batch=round(median * 1e3, 3))
+    else:
+        result["ms_per_step"] = round(median * 1e3, 3)
+    result.update(peak_rss_mb=round(peak_rss_mb, 1), trainable=trainable, total=total, loss=round(loss, 6),
+                  first_loss=round(first_loss, 6))
+    print(json.dumps(result))
     if args.phases:
         runs = [job.profiled_step() for _ in range(args.steps)]
         phases = {"workload": args.workload}

@@ -1,7 +1,10 @@
 // Times training steps of one workload and prints one JSON line:
 //
 //     swift run -c release --package-path Benchmarks train-bench --workload gpt_full --steps 10
-//     {"workload": "gpt_full", "ms_per_step": 512.3, "peak_rss_mb": 180.2, "trainable": 3323392, "total": 3323392, "loss": 5.61}
+//     {"workload": "gpt_full", "ms_per_step": 512.3, "peak_rss_mb": 180.2, "trainable": 3323392, "total": 3323392, "loss": 5.61, "first_loss": 5.55}
+//
+// Inference workloads (minilm_embed) print `sentences_per_s` and `ms_per_batch` in place of
+// `ms_per_step`; `loss` is then the mean of the pooled embeddings (a checksum).
 //
 // Benchmarks/peers/torch_bench.py prints the same keys for the same workload in PyTorch, and
 // Benchmarks/peers/race.py runs the two alternately.
@@ -46,19 +49,30 @@ struct TrainBench: ParsableCommand {
             throw ExitCode(2)
         }
         let setupRSS = Measurement.residentMiB() ?? .nan
-        var loss = 0.0
-        for _ in 0..<Self.warmupSteps { loss = job.step() }
+        var loss = 0.0, firstLoss = 0.0
+        for index in 0..<Self.warmupSteps {
+            loss = job.step()
+            if index == 0 { firstLoss = loss }
+        }
         var times: [Double] = []
         for _ in 0..<steps { times.append(Measurement.seconds { loss = job.step() }) }
         let counts = job.parameterCounts
         let rss = Measurement.peakResidentMiB() ?? .nan
-        let fields = [
-            "\"workload\": \"\(workload)\"",
-            "\"ms_per_step\": \(String(format: "%.3f", Measurement.median(times) * 1e3))",
+        let median = Measurement.median(times)
+        var fields = ["\"workload\": \"\(workload)\""]
+        if let sequences = job.sequencesPerStep {
+            // Inference: a step is one batch.
+            fields.append("\"sentences_per_s\": \(String(format: "%.2f", Double(sequences) / median))")
+            fields.append("\"ms_per_batch\": \(String(format: "%.3f", median * 1e3))")
+        } else {
+            fields.append("\"ms_per_step\": \(String(format: "%.3f", median * 1e3))")
+        }
+        fields += [
             "\"peak_rss_mb\": \(String(format: "%.1f", rss))",
             "\"trainable\": \(counts.trainable)",
             "\"total\": \(counts.total)",
             "\"loss\": \(String(format: "%.6f", loss))",
+            "\"first_loss\": \(String(format: "%.6f", firstLoss))",
         ]
         print("{" + fields.joined(separator: ", ") + "}")
         if phases { printPhases(job, setupRSS: setupRSS) }

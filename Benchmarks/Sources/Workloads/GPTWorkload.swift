@@ -26,6 +26,12 @@ public enum GPTShapes {
         return config
     }
 
+    /// The LoRA of `gpt_lora`: rank 8, α 16 (scale 2), no dropout, PEFT's Kaiming-uniform A and
+    /// zero B, on the attention `query` and `value` projections of every block.
+    public static var lora: LoRAConfig {
+        LoRAConfig(rank: 8, alpha: 16, dropout: 0, targetModules: ["query", "value"])
+    }
+
     /// Random token ids `[batch, sequence + 1]` (int32), so inputs and next-token targets are the
     /// two overlapping windows.
     public static func tokens(seed: UInt64) -> Tensor {
@@ -36,13 +42,17 @@ public enum GPTShapes {
 }
 
 /// A decoder-only GPT trained with AdamW (lr 1e-3, weight decay 0.01) on next-token
-/// cross-entropy over one fixed random batch.
+/// cross-entropy over one fixed random batch; the optimizer gets only the trainable parameters
+/// (all of them, the upper blocks and head, or the LoRA adapters).
 public final class GPTWorkload: TrainingWorkload {
     /// Which parameters train.
     public enum Strategy {
         case full
         /// The embeddings and the lowest `frozenBlocks` blocks frozen.
         case partial(frozenBlocks: Int)
+        /// Everything frozen; LoRA adapters (``GPTShapes/lora``) on the attention query and
+        /// value projections train.
+        case lora
     }
 
     public let name: String
@@ -58,6 +68,15 @@ public final class GPTWorkload: TrainingWorkload {
             model.tokenEmbedding.freeze()
             model.positionEmbedding?.freeze()
             for block in model.layers.prefix(frozenBlocks) { block.freeze() }
+        }
+        if case .lora = strategy {
+            // The library's LoRA strategy freezes the model and attaches the adapters; only they
+            // reach the optimizer below.
+            do {
+                try LoRA(GPTShapes.lora, generator: Generator(seed: seed &+ 2)).apply(to: model)
+            } catch {
+                preconditionFailure("gpt_lora: LoRA could not be applied: \(error)")
+            }
         }
         optimizer = AdamW(parameters: model.trainableParameters(), learningRate: 1e-3, weightDecay: 0.01)
         let tokens = GPTShapes.tokens(seed: seed &+ 1)

@@ -13,6 +13,13 @@ public protocol TrainingWorkload: AnyObject {
     func step() -> Double
     /// The same step, timed phase by phase (for `train-bench --phases`).
     func profiledStep() -> StepPhases
+    /// Sequences one step processes, for inference workloads (train-bench then reports
+    /// `sentences_per_s` and `ms_per_batch`); nil for training workloads.
+    var sequencesPerStep: Int? { get }
+}
+
+extension TrainingWorkload {
+    public var sequencesPerStep: Int? { nil }
 }
 
 /// Where one step's time and memory go.
@@ -35,6 +42,8 @@ public enum WorkloadError: Error, CustomStringConvertible {
     case notAvailableYet(String, needs: String)
     /// The workload needs a model directory (`--model DIR`).
     case needsModel(String)
+    /// The model directory could not be loaded.
+    case modelUnreadable(String, reason: String)
 
     public var description: String {
         switch self {
@@ -44,6 +53,8 @@ public enum WorkloadError: Error, CustomStringConvertible {
             "workload '\(name)' is not available yet: it needs \(needs)"
         case .needsModel(let name):
             "workload '\(name)' needs --model DIR (a sentence-transformers MiniLM directory)"
+        case .modelUnreadable(let name, let reason):
+            "workload '\(name)': the model could not be loaded: \(reason)"
         }
     }
 }
@@ -60,19 +71,16 @@ public enum WorkloadCatalog {
             return GPTWorkload(name: name, strategy: .full, seed: seed)
         case "gpt_partial":
             return GPTWorkload(name: name, strategy: .partial(frozenBlocks: 2), seed: seed)
-        // Extension points. gpt_lora: GPTWorkload with LoRA on the attention projections
-        // (rank 8, α 16, targets query/key/value/output) once Linear adapters land; the optimizer
-        // then gets only the adapter parameters. The MiniLM workloads load
-        // sentence-transformers/all-MiniLM-L6-v2 from `modelDirectory` with the pretrained loader:
-        // minilm_embed = a no-grad forward plus mean pooling of a batch of 16 sentences of 128
-        // tokens; minilm_lora_step / minilm_full_step = one training step of a contrastive or
-        // classification head on the same batch.
         case "gpt_lora":
-            throw WorkloadError.notAvailableYet(name, needs: "LoRA adapters on Linear (FineTuning Strategies/LoRA)")
+            return GPTWorkload(name: name, strategy: .lora, seed: seed)
         case "minilm_embed", "minilm_lora_step", "minilm_full_step":
-            guard modelDirectory != nil else { throw WorkloadError.needsModel(name) }
-            throw WorkloadError.notAvailableYet(name, needs: "the pretrained MiniLM loader (FineTuning Pretrained/)"
-                                                    + (name == "minilm_lora_step" ? " and LoRA adapters" : ""))
+            guard let modelDirectory else { throw WorkloadError.needsModel(name) }
+            let kind: MiniLMWorkload.Kind = name == "minilm_embed" ? .embed : name == "minilm_lora_step" ? .loraStep : .fullStep
+            do {
+                return try MiniLMWorkload(name: name, kind: kind, directory: modelDirectory, seed: seed)
+            } catch {
+                throw WorkloadError.modelUnreadable(name, reason: "\(error)")
+            }
         default:
             throw WorkloadError.unknown(name)
         }
