@@ -40,6 +40,7 @@ let package = Package(
             name: "train-bench",
             dependencies: [
                 "Workloads",
+                .product(name: "TensorKit", package: "SwiftFineTuning"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/TrainBench"

@@ -25,36 +25,56 @@ final class BufferCache: Sendable {
     private let active = Atomic<Int>(0)
     private let peak = Atomic<Int>(0)
 
+    /// The size actually mapped for a large request: rounded up to one of eight steps per power
+    /// of two, so a freed block also serves slightly smaller or larger requests (sequence lengths
+    /// and batch tails vary). Pages past the request are never touched, so they cost no memory.
+    static func sizeClass(_ byteCount: Int) -> Int {
+        let log2 = Int.bitWidth - 1 - byteCount.leadingZeroBitCount
+        let step = 1 << Swift.max(12, log2 - 3)
+        return (byteCount + step - 1) & ~(step - 1)
+    }
+
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
         let now = active.add(byteCount, ordering: .relaxed).newValue
         peak.max(now, ordering: .relaxed)
-        if byteCount >= Self.minimumCachedBytes {
-            let reused = state.withLock { box -> UnsafeMutableRawPointer? in
-                guard let pointer = box.value.free[byteCount]?.popLast() else { return nil }
-                box.value.cachedBytes -= byteCount
-                return pointer
+        guard byteCount >= Self.minimumCachedBytes else {
+            var raw: UnsafeMutableRawPointer?
+            guard posix_memalign(&raw, 64, Swift.max(byteCount, 1)) == 0, let memory = raw else {
+                fatalError("Storage: cannot allocate \(byteCount) bytes")
             }
-            if let reused { return reused }
+            return memory
         }
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, Swift.max(byteCount, 1)) == 0, let memory = raw else {
-            fatalError("Storage: cannot allocate \(byteCount) bytes")
+        let size = Self.sizeClass(byteCount)
+        let reused = state.withLock { box -> UnsafeMutableRawPointer? in
+            guard let pointer = box.value.free[size]?.popLast() else { return nil }
+            box.value.cachedBytes -= size
+            return pointer
+        }
+        if let reused { return reused }
+        // Large blocks are mapped directly rather than taken from malloc's heap, so that a block
+        // the cache lets go is returned to the system at once (malloc keeps freed heap memory,
+        // and its adaptive mmap threshold moves most large blocks onto the heap).
+        guard let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              memory != MAP_FAILED else {
+            fatalError("Storage: cannot map \(byteCount) bytes")
         }
         return memory
     }
 
     func release(_ pointer: UnsafeMutableRawPointer, _ byteCount: Int) {
         active.subtract(byteCount, ordering: .relaxed)
-        if byteCount >= Self.minimumCachedBytes {
-            let kept = state.withLock { box -> Bool in
-                guard box.value.cachedBytes + byteCount <= box.value.limit else { return false }
-                box.value.free[byteCount, default: []].append(pointer)
-                box.value.cachedBytes += byteCount
-                return true
-            }
-            if kept { return }
+        guard byteCount >= Self.minimumCachedBytes else {
+            free(pointer)
+            return
         }
-        free(pointer)
+        let size = Self.sizeClass(byteCount)
+        let kept = state.withLock { box -> Bool in
+            guard box.value.cachedBytes + size <= box.value.limit else { return false }
+            box.value.free[size, default: []].append(pointer)
+            box.value.cachedBytes += size
+            return true
+        }
+        if !kept { munmap(pointer, size) }
     }
 
     var activeBytes: Int { active.load(ordering: .relaxed) }
@@ -72,18 +92,18 @@ final class BufferCache: Sendable {
 
     /// Frees cached blocks, largest first, until the cache fits its limit (all of them for 0).
     func trim(to target: Int? = nil) {
-        let blocks = state.withLock { box -> [UnsafeMutableRawPointer] in
+        let blocks = state.withLock { box -> [(pointer: UnsafeMutableRawPointer, size: Int)] in
             let goal = Swift.min(target ?? box.value.limit, box.value.limit)
-            var dropped: [UnsafeMutableRawPointer] = []
+            var dropped: [(pointer: UnsafeMutableRawPointer, size: Int)] = []
             for size in box.value.free.keys.sorted(by: >) where box.value.cachedBytes > goal {
                 while box.value.cachedBytes > goal, let pointer = box.value.free[size]?.popLast() {
-                    dropped.append(pointer)
+                    dropped.append((pointer, size))
                     box.value.cachedBytes -= size
                 }
                 if box.value.free[size]?.isEmpty == true { box.value.free[size] = nil }
             }
             return dropped
         }
-        blocks.forEach { free($0) }
+        blocks.forEach { munmap($0.pointer, $0.size) }
     }
 }

@@ -105,3 +105,37 @@ import Testing
         expectClose(w.grad!, direct.scalars(as: Double.self), tolerance: 1e-12)
     }
 }
+
+/// The graph holds nodes, not the tensors that flow between them: an intermediate no rule saved
+/// is freed during the forward, as in PyTorch, and checkpointing still finds outer tensors.
+@Suite struct GraphMemoryTests {
+    @Test func intermediatesNoRuleSavesAreFreed() {
+        let x = randomTensor([4, 5], seed: 1).requiringGrad()
+        weak var first: Tensor?
+        weak var second: Tensor?
+        let y: Tensor = {
+            let a = x * 2, b = x * 3     // mul saves x (a leaf), not its output
+            first = a
+            second = b
+            return (a + b).sum()         // add saves nothing
+        }()
+        #expect(first == nil && second == nil, "the add's inputs should be gone before backward")
+        y.backward()
+        expectClose(x.grad!, [Double](repeating: 5, count: 20), shape: [4, 5])
+    }
+
+    @Test func outerTensorUsedTwiceInsideACheckpoint() {
+        let x = randomTensor([3, 6], seed: 5)
+        func run(checkpointed: Bool) -> [Double] {
+            let input = x.detach().requiringGrad()
+            let w = randomTensor([6], seed: 6).requiringGrad()
+            let scale = w * 2 + 1
+            func body(_ t: Tensor) -> Tensor { (t * scale).tanh() + scale }
+            let inner = checkpointed ? checkpoint([input]) { body($0[0]) } : body(input)
+            (inner * inner).sum().backward()
+            return input.grad!.scalars(as: Double.self) + w.grad!.scalars(as: Double.self)
+        }
+        let plain = run(checkpointed: false), saved = run(checkpointed: true)
+        for (u, v) in zip(plain, saved) { #expect(Swift.abs(u - v) < 1e-12) }
+    }
+}

@@ -10,6 +10,7 @@
 // Benchmarks/peers/race.py runs the two alternately.
 import ArgumentParser
 import Foundation
+import TensorKit
 import Workloads
 
 @main
@@ -79,6 +80,8 @@ struct TrainBench: ParsableCommand {
     }
 
     private func printPhases(_ job: any TrainingWorkload, setupRSS: Double) {
+        let setupTensors = Double(Memory.activeBytes) / 1_048_576
+        Memory.resetPeak()
         let runs = (0..<steps).map { _ in job.profiledStep() }
         func ms(_ key: KeyPath<StepPhases, Double>) -> String {
             String(format: "%.3f", Measurement.median(runs.map { $0[keyPath: key] }))
@@ -89,6 +92,11 @@ struct TrainBench: ParsableCommand {
             "\"optimizer_ms\": \(ms(\.optimizerMs))", "\"rss_after_setup_mb\": \(String(format: "%.1f", setupRSS))",
             "\"rss_after_forward_mb\": \(mb(\.rssAfterForward))", "\"rss_after_backward_mb\": \(mb(\.rssAfterBackward))",
             "\"rss_after_optimizer_mb\": \(mb(\.rssAfterOptimizer))",
+            // What tensors hold (TensorKit's own count): before the steps, at most during them, and
+            // the freed buffers kept for reuse at the end.
+            "\"tensors_after_setup_mb\": \(String(format: "%.1f", setupTensors))",
+            "\"tensors_peak_mb\": \(String(format: "%.1f", Double(Memory.peakActiveBytes) / 1_048_576))",
+            "\"cached_mb\": \(String(format: "%.1f", Double(Memory.cachedBytes) / 1_048_576))",
         ]
         FileHandle.standardError.write(Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
     }

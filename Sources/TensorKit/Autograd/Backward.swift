@@ -21,9 +21,9 @@ extension Tensor {
 public func gradients(of output: Tensor, wrt inputs: [Tensor], seed: Tensor? = nil,
                       retainGraph: Bool = false) -> [Tensor] {
     precondition(output.requiresGrad, "gradients(of:wrt:): the output (shape \(output.shape)) does not require grad")
-    let captured = Autograd.run(roots: [output], seeds: [seed],
-                                capture: Set(inputs.map(ObjectIdentifier.init)), retainGraph: retainGraph)
-    return inputs.map { captured[ObjectIdentifier($0)] ?? Tensor.zeros($0.shape, dtype: $0.dtype) }
+    let keys = inputs.map { GradVertex($0).id }
+    let captured = Autograd.run(roots: [output], seeds: [seed], capture: Set(keys), retainGraph: retainGraph)
+    return zip(inputs, keys).map { input, key in captured[key] ?? Tensor.zeros(input.shape, dtype: input.dtype) }
 }
 
 /// Evaluates `function` at `inputs` and returns its (scalar) value with its gradients with
@@ -49,14 +49,16 @@ extension Tensor {
     }
 }
 
-/// The backward engine: one topological sort pruned to tensors that require grad, then the
-/// rules in reverse order.
+/// The backward engine: one topological sort of the graph's vertices (leaves that require grad,
+/// and the nodes that made non-leaf tensors), pruned to what requires grad, then the rules in
+/// reverse order.
 enum Autograd {
     /// Runs backward from `roots`. With `capture == nil`, leaf gradients accumulate into `.grad`;
-    /// otherwise the gradients of the captured tensors are returned and `.grad` is untouched.
+    /// otherwise the gradients at the captured vertices (``GradVertex/id`` of the tensors asked
+    /// for) are returned and `.grad` is untouched.
     static func run(roots: [Tensor], seeds: [Tensor?], capture: Set<ObjectIdentifier>?,
                     retainGraph: Bool) -> [ObjectIdentifier: Tensor] {
-        let order = topologicalOrder(roots)
+        let order = topologicalOrder(roots.map(GradVertex.init))
         var pending: [ObjectIdentifier: Tensor] = [:]
         for (root, seed) in zip(roots, seeds) {
             let start: Tensor
@@ -67,16 +69,16 @@ enum Autograd {
                 precondition(root.count == 1, "backward: the tensor has shape \(root.shape); a non-scalar needs a seed gradient (backward(seed))")
                 start = Tensor.ones(root.shape, dtype: root.dtype)
             }
-            accumulate(&pending, ObjectIdentifier(root), start)
+            accumulate(&pending, GradVertex(root).id, start)
         }
         var captured: [ObjectIdentifier: Tensor] = [:]
         withGradientsDisabled {
-            for tensor in order.reversed() {
-                let id = ObjectIdentifier(tensor)
+            for vertex in order.reversed() {
+                let id = vertex.id
                 guard let gradient = pending.removeValue(forKey: id) else { continue }
                 if let capture {
                     if capture.contains(id) { captured[id] = gradient }
-                } else if tensor.isLeaf {
+                } else if case .leaf(let tensor) = vertex {
                     if let existing = tensor.grad {
                         tensor.grad = existing + gradient
                     } else {
@@ -84,15 +86,15 @@ enum Autograd {
                         tensor.grad = gradient.clone()
                     }
                 }
-                guard let node = tensor.gradFn else { continue }
+                guard case .node(let node) = vertex else { continue }
                 let inputGradients = node.apply(gradient)
-                precondition(inputGradients.count == node.inputs.count,
-                             "backward: rule of '\(node.name)' returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
-                for (input, inputGradient) in zip(node.inputs, inputGradients) {
-                    guard input.requiresGrad, let inputGradient else { continue }
-                    precondition(inputGradient.shape == input.shape,
-                                 "backward: rule of '\(node.name)' returned gradient of shape \(inputGradient.shape) for an input of shape \(input.shape)")
-                    accumulate(&pending, ObjectIdentifier(input), inputGradient)
+                precondition(inputGradients.count == node.edges.count,
+                             "backward: rule of '\(node.name)' returned \(inputGradients.count) gradients for \(node.edges.count) inputs")
+                for (edge, inputGradient) in zip(node.edges, inputGradients) {
+                    guard let target = edge.vertex, let inputGradient else { continue }
+                    precondition(inputGradient.shape == edge.shape,
+                                 "backward: rule of '\(node.name)' returned gradient of shape \(inputGradient.shape) for an input of shape \(edge.shape)")
+                    accumulate(&pending, target.id, inputGradient)
                 }
                 if !retainGraph { node.release() }
             }
@@ -104,24 +106,24 @@ enum Autograd {
         if let existing = pending[id] { pending[id] = existing + gradient } else { pending[id] = gradient }
     }
 
-    /// Tensors reachable from `roots` through nodes, each after all tensors it depends on.
-    /// Iterative, so deep graphs cannot overflow the stack.
-    static func topologicalOrder(_ roots: [Tensor]) -> [Tensor] {
-        var order: [Tensor] = []
+    /// Vertices reachable from `roots`, each after all vertices it depends on. Iterative, so
+    /// deep graphs cannot overflow the stack.
+    static func topologicalOrder(_ roots: [GradVertex]) -> [GradVertex] {
+        var order: [GradVertex] = []
         var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Bool)] = roots.reversed().map { ($0, false) }
-        while let (tensor, expanded) = stack.popLast() {
-            let id = ObjectIdentifier(tensor)
-            if expanded { order.append(tensor); continue }
+        var stack: [(GradVertex, Bool)] = roots.reversed().map { ($0, false) }
+        while let (vertex, expanded) = stack.popLast() {
+            let id = vertex.id
+            if expanded { order.append(vertex); continue }
             if visited.contains(id) { continue }
             visited.insert(id)
-            stack.append((tensor, true))
-            if let node = tensor.gradFn {
+            stack.append((vertex, true))
+            if case .node(let node) = vertex {
                 if node.isReleased {
                     preconditionFailure("backward: the graph through '\(node.name)' has already been freed by an earlier backward(); pass retainGraph: true to the first call to backward through it twice")
                 }
-                for input in node.inputs where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
-                    stack.append((input, false))
+                for edge in node.edges {
+                    if let next = edge.vertex, !visited.contains(next.id) { stack.append((next, false)) }
                 }
             }
         }

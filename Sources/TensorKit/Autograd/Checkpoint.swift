@@ -25,13 +25,9 @@ public func checkpoint(_ inputs: [Tensor], _ body: @escaping ([Tensor]) -> Tenso
         let savedState = Generator.default.stateWords
         Generator.default.stateWords = rngState
         defer { Generator.default.stateWords = savedState }
-        let fresh = inputs.map { $0.detach() }
-        for (copy, original) in zip(fresh, inputs) where original.requiresGrad { copy.requiresGrad = true }
-        let recomputed = withGradientsEnabled { body(fresh) }
-        let none = [Tensor?](repeating: nil, count: inputs.count + captured.count)
-        guard recomputed.requiresGrad else { return none }
-        // Captured tensors computed outside the block stand in as leaves while the recomputed
-        // graph is differentiated, so the walk stops there instead of running (and freeing) the
+        // Captured tensors computed outside the block stand in as leaves while the block is
+        // recomputed and differentiated (the graph records where each input came from when the
+        // op runs), so the inner backward stops there instead of running (and freeing) the
         // outer graph; the outer backward carries their gradients on from this node.
         let outer = captured.filter { !$0.isLeaf }
         let outerNodes = outer.map { $0.gradFn }
@@ -45,12 +41,17 @@ public func checkpoint(_ inputs: [Tensor], _ body: @escaping ([Tensor]) -> Tenso
                 tensor.gradFn = node
             }
         }
-        let targets = fresh + captured
-        let found = Autograd.run(roots: [recomputed], seeds: [gradient],
-                                 capture: Set(targets.map(ObjectIdentifier.init)), retainGraph: false)
+        let fresh = inputs.map { $0.detach() }
+        for (copy, original) in zip(fresh, inputs) where original.requiresGrad { copy.requiresGrad = true }
+        let recomputed = withGradientsEnabled { body(fresh) }
+        let none = [Tensor?](repeating: nil, count: inputs.count + captured.count)
+        guard recomputed.requiresGrad else { return none }
+        // Every target is a leaf now (fresh copies, parameters, outer tensors made leaves above).
+        let keys = (fresh + captured).map { GradVertex($0).id }
+        let found = Autograd.run(roots: [recomputed], seeds: [gradient], capture: Set(keys), retainGraph: false)
         // nil, not zeros, for what the recomputation does not reach: no work downstream.
-        return targets.enumerated().map { index, target in
-            index < inputs.count && !inputs[index].requiresGrad ? nil : found[ObjectIdentifier(target)]
+        return keys.enumerated().map { index, key in
+            index < inputs.count && !inputs[index].requiresGrad ? nil : found[key]
         }
     }
     return output
@@ -77,17 +78,24 @@ enum Checkpointing {
         for (copy, original) in zip(detached, inputs) where original.requiresGrad { copy.requiresGrad = true }
         let traced = body(detached)
         guard traced.requiresGrad else { return (traced.detach(), [], []) }
-        var seen = Set(detached.map(ObjectIdentifier.init))
+        // The graph holds nodes, and tensors only weakly: a tensor made inside the block is
+        // alive now only if a rule saved it, and is gone once the block's graph is; one made
+        // outside stays alive.
+        var seenNodes = Set<ObjectIdentifier>(), seenTensors = Set(detached.map(ObjectIdentifier.init))
         var leaves: [Tensor] = []
         var nonLeaves: [WeakTensor] = []
-        var stack = [traced]
-        while let tensor = stack.popLast() {
-            guard seen.insert(ObjectIdentifier(tensor)).inserted else { continue }
-            if let node = tensor.gradFn {
-                if tensor !== traced { nonLeaves.append(WeakTensor(value: tensor)) }
-                stack.append(contentsOf: node.inputs.filter { $0.requiresGrad })
-            } else if tensor.requiresGrad {
-                leaves.append(tensor)
+        var stack = traced.gradFn.map { [$0] } ?? []
+        while let node = stack.popLast() {
+            guard seenNodes.insert(ObjectIdentifier(node)).inserted else { continue }
+            for edge in node.edges {
+                if let leaf = edge.leaf {
+                    if seenTensors.insert(ObjectIdentifier(leaf)).inserted { leaves.append(leaf) }
+                } else if let next = edge.node {
+                    if let tensor = edge.tensor, seenTensors.insert(ObjectIdentifier(tensor)).inserted {
+                        nonLeaves.append(WeakTensor(value: tensor))
+                    }
+                    stack.append(next)
+                }
             }
         }
         return (traced.detach(), leaves, nonLeaves)

@@ -6,13 +6,13 @@
 public final class GradNode {
     /// Name of the op, for error messages and debugging (`"matmul"`, `"add"`, ...).
     public let name: String
-    /// The op's tensor inputs, in the order the rule returns their gradients.
-    internal private(set) var inputs: [Tensor]
+    /// Where the op's inputs came from, in the order the rule returns their gradients.
+    internal private(set) var edges: [GradEdge]
     private var rule: ((Tensor) -> [Tensor?])?
 
     init(name: String, inputs: [Tensor], rule: @escaping (Tensor) -> [Tensor?]) {
         self.name = name
-        self.inputs = inputs
+        self.edges = inputs.map(GradEdge.init)
         self.rule = rule
     }
 
@@ -24,13 +24,64 @@ public final class GradNode {
         return rule(gradient)
     }
 
-    /// Drops saved intermediates and inputs.
+    /// Drops saved intermediates and edges.
     func release() {
         rule = nil
-        inputs = []
+        edges = []
     }
 
     var isReleased: Bool { rule == nil }
+}
+
+/// One input of a recorded op, as backward needs it. The graph holds the *node* that made a
+/// non-leaf input, not the tensor: an intermediate that no rule saved (the input of an add or of
+/// dropout, say) is freed as soon as the forward moves on, as in PyTorch, instead of living until
+/// backward. Leaves that require grad are held, since backward writes their ``Tensor/grad``.
+struct GradEdge {
+    /// A leaf input that requires grad.
+    let leaf: Tensor?
+    /// The node that produced a non-leaf input.
+    let node: GradNode?
+    /// The input's shape, to check the gradient the rule returns.
+    let shape: [Int]
+    /// The input itself, while something else keeps it alive (checkpointing looks for tensors
+    /// made outside a block this way).
+    weak var tensor: Tensor?
+
+    init(_ input: Tensor) {
+        if let node = input.gradFn {
+            (self.node, leaf) = (node, nil)
+        } else {
+            (self.node, leaf) = (nil, input.requiresGrad ? input : nil)
+        }
+        shape = input.shape
+        tensor = input
+    }
+
+    /// Where backward continues, or nil for an input that needs no gradient.
+    var vertex: GradVertex? {
+        if let node { return .node(node) }
+        if let leaf { return .leaf(leaf) }
+        return nil
+    }
+}
+
+/// A place gradients collect in backward: a leaf tensor, or the node that made a non-leaf one.
+enum GradVertex {
+    case leaf(Tensor)
+    case node(GradNode)
+
+    /// The vertex a tensor's gradient collects at.
+    init(_ tensor: Tensor) {
+        self = tensor.gradFn.map(GradVertex.node) ?? .leaf(tensor)
+    }
+
+    var id: ObjectIdentifier {
+        switch self {
+        case .leaf(let tensor): ObjectIdentifier(tensor)
+        case .node(let node): ObjectIdentifier(node)
+        }
+    }
 }
 
 @available(*, unavailable)
