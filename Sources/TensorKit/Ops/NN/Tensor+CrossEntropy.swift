@@ -105,16 +105,20 @@ enum CrossEntropyKernel {
                                            losses: UnsafeMutablePointer<T>, lse: UnsafeMutablePointer<T>) {
         let c = classes
         let inverseClasses = 1 / T(c)
-        Parallel.forRanges(rows, costPerItem: c) { range in
-            // The exponentials go through a scratch row: a plain map loop vectorises, a fused
-            // exp-and-accumulate loop does not.
-            let scratch = UnsafeMutablePointer<T>.allocate(capacity: c)
-            defer { scratch.deallocate() }
+        Parallel.forRanges(rows, costPerItem: c * 4) { range in
             for r in range {
                 let row = x + r * c
                 let maximum = RowMath.maximum(row, c)
-                for j in 0..<c { scratch[j] = T.fusedExp(row[j] - maximum) }
-                let logSumExp = maximum + T.log(RowMath.sum(scratch, c))
+                let total: T
+                if T.self == Float.self {
+                    let shift = unsafeBitCast(maximum, to: Float.self)
+                    total = unsafeBitCast(FloatRows.exponentialSum(FloatRows.floats(row), c, shift: shift), to: T.self)
+                } else {
+                    var s: T = 0
+                    for j in 0..<c { s += T.fusedExp(row[j] - maximum) }
+                    total = s
+                }
+                let logSumExp = maximum + T.log(total)
                 let plain = smoothing == 0 ? 0 : RowMath.sum(row, c)
                 lse[r] = logSumExp
                 let label = labels[r]
@@ -135,7 +139,7 @@ enum CrossEntropyKernel {
                                             dx: UnsafeMutablePointer<T>) {
         let c = classes
         let uniform = smoothing / T(c)
-        Parallel.forRanges(rows, costPerItem: c) { range in
+        Parallel.forRanges(rows, costPerItem: c * 4) { range in
             for r in range {
                 let row = x + r * c, out = dx + r * c
                 let label = labels[r]
@@ -145,7 +149,22 @@ enum CrossEntropyKernel {
                 }
                 let s = rowGradients.map { $0[r] } ?? scale
                 let shift = lse[r]
-                for j in 0..<c { out[j] = s * (T.fusedExp(row[j] - shift) - uniform) }
+                if T.self == Float.self {
+                    let xf = FloatRows.floats(row), of = FloatRows.floats(out)
+                    let sf = unsafeBitCast(s, to: Float.self), shiftf = unsafeBitCast(shift, to: Float.self)
+                    let uniformf = unsafeBitCast(uniform, to: Float.self)
+                    var j = 0
+                    while j + FloatRows.width <= c {
+                        VectorMath.store((VectorMath.exp(VectorMath.load(xf + j) - shiftf) - uniformf) * sf, of + j)
+                        j += FloatRows.width
+                    }
+                    while j < c {
+                        of[j] = sf * (VectorMath.exp(xf[j] - shiftf) - uniformf)
+                        j += 1
+                    }
+                } else {
+                    for j in 0..<c { out[j] = s * (T.fusedExp(row[j] - shift) - uniform) }
+                }
                 out[label] -= s * (1 - smoothing)
             }
         }
