@@ -87,30 +87,25 @@ enum FloatRows {
         return s
     }
 
-    /// `y[j] = exp(x[j]·scale − shift)`, returning `Σ y[j]`. `y` may be `x` (in place).
+    /// `y[j] = exp(x[j]·scale − shift)`, returning `Σ y[j]`. `y` may be `x` (in place). The
+    /// arguments must be ≤ 0 up to rounding (`shift` the scaled row maximum):
+    /// ``VectorMath/expNonPositive(_:)-(FloatVector)``.
     @inline(__always)
     static func exponentiate(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                              scale: Float = 1, shift: Float) -> Float {
-        var s0 = V(), s1 = V()
+        // One vector per iteration: the exp body already has two independent register chains,
+        // and unrolling further spills the accumulators (16 SSE registers).
+        var s0 = V()
         var j = 0
-        while j + 2 * width <= n {
-            let e0 = VectorMath.exp(VectorMath.load(x + j) * scale - shift)
-            let e1 = VectorMath.exp(VectorMath.load(x + j + width) * scale - shift)
-            VectorMath.store(e0, y + j)
-            VectorMath.store(e1, y + j + width)
-            s0 += e0
-            s1 += e1
-            j += 2 * width
-        }
-        if j + width <= n {
-            let e0 = VectorMath.exp(VectorMath.load(x + j) * scale - shift)
+        while j + width <= n {
+            let e0 = VectorMath.expNonPositive(VectorMath.load(x + j) * scale - shift)
             VectorMath.store(e0, y + j)
             s0 += e0
             j += width
         }
-        var s = (s0 + s1).sum()
+        var s = s0.sum()
         while j < n {
-            let e = VectorMath.exp(x[j] * scale - shift)
+            let e = VectorMath.expNonPositive(x[j] * scale - shift)
             y[j] = e
             s += e
             j += 1
@@ -118,23 +113,18 @@ enum FloatRows {
         return s
     }
 
-    /// `Σ exp(x[j] − shift)`, storing nothing.
+    /// `Σ exp(x[j] − shift)`, storing nothing (`shift` at least the row maximum).
     @inline(__always)
     static func exponentialSum(_ x: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
-        var s0 = V(), s1 = V()
+        var s0 = V()
         var j = 0
-        while j + 2 * width <= n {
-            s0 += VectorMath.exp(VectorMath.load(x + j) - shift)
-            s1 += VectorMath.exp(VectorMath.load(x + j + width) - shift)
-            j += 2 * width
-        }
-        if j + width <= n {
-            s0 += VectorMath.exp(VectorMath.load(x + j) - shift)
+        while j + width <= n {
+            s0 += VectorMath.expNonPositive(VectorMath.load(x + j) - shift)
             j += width
         }
-        var s = (s0 + s1).sum()
+        var s = s0.sum()
         while j < n {
-            s += VectorMath.exp(x[j] - shift)
+            s += VectorMath.expNonPositive(x[j] - shift)
             j += 1
         }
         return s

@@ -148,11 +148,11 @@ enum SoftmaxRows {
             let total = FloatRows.sum(g, n)
             var j = 0
             while j + FloatRows.width <= n {
-                VectorMath.store(VectorMath.load(g + j) - VectorMath.exp(VectorMath.load(y + j)) * total, o + j)
+                VectorMath.store(VectorMath.load(g + j) - VectorMath.expNonPositive(VectorMath.load(y + j)) * total, o + j)
                 j += FloatRows.width
             }
             while j < n {
-                o[j] = g[j] - VectorMath.exp(y[j]) * total
+                o[j] = g[j] - VectorMath.expNonPositive(y[j]) * total
                 j += 1
             }
             return

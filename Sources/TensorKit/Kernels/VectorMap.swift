@@ -90,12 +90,12 @@ enum VectorActivations {
     struct GeluErfGrad: VectorBinaryFunction {
         @inline(__always) func callAsFunction(_ g: V, _ x: V) -> V {
             let cdf = (VectorMath.erf(x * inverseSqrtTwo) + 1) * 0.5
-            let pdf = VectorMath.exp(x * x * -0.5) * inverseSqrtTwoPi
+            let pdf = VectorMath.expNonPositive(x * x * -0.5) * inverseSqrtTwoPi
             return g * (cdf + x * pdf)
         }
         @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float {
             let cdf = (VectorMath.erf(x * inverseSqrtTwo) + 1) * 0.5
-            let pdf = VectorMath.exp(x * x * -0.5) * inverseSqrtTwoPi
+            let pdf = VectorMath.expNonPositive(x * x * -0.5) * inverseSqrtTwoPi
             return g * (cdf + x * pdf)
         }
     }
@@ -138,12 +138,12 @@ enum VectorActivations {
     struct Sigmoid: VectorUnaryFunction {
         @inline(__always) func callAsFunction(_ x: V) -> V {
             let negative = x .< 0
-            let e = VectorMath.exp((-x).replacing(with: x, where: negative))
+            let e = VectorMath.expNonPositive((-x).replacing(with: x, where: negative))
             let r = 1 / (e + 1)
             return r.replacing(with: e * r, where: negative)
         }
         @inline(__always) func callAsFunction(_ x: Float) -> Float {
-            let e = VectorMath.exp(x < 0 ? x : -x)
+            let e = VectorMath.expNonPositive(x < 0 ? x : -x)
             let r = 1 / (e + 1)
             return x < 0 ? e * r : r
         }

@@ -194,6 +194,66 @@ extension VectorMath {
         return p * s1 * s2
     }
 
+    /// `exp(x)` for `x ≤ 88` (softmax arguments `x − max`, `−x²/2`, `−|x|`), cheaper than
+    /// ``exp(_:)-(FloatVector)``: one lower clamp, `2ⁿ` built in one step, and results below the
+    /// smallest normal float (x < −87.34) flushed to 0 instead of going subnormal. Same polynomial
+    /// and reduction as ``exp(_:)-(Float)``, so ≤ 2 ulp on normal results; NaN propagates;
+    /// `exp(−∞) = 0`. Wrong (not merely inexact) for x > 88.37.
+    @inline(__always)
+    static func expNonPositive(_ input: FloatVector) -> FloatVector {
+        #if arch(x86_64)
+        let low = SIMD4<Float>(repeating: -87.336_54)
+        let x = FloatVector(lowHalf: _mm_max_ps(low, input.lowHalf), highHalf: _mm_max_ps(low, input.highHalf))
+        #else
+        let x = input.replacing(with: -87.336_54, where: input .< -87.336_54)
+        #endif
+        let magic = FloatVector(repeating: 12_582_912)
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
+        var r = x - n * 0.693_359_375
+        r = r - n * -2.121_944_4e-4
+        var p = FloatVector(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_6e-2
+        p = p * r + 0.166_666_65
+        p = p * r + 0.500_000_01
+        p = p * r * r + r + 1
+        // The low bits of `shifted` hold n + bits(magic): (n + 127) << 23 in two integer steps.
+        let bias = 127 &- Int32(bitPattern: Float(12_582_912).bitPattern)
+        let scale = unsafeBitCast((unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ bias) &<< 23, to: FloatVector.self)
+        let y = p * scale
+        #if arch(x86_64)
+        @inline(__always) func flush(_ y: SIMD4<Float>, _ input: SIMD4<Float>) -> SIMD4<Float> {
+            _mm_andnot_ps(_mm_cmplt_ps(input, low), y)
+        }
+        return FloatVector(lowHalf: flush(y.lowHalf, input.lowHalf), highHalf: flush(y.highHalf, input.highHalf))
+        #else
+        return y.replacing(with: 0, where: input .< -87.336_54)
+        #endif
+    }
+
+    /// Scalar ``expNonPositive(_:)-(FloatVector)`` (loop tails), the same operations lane for lane.
+    @inline(__always)
+    static func expNonPositive(_ input: Float) -> Float {
+        let x = input < -87.336_54 ? -87.336_54 : input
+        let magic: Float = 12_582_912
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
+        var r = x - n * 0.693_359_375
+        r = r - n * -2.121_944_4e-4
+        var p: Float = 1.987_569_15e-4
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_6e-2
+        p = p * r + 0.166_666_65
+        p = p * r + 0.500_000_01
+        p = p * r * r + r + 1
+        let bias = 127 &- Int32(bitPattern: magic.bitPattern)
+        let scale = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: shifted.bitPattern) &+ bias) &<< 23))
+        return input < -87.336_54 ? 0 : p * scale
+    }
+
     /// Lane-wise ``tanh(_:)-(Float)``.
     @inline(__always)
     static func tanh(_ input: FloatVector) -> FloatVector {
