@@ -152,6 +152,21 @@ import Testing
         }
     }
 
+    /// The float32 GELU gradient (Abramowitz–Stegun Φ from the shared `exp`) against the exact
+    /// derivative on a dense grid.
+    @Test func geluGradientIsAccurate() {
+        let values = (0...8000).map { Float($0 - 4000) * 0.0025 }  // [-10, 10]
+        let x = Tensor(values).requiringGrad()
+        let grad = gradients(of: x.gelu(), wrt: [x], seed: Tensor.ones([values.count]))[0].scalars(as: Float.self)
+        var worst = 0.0
+        for (v, g) in zip(values, grad) {
+            let xd = Double(v)
+            let exact = 0.5 * (1 + Foundation.erf(xd / 2.0.squareRoot())) + xd * Foundation.exp(-xd * xd / 2) / (2 * Double.pi).squareRoot()
+            worst = Swift.max(worst, Swift.abs(Double(g) - exact))
+        }
+        #expect(worst < 5e-7, "worst absolute error \(worst)")
+    }
+
     @Test func activationsAtExtremes() {
         let values: [Float] = [-.infinity, -1e30, -100, -88, -87.4, -20, -1e-30, 0, 1e-30, 20, 88, 100, 1e30, .infinity]
         let x = Tensor(values)

@@ -170,6 +170,20 @@ extension VectorMath {
         return m
     }
 
+    /// `a` where `x < 0`, `b` elsewhere (and where `x` is NaN).
+    @inline(__always)
+    static func select(negativeIn x: FloatVector, _ a: FloatVector, else b: FloatVector) -> FloatVector {
+        #if arch(x86_64)
+        @inline(__always) func half(_ x: SIMD4<Float>, _ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
+            let m = _mm_cmplt_ps(x, SIMD4<Float>(repeating: 0))
+            return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b))
+        }
+        return FloatVector(lowHalf: half(x.lowHalf, a.lowHalf, b.lowHalf), highHalf: half(x.highHalf, a.highHalf, b.highHalf))
+        #else
+        return b.replacing(with: a, where: x .< 0)
+        #endif
+    }
+
     /// Lane-wise ``exp(_:)-(Float)``.
     @inline(__always)
     static func exp(_ input: FloatVector) -> FloatVector {
