@@ -3,9 +3,12 @@
 ///
 /// The release build targets baseline x86-64 and library targets cannot pass `-target-cpu`, so
 /// these loops cannot rely on the auto-vectoriser: a reduction like `s += p[j]` stays scalar under
-/// strict float order, and a loop around the polynomial `exp` often does too. Here every reduction
-/// keeps two vector accumulators (four SSE registers of independent partial sums), and the scalar
-/// tail uses the same scalar functions, which agree with the vector lanes bit for bit.
+/// strict float order, and a loop around the polynomial `exp` often does too. Here the plain
+/// reductions keep two vector accumulators (four SSE registers of independent partial sums); the
+/// exp loops take one vector per iteration (the exp body has enough independent work, and
+/// unrolling spilled registers). Scalar tails use the same scalar functions, which agree with the
+/// vector lanes bit for bit. Sums are reassociated (lane-wise partial sums), so results differ
+/// from a sequential sum in the last bits, as in any vectorised framework.
 enum FloatRows {
     typealias V = VectorMath.FloatVector
     static var width: Int { V.scalarCount }
@@ -21,7 +24,8 @@ enum FloatRows {
         UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
     }
 
-    /// Largest of `n > 0` values (−∞ allowed; NaNs are skipped unless first).
+    /// Largest of `n > 0` values (−∞ allowed; NaNs are skipped, so a NaN row element shows up
+    /// later through `exp`, not here).
     @inline(__always)
     static func maximum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
         var m0 = V(repeating: -.infinity), m1 = m0
