@@ -1,8 +1,9 @@
 /// Row reductions and a fast `exp` for the fused kernels (softmax inside cross-entropy and
 /// attention). Float's `expf` is a library call per element that the compiler cannot vectorise;
 /// the branch-free polynomial `exp` below vectorises in a plain map loop, and the reductions
-/// keep four independent accumulators (strict float order forbids reassociating one). Double keeps the C library `exp` (float64 is the
-/// gradcheck and reference type, where exactness matters more than speed).
+/// keep four independent accumulators (strict float order forbids reassociating one); float32
+/// goes to the explicit-vector loops of ``FloatRows``. Double keeps the C library `exp` (float64
+/// is the gradcheck and reference type, where exactness matters more than speed).
 protocol FusedExponential: FloatingScalar {
     /// `exp(x)` to within a couple of ulps; `exp(−∞) = 0`.
     static func fusedExp(_ x: Self) -> Self
@@ -23,6 +24,7 @@ enum RowMath {
     /// Largest of `n > 0` values (NaN-free input assumed; −∞ allowed).
     @inline(__always)
     static func maximum<T: FloatingScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+        if T.self == Float.self { return unsafeBitCast(FloatRows.maximum(FloatRows.floats(p), n), to: T.self) }
         var m0 = -T.infinity, m1 = -T.infinity, m2 = -T.infinity, m3 = -T.infinity
         var j = 0
         while j + 4 <= n {
@@ -42,6 +44,7 @@ enum RowMath {
     /// Sum of `n` values.
     @inline(__always)
     static func sum<T: FloatingScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+        if T.self == Float.self { return unsafeBitCast(FloatRows.sum(FloatRows.floats(p), n), to: T.self) }
         var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
         var j = 0
         while j + 4 <= n {
@@ -61,6 +64,10 @@ enum RowMath {
     /// `p[j] = exp(p[j] − shift)` in place, returning the sum of the results.
     @inline(__always)
     static func exponentiate<T: FusedExponential>(_ p: UnsafeMutablePointer<T>, _ n: Int, shift: T) -> T {
+        if T.self == Float.self {
+            let f = FloatRows.floats(p)
+            return unsafeBitCast(FloatRows.exponentiate(f, f, n, shift: unsafeBitCast(shift, to: Float.self)), to: T.self)
+        }
         for j in 0..<n { p[j] = T.fusedExp(p[j] - shift) }
         return sum(p, n)
     }
@@ -68,6 +75,9 @@ enum RowMath {
     /// `Σ a[j]·b[j]`.
     @inline(__always)
     static func dot<T: FloatingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ n: Int) -> T {
+        if T.self == Float.self {
+            return unsafeBitCast(FloatRows.dot(FloatRows.floats(a), FloatRows.floats(b), n), to: T.self)
+        }
         var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
         var j = 0
         while j + 4 <= n {

@@ -1,6 +1,6 @@
 /// Fused row kernels for softmax, log-softmax and log-sum-exp: one pass for the row maximum,
-/// one for the exponentials, one for their sum, one to normalise, all on a row that stays in
-/// cache. Rows are contiguous; callers move the reduced axis last first. Rows are split across
+/// one for the exponentials and their sum, one to normalise, all on a row that stays in cache.
+/// Float32 rows run on explicit 8-lane vectors (``FloatRows``); float64 keeps libm's `exp`. Rows are contiguous; callers move the reduced axis last first. Rows are split across
 /// cores above a size threshold.
 enum SoftmaxRows {
     /// Relative cost of one element (an `exp` costs several multiply-adds), so moderately sized
@@ -56,13 +56,7 @@ enum SoftmaxRows {
         Parallel.forRanges(rows, costPerItem: n * (log ? costPerElement : 2)) { range in
             for r in range {
                 let yr = py + r * n, gr = pg + r * n, o = po + r * n
-                if log {
-                    let total = Reduction.rowSum(gr, n, 1)
-                    for i in 0..<n { o[i] = gr[i] - exp(yr[i]) * total }
-                } else {
-                    let dot = RowMath.dot(gr, yr, n)
-                    for i in 0..<n { o[i] = yr[i] * (gr[i] - dot) }
-                }
+                if log { logSoftmaxBackwardRow(yr, gr, o, n) } else { softmaxBackwardRow(yr, gr, o, n) }
             }
         }
         return out
@@ -91,6 +85,13 @@ enum SoftmaxRows {
 
     @inline(__always)
     static func softmaxRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+        if T.self == Float.self {
+            let x = FloatRows.floats(x), y = FloatRows.floats(y)
+            let m = FloatRows.maximum(x, n)
+            let total = FloatRows.exponentiate(x, y, n, shift: m.isFinite ? m : 0)
+            FloatRows.scale(y, y, n, by: 1 / total)
+            return
+        }
         let m = shift(x, n)
         // Separate passes: the exp map vectorises, the sum runs in independent lanes.
         for i in 0..<n { y[i] = exp(x[i] - m) }
@@ -100,11 +101,109 @@ enum SoftmaxRows {
 
     @inline(__always)
     static func logSoftmaxRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+        if T.self == Float.self {
+            let x = FloatRows.floats(x), y = FloatRows.floats(y)
+            var m = FloatRows.maximum(x, n)
+            m = m.isFinite ? m : 0
+            let lse = m + Float.log(FloatRows.exponentialSum(x, n, shift: m))
+            FloatRows.affine(x, y, n, scale: 1, shift: -lse)
+            return
+        }
         let m = shift(x, n)
         // The output row holds the exponentials until the normaliser is known.
         for i in 0..<n { y[i] = exp(x[i] - m) }
         let lse = m + T.log(Reduction.rowSum(y, n, 1))
         for i in 0..<n { y[i] = x[i] - lse }
+    }
+
+    /// `o = y·(g − Σ g·y)` for one row. `o` may be `g`.
+    @inline(__always)
+    static func softmaxBackwardRow<T: FloatingScalar>(_ y: UnsafePointer<T>, _ g: UnsafePointer<T>,
+                                                      _ o: UnsafeMutablePointer<T>, _ n: Int, scale: T = 1) {
+        if T.self == Float.self {
+            let y = FloatRows.floats(y), g = FloatRows.floats(g), o = FloatRows.floats(o)
+            let dot = FloatRows.dot(g, y, n)
+            let s = unsafeBitCast(scale, to: Float.self)
+            var j = 0
+            while j + FloatRows.width <= n {
+                VectorMath.store(VectorMath.load(y + j) * (VectorMath.load(g + j) - dot) * s, o + j)
+                j += FloatRows.width
+            }
+            while j < n {
+                o[j] = y[j] * (g[j] - dot) * s
+                j += 1
+            }
+            return
+        }
+        let dot = RowMath.dot(g, y, n)
+        for i in 0..<n { o[i] = y[i] * (g[i] - dot) * scale }
+    }
+
+    /// `o = g − exp(y)·Σ g` for one row of log-softmax output `y`. `o` may be `g`.
+    @inline(__always)
+    static func logSoftmaxBackwardRow<T: FloatingScalar>(_ y: UnsafePointer<T>, _ g: UnsafePointer<T>,
+                                                         _ o: UnsafeMutablePointer<T>, _ n: Int) {
+        if T.self == Float.self {
+            let y = FloatRows.floats(y), g = FloatRows.floats(g), o = FloatRows.floats(o)
+            let total = FloatRows.sum(g, n)
+            var j = 0
+            while j + FloatRows.width <= n {
+                VectorMath.store(VectorMath.load(g + j) - VectorMath.expNonPositive(VectorMath.load(y + j)) * total, o + j)
+                j += FloatRows.width
+            }
+            while j < n {
+                o[j] = g[j] - VectorMath.expNonPositive(y[j]) * total
+                j += 1
+            }
+            return
+        }
+        let total = Reduction.rowSum(g, n, 1)
+        for i in 0..<n { o[i] = g[i] - exp(y[i]) * total }
+    }
+
+    // MARK: For the attention kernel
+
+    /// Softmax of one contiguous row in place, for kernels that own their rows (attention):
+    /// `row[j] = exp(scale·row[j] − m) / Σ` over `j < limit`, and `row[j] = 0` for
+    /// `limit ≤ j < count` (causally masked keys need not be filled with −∞ first). A row whose
+    /// first `limit` entries are all −∞ (fully masked), or with `limit == 0`, becomes all zeros
+    /// rather than NaN. `scale` must be positive (it multiplies the scores before the maximum
+    /// is subtracted; pass 1 when the scores are already scaled).
+    ///
+    /// Float32 runs on 8-lane vectors with the polynomial `exp`; float64 uses libm's `exp`.
+    ///
+    /// ```swift
+    /// // causal attention, query i over keys 0...i of a row of lk scores:
+    /// SoftmaxRows.softmaxInPlace(row, count: lk, limit: Swift.min(lk, i + 1), scale: 1)
+    /// ```
+    @inline(__always)
+    static func softmaxInPlace<T: FloatingScalar>(_ row: UnsafeMutablePointer<T>, count: Int, limit: Int, scale: T) {
+        let limit = Swift.max(0, Swift.min(limit, count))
+        if limit < count { (row + limit).update(repeating: 0, count: count - limit) }
+        guard limit > 0 else { return }
+        if T.self == Float.self {
+            let p = FloatRows.floats(row), s = unsafeBitCast(scale, to: Float.self)
+            let m = FloatRows.maximum(p, limit)
+            guard m != -.infinity else { p.update(repeating: 0, count: limit); return }
+            let total = FloatRows.exponentiate(p, p, limit, scale: s, shift: m * s)
+            FloatRows.scale(p, p, limit, by: 1 / total)
+            return
+        }
+        let m = RowMath.maximum(row, limit)
+        guard m != -T.infinity else { row.update(repeating: 0, count: limit); return }
+        let shift = m * scale
+        for j in 0..<limit { row[j] = T.exp(row[j] * scale - shift) }
+        let inverse = 1 / RowMath.sum(row, limit)
+        for j in 0..<limit { row[j] *= inverse }
+    }
+
+    /// Softmax backward of one row, for kernels that own their rows (attention):
+    /// `out[j] = scale · y[j]·(g[j] − Σ g·y)` with `y` the probabilities and `g` their gradient.
+    /// `out` may be `g` (in place). Float32 runs on 8-lane vectors.
+    @inline(__always)
+    static func softmaxBackwardInPlace<T: FloatingScalar>(probabilities y: UnsafePointer<T>, gradient g: UnsafePointer<T>,
+                                                          out: UnsafeMutablePointer<T>, count: Int, scale: T) {
+        softmaxBackwardRow(y, g, out, count, scale: scale)
     }
 
     /// Rows longer than this are exponentiated in pieces of this size into a scratch buffer.
@@ -114,6 +213,12 @@ enum SoftmaxRows {
     /// loop vectorises and the sum runs in independent lanes.
     @inline(__always)
     static func logSumExpRow<T: FloatingScalar>(_ x: UnsafePointer<T>, _ n: Int, scratch: UnsafeMutablePointer<T>) -> T {
+        if T.self == Float.self {
+            let x = FloatRows.floats(x)
+            var m = FloatRows.maximum(x, n)
+            m = m.isFinite ? m : 0
+            return unsafeBitCast(m + Float.log(FloatRows.exponentialSum(x, n, shift: m)), to: T.self)
+        }
         let m = shift(x, n)
         var total: T = 0
         var start = 0

@@ -2,10 +2,13 @@
 ///
 /// Backward passes are single fused loops over `(g, x)` or `(g, y)` (`y` the saved output), as a
 /// framework's fused kernel would be: `g · f'(x)` computed per element with nothing in between.
+/// Contiguous float32 tensors go through explicit 8-lane loops (``VectorMap``,
+/// ``VectorActivations``); other layouts and float64 through ``Elementwise`` (libm for float64).
 extension Tensor {
     /// Hyperbolic tangent. Backward uses the saved output: `g · (1 − y²)`.
     public func tanh() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "tanh", ActivationFunctions.Tanh())
+        let out = VectorMap.unary(self, costPerElement: 8, VectorActivations.Tanh())
+            ?? ElementwiseMath.forward(self, op: "tanh", ActivationFunctions.Tanh())
         let saved = out.detach()
         return Tensor.record("tanh", output: out, inputs: [self]) { g in
             [Tensor.mapFloat(g, saved, op: "tanh backward", ActivationFunctions.TanhGrad())]
@@ -15,7 +18,8 @@ extension Tensor {
     /// Logistic sigmoid `1 / (1 + e^−x)`, computed without overflow for large |x|. Backward uses
     /// the saved output: `g · y · (1 − y)`.
     public func sigmoid() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "sigmoid", ActivationFunctions.Sigmoid())
+        let out = VectorMap.unary(self, costPerElement: 8, VectorActivations.Sigmoid())
+            ?? ElementwiseMath.forward(self, op: "sigmoid", ActivationFunctions.Sigmoid())
         let saved = out.detach()
         return Tensor.record("sigmoid", output: out, inputs: [self]) { g in
             [Tensor.mapFloat(g, saved, op: "sigmoid backward", ActivationFunctions.SigmoidGrad())]
@@ -40,22 +44,32 @@ extension Tensor {
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         let out: Tensor
         switch approximate {
-        case .none: out = ElementwiseMath.forward(self, op: "gelu", ActivationFunctions.GeluErf())
-        case .tanh: out = ElementwiseMath.forward(self, op: "gelu", ActivationFunctions.GeluTanh())
+        case .none:
+            out = VectorMap.unary(self, costPerElement: 8, VectorActivations.GeluErf())
+                ?? ElementwiseMath.forward(self, op: "gelu", ActivationFunctions.GeluErf())
+        case .tanh:
+            out = VectorMap.unary(self, costPerElement: 8, VectorActivations.GeluTanh())
+                ?? ElementwiseMath.forward(self, op: "gelu", ActivationFunctions.GeluTanh())
         }
         return Tensor.record("gelu", output: out, inputs: [self]) { g in
             switch approximate {
-            case .none: return [Tensor.mapFloat(g, self, op: "gelu backward", ActivationFunctions.GeluErfGrad())]
-            case .tanh: return [Tensor.mapFloat(g, self, op: "gelu backward", ActivationFunctions.GeluTanhGrad())]
+            case .none:
+                return [VectorMap.binary(g, self, costPerElement: 12, VectorActivations.GeluErfGrad())
+                    ?? Tensor.mapFloat(g, self, op: "gelu backward", ActivationFunctions.GeluErfGrad())]
+            case .tanh:
+                return [VectorMap.binary(g, self, costPerElement: 12, VectorActivations.GeluTanhGrad())
+                    ?? Tensor.mapFloat(g, self, op: "gelu backward", ActivationFunctions.GeluTanhGrad())]
             }
         }
     }
 
     /// Sigmoid linear unit (swish) `x · sigmoid(x)`.
     public func silu() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "silu", ActivationFunctions.Silu())
+        let out = VectorMap.unary(self, costPerElement: 8, VectorActivations.Silu())
+            ?? ElementwiseMath.forward(self, op: "silu", ActivationFunctions.Silu())
         return Tensor.record("silu", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, self, op: "silu backward", ActivationFunctions.SiluGrad())]
+            [VectorMap.binary(g, self, costPerElement: 8, VectorActivations.SiluGrad())
+                ?? Tensor.mapFloat(g, self, op: "silu backward", ActivationFunctions.SiluGrad())]
         }
     }
 }

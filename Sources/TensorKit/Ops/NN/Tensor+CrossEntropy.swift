@@ -44,16 +44,24 @@ extension Tensor {
         let x = logits.fusedContiguous()
         let losses = Tensor(uninitializedShape: targets.shape, dtype: logits.dtype)
         let lse = Tensor(uninitializedShape: [rows], dtype: logits.dtype)
+        // The forward has the exponentials at hand: keeping the softmax saves the backward a
+        // second exp pass (PyTorch keeps the log-softmax likewise). Only when a backward will run,
+        // and not for huge vocabularies, where the extra [N, C] buffer would cost too much memory.
+        let keepsProbabilities = GradMode.isEnabled && logits.requiresGrad
+            && logits.count <= CrossEntropyKernel.savedProbabilityLimit
+        let probabilities = keepsProbabilities ? Tensor(uninitializedShape: [rows, classes], dtype: logits.dtype) : nil
         labels.withUnsafeBufferPointer { labelPointer in
             switch logits.dtype {
             case .float32:
                 CrossEntropyKernel.forward(x.pointer(as: Float.self), labelPointer, rows: rows, classes: classes,
                                            ignoreIndex: ignoreIndex, smoothing: Float(labelSmoothing),
-                                           losses: losses.pointer(as: Float.self), lse: lse.pointer(as: Float.self))
+                                           losses: losses.pointer(as: Float.self), lse: lse.pointer(as: Float.self),
+                                           probabilities: probabilities?.pointer(as: Float.self))
             default:
                 CrossEntropyKernel.forward(x.pointer(as: Double.self), labelPointer, rows: rows, classes: classes,
                                            ignoreIndex: ignoreIndex, smoothing: labelSmoothing,
-                                           losses: losses.pointer(as: Double.self), lse: lse.pointer(as: Double.self))
+                                           losses: losses.pointer(as: Double.self), lse: lse.pointer(as: Double.self),
+                                           probabilities: probabilities?.pointer(as: Double.self))
             }
         }
         let out: Tensor
@@ -82,11 +90,13 @@ extension Tensor {
                 switch g.dtype {
                 case .float32:
                     CrossEntropyKernel.backward(x.pointer(as: Float.self), labelPointer, lse: lse.pointer(as: Float.self),
+                                                probabilities: probabilities.map { UnsafePointer($0.pointer(as: Float.self)) },
                                                 rowGradients: perRow ? UnsafePointer(g.pointer(as: Float.self)) : nil,
                                                 scale: Float(scale), rows: rows, classes: classes, ignoreIndex: ignoreIndex,
                                                 smoothing: Float(labelSmoothing), dx: dx.pointer(as: Float.self))
                 default:
                     CrossEntropyKernel.backward(x.pointer(as: Double.self), labelPointer, lse: lse.pointer(as: Double.self),
+                                                probabilities: probabilities.map { UnsafePointer($0.pointer(as: Double.self)) },
                                                 rowGradients: perRow ? UnsafePointer(g.pointer(as: Double.self)) : nil,
                                                 scale: scale, rows: rows, classes: classes, ignoreIndex: ignoreIndex,
                                                 smoothing: labelSmoothing, dx: dx.pointer(as: Double.self))
@@ -99,22 +109,42 @@ extension Tensor {
 
 /// Row kernels of the fused cross-entropy.
 enum CrossEntropyKernel {
-    /// Per row: `lse = log Σ exp(x)` and `loss = lse − (1 − ε)·x[y] − ε·mean(x)` (0 when ignored).
+    /// Largest logits tensor (elements) whose softmax the forward keeps for the backward
+    /// (64 MB of float32); above it the backward recomputes the exponentials from the saved
+    /// log-sum-exp.
+    static let savedProbabilityLimit = 1 << 24
+
+    /// Per row: `lse = log Σ exp(x)` and `loss = lse − (1 − ε)·x[y] − ε·mean(x)` (0 when ignored);
+    /// also the softmax into `probabilities` when given.
     static func forward<T: FusedExponential>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>, rows: Int,
                                            classes: Int, ignoreIndex: Int, smoothing: T,
-                                           losses: UnsafeMutablePointer<T>, lse: UnsafeMutablePointer<T>) {
+                                           losses: UnsafeMutablePointer<T>, lse: UnsafeMutablePointer<T>,
+                                           probabilities: UnsafeMutablePointer<T>?) {
         let c = classes
         let inverseClasses = 1 / T(c)
-        Parallel.forRanges(rows, costPerItem: c) { range in
-            // The exponentials go through a scratch row: a plain map loop vectorises, a fused
-            // exp-and-accumulate loop does not.
-            let scratch = UnsafeMutablePointer<T>.allocate(capacity: c)
-            defer { scratch.deallocate() }
+        Parallel.forRanges(rows, costPerItem: c * 4) { range in
             for r in range {
                 let row = x + r * c
                 let maximum = RowMath.maximum(row, c)
-                for j in 0..<c { scratch[j] = T.fusedExp(row[j] - maximum) }
-                let logSumExp = maximum + T.log(RowMath.sum(scratch, c))
+                let total: T
+                let p = probabilities.map { $0 + r * c }
+                if T.self == Float.self {
+                    let shift = unsafeBitCast(maximum, to: Float.self)
+                    if let p {
+                        let pf = FloatRows.floats(p)
+                        let sum = FloatRows.exponentiate(FloatRows.floats(row), pf, c, shift: shift)
+                        FloatRows.scale(pf, pf, c, by: 1 / sum)
+                        total = unsafeBitCast(sum, to: T.self)
+                    } else {
+                        total = unsafeBitCast(FloatRows.exponentialSum(FloatRows.floats(row), c, shift: shift), to: T.self)
+                    }
+                } else {
+                    var s: T = 0
+                    for j in 0..<c { s += T.fusedExp(row[j] - maximum) }
+                    total = s
+                    if let p { for j in 0..<c { p[j] = T.fusedExp(row[j] - maximum) / s } }
+                }
+                let logSumExp = maximum + T.log(total)
                 let plain = smoothing == 0 ? 0 : RowMath.sum(row, c)
                 lse[r] = logSumExp
                 let label = labels[r]
@@ -128,14 +158,16 @@ enum CrossEntropyKernel {
     }
 
     /// Per row: `dx = s · (softmax(x) − (1 − ε)·onehot(y) − ε/C)` with `s` the row's upstream
-    /// gradient (or `scale`); zero rows for ignored targets.
+    /// gradient (or `scale`); zero rows for ignored targets. The softmax comes from the forward's
+    /// `probabilities` when it kept them, else from `exp(x − lse)`.
     static func backward<T: FusedExponential>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>,
-                                            lse: UnsafePointer<T>, rowGradients: UnsafePointer<T>?, scale: T,
+                                            lse: UnsafePointer<T>, probabilities: UnsafePointer<T>?,
+                                            rowGradients: UnsafePointer<T>?, scale: T,
                                             rows: Int, classes: Int, ignoreIndex: Int, smoothing: T,
                                             dx: UnsafeMutablePointer<T>) {
         let c = classes
         let uniform = smoothing / T(c)
-        Parallel.forRanges(rows, costPerItem: c) { range in
+        Parallel.forRanges(rows, costPerItem: c * 4) { range in
             for r in range {
                 let row = x + r * c, out = dx + r * c
                 let label = labels[r]
@@ -145,7 +177,29 @@ enum CrossEntropyKernel {
                 }
                 let s = rowGradients.map { $0[r] } ?? scale
                 let shift = lse[r]
-                for j in 0..<c { out[j] = s * (T.fusedExp(row[j] - shift) - uniform) }
+                if let p = probabilities.map({ $0 + r * c }) {
+                    if T.self == Float.self {
+                        FloatRows.affine(FloatRows.floats(p), FloatRows.floats(out), c, scale: unsafeBitCast(s, to: Float.self),
+                                         shift: unsafeBitCast(-s * uniform, to: Float.self))
+                    } else {
+                        for j in 0..<c { out[j] = p[j] * s - s * uniform }
+                    }
+                } else if T.self == Float.self {
+                    let xf = FloatRows.floats(row), of = FloatRows.floats(out)
+                    let sf = unsafeBitCast(s, to: Float.self), shiftf = unsafeBitCast(shift, to: Float.self)
+                    let uniformf = unsafeBitCast(uniform, to: Float.self)
+                    var j = 0
+                    while j + FloatRows.width <= c {
+                        VectorMath.store((VectorMath.expNonPositive(VectorMath.load(xf + j) - shiftf) - uniformf) * sf, of + j)
+                        j += FloatRows.width
+                    }
+                    while j < c {
+                        of[j] = sf * (VectorMath.expNonPositive(xf[j] - shiftf) - uniformf)
+                        j += 1
+                    }
+                } else {
+                    for j in 0..<c { out[j] = s * (T.fusedExp(row[j] - shift) - uniform) }
+                }
                 out[label] -= s * (1 - smoothing)
             }
         }

@@ -62,6 +62,13 @@ enum NormKernel {
                                                     bias: UnsafePointer<T>?, out: UnsafeMutablePointer<T>,
                                                     mean: UnsafeMutablePointer<T>, rstd: UnsafeMutablePointer<T>,
                                                     rows: Int, dim: Int, eps: T) {
+        if T.self == Float.self {
+            NormRows.forward(FloatRows.floats(x), weight: weight.map(FloatRows.floats),
+                             bias: bias.map(FloatRows.floats), out: FloatRows.floats(out),
+                             mean: FloatRows.floats(mean), rstd: FloatRows.floats(rstd), rows: rows, dim: dim,
+                             eps: unsafeBitCast(eps, to: Float.self))
+            return
+        }
         let inverseDim = 1 / T(dim)
         Parallel.forRanges(rows, costPerItem: dim) { range in
             for r in range {
@@ -116,6 +123,13 @@ enum NormKernel {
                                                   mean: UnsafePointer<T>?, rstd: UnsafePointer<T>,
                                                   dx: UnsafeMutablePointer<T>?, dwPartial: UnsafeMutablePointer<T>?,
                                                   dbPartial: UnsafeMutablePointer<T>?, rows: Int, dim: Int, blocks: Int) {
+        if T.self == Float.self {
+            NormRows.backward(FloatRows.floats(g), FloatRows.floats(x), weight: weight.map(FloatRows.floats),
+                              mean: mean.map(FloatRows.floats), rstd: FloatRows.floats(rstd),
+                              dx: dx.map(FloatRows.floats), dwPartial: dwPartial.map(FloatRows.floats),
+                              dbPartial: dbPartial.map(FloatRows.floats), rows: rows, dim: dim, blocks: blocks)
+            return
+        }
         let inverseDim = 1 / T(dim)
         Parallel.forRanges(blocks, costPerItem: Swift.max(1, rows / blocks) * dim) { blockRange in
             for block in blockRange {

@@ -42,6 +42,12 @@ enum RMSNormKernel {
     static func forward<T: FloatingScalar>(_ x: UnsafePointer<T>, weight: UnsafePointer<T>?,
                                            out: UnsafeMutablePointer<T>, rstd: UnsafeMutablePointer<T>,
                                            rows: Int, dim: Int, eps: T) {
+        if T.self == Float.self {
+            NormRows.forward(FloatRows.floats(x), weight: weight.map(FloatRows.floats), bias: nil,
+                             out: FloatRows.floats(out), mean: nil, rstd: FloatRows.floats(rstd), rows: rows,
+                             dim: dim, eps: unsafeBitCast(eps, to: Float.self))
+            return
+        }
         let inverseDim = 1 / T(dim)
         Parallel.forRanges(rows, costPerItem: dim) { range in
             for r in range {
