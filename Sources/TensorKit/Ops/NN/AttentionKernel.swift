@@ -81,19 +81,12 @@ enum AttentionKernel {
                 let maskOffset = (pair / heads) * strides[0] + (pair % heads) * strides[1] + i * strides[2]
                 // Keys past the causal limit get probability 0 without being exponentiated.
                 let limit = causal ? Swift.min(lk, i + 1) : lk
-                if limit < lk { (row + limit).update(repeating: 0, count: lk - limit) }
                 if let m = boolMask.map({ $0 + maskOffset }) {
                     for j in 0..<limit where !m[j * maskStep] { row[j] = -T.infinity }
                 } else if let a = additiveMask.map({ $0 + maskOffset }) {
                     for j in 0..<limit { row[j] += a[j * maskStep] }
                 }
-                let maximum = RowMath.maximum(row, limit)
-                if maximum == -T.infinity {
-                    row.update(repeating: 0, count: limit)
-                    continue
-                }
-                let inverse = 1 / RowMath.exponentiate(row, limit, shift: maximum)
-                for j in 0..<limit { row[j] *= inverse }
+                SoftmaxRows.softmaxInPlace(row, count: lk, limit: limit, scale: 1)
             }
         }
     }
@@ -124,8 +117,7 @@ enum AttentionKernel {
                 let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
                 // Past the causal limit the probabilities are 0, and so are the score gradients.
                 let limit = causal ? Swift.min(lk, rowIndex % lq + 1) : lk
-                let dot = RowMath.dot(pr, dr, limit)
-                for j in 0..<limit { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                SoftmaxRows.softmaxBackwardInPlace(probabilities: pr, gradient: dr, out: dr, count: limit, scale: scale)
                 if limit < lk { (dr + limit).update(repeating: 0, count: lk - limit) }
             }
         }
