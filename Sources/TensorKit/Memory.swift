@@ -5,6 +5,8 @@ import Foundation
 /// TensorKit keeps large freed buffers (64 KiB and up) for reuse instead of returning them at
 /// once: a training step allocates the same sizes every step, and fresh pages cost more to
 /// fault in than the arithmetic that fills them. ``cacheLimit`` bounds what is kept idle.
+/// Large buffers are mapped from the system directly, so whatever leaves the cache leaves the
+/// process too.
 ///
 /// ```swift
 /// Memory.resetPeak()
@@ -13,13 +15,15 @@ import Foundation
 /// print(Memory.peakActiveBytes / 1_048_576, "MiB at most in tensors during the step")
 /// ```
 public enum Memory {
-    /// The cache limit a process starts with: 256 MiB, or `TENSORKIT_CACHE_LIMIT_MB` from the
-    /// environment when set (read once, at first use).
+    /// The cache limit a process starts with: 1 GiB, or `TENSORKIT_CACHE_LIMIT_MB` from the
+    /// environment when set (read once, at first use). The cache is also trimmed towards the
+    /// most memory tensors have held at once (plus an eighth) before new memory is mapped, so
+    /// in practice it holds what the next phase of a step will reuse, not the whole limit.
     public static let defaultCacheLimit: Int = {
         if let text = ProcessInfo.processInfo.environment["TENSORKIT_CACHE_LIMIT_MB"], let mb = Int(text), mb >= 0 {
             return mb << 20
         }
-        return 256 << 20
+        return 1 << 30
     }()
 
     /// Bytes of storage that tensors (and their views) hold now, memory-mapped files excluded.
