@@ -81,53 +81,115 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct MemoryTests {
-    @Test func countsActiveBytesAndPeak() {
-        let before = Memory.activeBytes
-        Memory.resetPeak()
-        do {
-            let t = Tensor.zeros([1024, 256])
-            #expect(Memory.activeBytes - before >= t.count * 4)
-            #expect(Memory.peakActiveBytes - before >= t.count * 4)
+/// Memory counts are process-wide and other suites run in parallel, so the exact checks run in a
+/// child process of their own (exit tests).
+@Suite struct MemoryTests {
+    @Test func countsActiveBytesAndPeak() async {
+        await #expect(processExitsWith: .success) {
+            let before = Memory.activeBytes
+            Memory.resetPeak()
+            do {
+                let t = Tensor.zeros([1024, 256])
+                precondition(Memory.activeBytes - before == t.count * 4, "active bytes count the tensor")
+            }
+            precondition(Memory.activeBytes == before, "and drop when it goes")
+            precondition(Memory.peakActiveBytes - before == 1024 * 256 * 4, "the peak remembers it")
         }
-        #expect(Memory.peakActiveBytes >= Memory.activeBytes)
     }
 
-    @Test func limitZeroEmptiesTheCache() {
-        let saved = Memory.cacheLimit
-        defer { Memory.cacheLimit = saved }
-        Memory.cacheLimit = 64 << 20
-        do { _ = Tensor.zeros([512, 512]) }   // 1 MiB, freed into the cache
-        #expect(Memory.cachedBytes >= 1 << 20)
-        Memory.cacheLimit = 0
-        #expect(Memory.cachedBytes == 0)
-        do { _ = Tensor.zeros([512, 512]) }
-        #expect(Memory.cachedBytes == 0)
+    @Test func cacheKeepsFreedBlocksUpToItsLimit() async {
+        await #expect(processExitsWith: .success) {
+            Memory.cacheLimit = 64 << 20
+            do { _ = Tensor.zeros([512, 512]) }   // 1 MiB, freed into the cache
+            precondition(Memory.cachedBytes >= 1 << 20, "the freed block is kept")
+            do { _ = Tensor.zeros([512, 512]) }   // reuses it
+            precondition(Memory.cachedBytes >= 1 << 20)
+            Memory.clearCache()
+            precondition(Memory.cachedBytes == 0, "clearCache hands everything back")
+            Memory.cacheLimit = 0
+            do { _ = Tensor.zeros([512, 512]) }
+            precondition(Memory.cachedBytes == 0, "limit 0: nothing is kept")
+        }
     }
 }
 
-@Suite(.serialized) struct ThreadsTests {
-    @Test func kernelThreadsChangeTheSplitNotTheResult() {
-        let saved = Threads.kernelThreads
-        defer { Threads.kernelThreads = saved }
-        let x = randomTensor([512, 300], seed: 9)
-        let many = (x.exp() * x).sum(axes: [1]).scalars(as: Double.self)
-        Threads.kernelThreads = 1
-        #expect(Threads.kernelThreads == 1)
-        expectClose((x.exp() * x).sum(axes: [1]), many, tolerance: 1e-12)
-        Threads.kernelThreads = 0
-        #expect(Threads.kernelThreads == 1, "clamped to at least one")
+/// Thread counts are process-wide, so these run in a child process of their own (exit tests).
+@Suite struct ThreadsTests {
+    @Test func kernelThreadsChangeTheSplitNotTheResult() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor.uniform([512, 300], low: -1, high: 1, dtype: .float64, generator: Generator(seed: 9))
+            let many = (x.exp() * x).sum(axes: [1]).scalars(as: Double.self)
+            Threads.kernelThreads = 1
+            precondition(Threads.kernelThreads == 1)
+            precondition((x.exp() * x).sum(axes: [1]).scalars(as: Double.self) == many, "same sums on one thread")
+            Threads.kernelThreads = 0
+            precondition(Threads.kernelThreads == 1, "clamped to at least one")
+        }
     }
 
-    @Test func blasThreadsWhereOpenBLASIsLinked() {
-        // OpenBLAS (the Makefile's choice) has the setting; another BLAS reports nil and false.
-        guard let before = Threads.blasThreads else {
-            #expect(!Threads.setBLASThreads(1))
-            return
+    @Test func blasThreadsWhereOpenBLASIsLinked() async {
+        await #expect(processExitsWith: .success) {
+            // OpenBLAS (the Makefile's choice) has the setting; another BLAS reports nil and false.
+            guard let before = Threads.blasThreads else {
+                precondition(!Threads.setBLASThreads(1))
+                return
+            }
+            precondition(Threads.setBLASThreads(1) && Threads.blasThreads == 1)
+            Threads.setBLASThreads(before)
+            precondition(Threads.blasThreads == before)
         }
-        #expect(Threads.setBLASThreads(1))
-        #expect(Threads.blasThreads == 1)
-        Threads.setBLASThreads(before)
-        #expect(Threads.blasThreads == before)
+    }
+}
+
+/// Attention-probability dropout inside the fused kernel, against the same computation spelled out
+/// with core ops and the same mask.
+@Suite struct AttentionDropoutTests {
+    private func reference(_ q: Tensor, _ k: Tensor, _ v: Tensor, causal: Bool, dropout: Double, seed: UInt64) -> Tensor {
+        var scores = q.matmul(k.transposed(-2, -1)) * (1 / Double(q.shape[3]).squareRoot())
+        if causal {
+            let (lq, lk) = (q.shape[2], k.shape[2])
+            let above = Tensor((0..<(lq * lk)).map { $0 % lk > $0 / lk }, shape: [lq, lk])
+            scores = scores.maskedFill(above, value: -.infinity)
+        }
+        let mask = Tensor.dropoutMask(shape: scores.shape, dtype: q.dtype, probability: dropout,
+                                      generator: Generator(seed: seed))
+        return (scores.softmax() * mask).matmul(v)
+    }
+
+    @Test func matchesSoftmaxTimesMaskTimesValues() {
+        let (q, k, v) = (randomTensor([2, 3, 5, 4], seed: 1), randomTensor([2, 3, 5, 4], seed: 2), randomTensor([2, 3, 5, 4], seed: 3))
+        for causal in [false, true] {
+            let fused = Tensor.scaledDotProductAttention(q, k, v, causal: causal, dropout: 0.3, generator: Generator(seed: 11))
+            expectClose(fused, reference(q, k, v, causal: causal, dropout: 0.3, seed: 11).scalars(as: Double.self),
+                        shape: [2, 3, 5, 4], tolerance: 1e-12)
+        }
+        // Something was dropped: the output differs from attention without dropout.
+        let plain = Tensor.scaledDotProductAttention(q, k, v).scalars(as: Double.self)
+        let dropped = Tensor.scaledDotProductAttention(q, k, v, dropout: 0.3, generator: Generator(seed: 11)).scalars(as: Double.self)
+        #expect(zip(plain, dropped).contains { Swift.abs($0 - $1) > 1e-6 })
+    }
+
+    @Test func gradientsMatchTheSpelledOutComputation() {
+        let inputs = [randomTensor([1, 2, 6, 3], seed: 4), randomTensor([1, 2, 6, 3], seed: 5), randomTensor([1, 2, 6, 3], seed: 6)]
+        expectGradcheck(inputs) {
+            Tensor.scaledDotProductAttention($0[0], $0[1], $0[2], causal: true, dropout: 0.25, generator: Generator(seed: 3)).tanh()
+        }
+        let fused = inputs.map { $0.detach().requiringGrad() }
+        Tensor.scaledDotProductAttention(fused[0], fused[1], fused[2], causal: true, dropout: 0.25, generator: Generator(seed: 3))
+            .tanh().sum().backward()
+        let spelled = inputs.map { $0.detach().requiringGrad() }
+        reference(spelled[0], spelled[1], spelled[2], causal: true, dropout: 0.25, seed: 3).tanh().sum().backward()
+        for (a, b) in zip(fused, spelled) { expectClose(a.grad!, b.grad!.scalars(as: Double.self), tolerance: 1e-12) }
+    }
+
+    @Test func drawsFromTheGivenGenerator() {
+        let q = randomTensor([1, 1, 4, 2], seed: 7)
+        let generator = Generator(seed: 9)
+        let before = generator.stateWords
+        _ = Tensor.scaledDotProductAttention(q, q, q, dropout: 0.5, generator: generator)
+        #expect(generator.stateWords != before, "the mask is drawn from the caller's generator")
+        let untouched = Generator(seed: 9)
+        _ = Tensor.scaledDotProductAttention(q, q, q, generator: untouched)
+        #expect(untouched.stateWords == before, "no dropout, no draws")
     }
 }

@@ -49,9 +49,13 @@ enum AttentionKernel {
         }
     }
 
+    /// `dropMask` (0 or `1/(1−p)` per score, from `Tensor.dropoutMask`) drops attention
+    /// probabilities: the product with V then reads `dropped = probabilities ∘ dropMask`.
     static func forward<T: FusedExponential>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
                                            sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
-                                           probabilities: UnsafeMutablePointer<T>, out: Heads<T>) {
+                                           probabilities: UnsafeMutablePointer<T>,
+                                           dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
+                                           out: Heads<T>) {
         let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
         for pair in 0..<s.pairs {
             FusedBLAS.gemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
@@ -59,9 +63,14 @@ enum AttentionKernel {
                            beta: 0, c: probabilities + pair * lq * lk, ldc: lk)
         }
         softmaxRows(probabilities, sizes: s, causal: causal, mask: mask)
+        var weights = UnsafePointer(probabilities)
+        if let dropMask, let dropped {
+            multiply(probabilities, dropMask, into: dropped, count: s.pairs * lq * lk)
+            weights = UnsafePointer(dropped)
+        }
         for pair in 0..<s.pairs {
             FusedBLAS.gemm(transA: false, transB: false, m: lq, n: dv, k: lk, alpha: 1,
-                           a: probabilities + pair * lq * lk, lda: lk, b: v.matrix(pair), ldb: v.rowStride,
+                           a: weights + pair * lq * lk, lda: lk, b: v.matrix(pair), ldb: v.rowStride,
                            beta: 0, c: out.matrix(pair), ldc: out.rowStride)
         }
     }
@@ -96,13 +105,20 @@ enum AttentionKernel {
     static func backward<T: FloatingScalar>(_ g: Heads<T>, _ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
                                             probabilities p: UnsafePointer<T>, sizes s: Sizes, scale: T,
                                             causal: Bool, scratch: UnsafeMutablePointer<T>,
+                                            dropMask: UnsafePointer<T>? = nil,
                                             dq: Heads<T>?, dk: Heads<T>?, dv: Heads<T>?) {
         let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
         let scores = lq * lk
         if let dv {
+            // dV = droppedᵀ·dO, with the dropped probabilities rebuilt in the scratch buffer.
+            var weights = p
+            if let dropMask {
+                multiply(p, dropMask, into: scratch, count: s.pairs * scores)
+                weights = UnsafePointer(scratch)
+            }
             for pair in 0..<s.pairs {
                 FusedBLAS.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
-                               a: p + pair * scores, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
+                               a: weights + pair * scores, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
                                beta: 0, c: dv.matrix(pair), ldc: dv.rowStride)
             }
         }
@@ -112,6 +128,8 @@ enum AttentionKernel {
                            a: g.matrix(pair), lda: g.rowStride, b: v.matrix(pair), ldb: v.rowStride,
                            beta: 0, c: scratch + pair * scores, ldc: lk)
         }
+        // Through the dropout: the gradient of the kept probabilities, scaled like them.
+        if let dropMask { multiply(scratch, dropMask, into: scratch, count: s.pairs * scores) }
         Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
             for rowIndex in range {
                 let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
@@ -133,6 +151,14 @@ enum AttentionKernel {
                                a: ds, lda: lk, b: q.matrix(pair), ldb: q.rowStride,
                                beta: 0, c: dk.matrix(pair), ldc: dk.rowStride)
             }
+        }
+    }
+
+    /// `out = a ∘ b` over `count` elements, split across cores (`out` may be `a`).
+    static func multiply<T: FloatingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                            into out: UnsafeMutablePointer<T>, count: Int) {
+        Parallel.forRanges(count) { range in
+            for i in range { out[i] = a[i] * b[i] }
         }
     }
 }

@@ -13,6 +13,10 @@ extension Tensor {
     ///     dtype as `q`, added to the scores; it receives no gradient). Rank 2 always means key
     ///     padding, so a `[Lq, Lk]` mask is passed as `mask.reshape([1, Lq, Lk])`.
     ///   - scale: multiplies the scores; `1 / sqrt(Dk)` when nil.
+    ///   - dropout: probability of dropping each attention probability (survivors are scaled by
+    ///     `1 / (1 − dropout)`), as PyTorch's `dropout_p`; pass 0 outside training.
+    ///   - generator: draws the dropout mask (the thread's default when nil); the backward
+    ///     redraws the same mask from the generator's state saved here, so no mask is kept.
     ///
     /// A query whose keys are all masked gets a zero output (and zero gradients), not NaN.
     /// The forward saves the attention probabilities `[B, H, Lq, Lk]` for the backward, which
@@ -26,7 +30,8 @@ extension Tensor {
     /// let o = Tensor.scaledDotProductAttention(q, k, v, causal: true)
     /// ```
     public static func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, causal: Bool = false,
-                                                 mask: Tensor? = nil, scale: Double? = nil) -> Tensor {
+                                                 mask: Tensor? = nil, scale: Double? = nil,
+                                                 dropout: Double = 0, generator: Generator? = nil) -> Tensor {
         let op = "scaledDotProductAttention"
         precondition(q.rank == 4 && k.rank == 4 && v.rank == 4,
                      "\(op): q, k, v must be [batch, heads, seq, headDim], got shapes \(q.shape), \(k.shape), \(v.shape)")
@@ -39,7 +44,15 @@ extension Tensor {
                      "\(op): shapes q \(q.shape), k \(k.shape), v \(v.shape) are not compatible")
         precondition(queries > 0 && keys > 0 && depth > 0 && valueDepth > 0,
                      "\(op): empty axis in shapes q \(q.shape), k \(k.shape), v \(v.shape)")
+        precondition(dropout >= 0 && dropout < 1, "\(op): dropout must be in [0, 1), got \(dropout)")
         let scoreShape = [batch, heads, queries, keys]
+        // The mask is drawn now from the caller's generator and redrawn in the backward from the
+        // state it started at: 1 bit of randomness per score instead of a saved mask.
+        let drawing = dropout > 0 ? generator ?? Generator.default : nil
+        let dropState = drawing?.stateWords
+        func dropMask(from source: Generator?) -> Tensor? {
+            source.map { Tensor.dropoutMask(shape: scoreShape, dtype: q.dtype, probability: dropout, generator: $0) }
+        }
         let maskSpec = mask.map { AttentionKernel.MaskSpec($0, scoreShape: scoreShape, dtype: q.dtype, op: op) }
         let factor = scale ?? 1 / Double(depth).squareRoot()
         let (qc, kc, vc) = (q.attentionOperand(), k.attentionOperand(), v.attentionOperand())
@@ -47,10 +60,14 @@ extension Tensor {
                                           depth: depth, valueDepth: valueDepth)
         let probabilities = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
         let out = Tensor.attentionResult([batch, heads, queries, valueDepth], like: q)
+        let forwardMask = dropMask(from: drawing)
+        let dropped = forwardMask.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
         func forward<T: FusedExponential>(_ t: T.Type) {
             AttentionKernel.forward(.init(qc), .init(kc), .init(vc), sizes: sizes, scale: T(factor),
                                     causal: causal, mask: maskSpec,
-                                    probabilities: probabilities.pointer(as: T.self), out: .init(out))
+                                    probabilities: probabilities.pointer(as: T.self),
+                                    dropMask: forwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
+                                    dropped: dropped?.pointer(as: T.self), out: .init(out))
         }
         switch q.dtype {
         case .float32: forward(Float.self)
@@ -62,10 +79,16 @@ extension Tensor {
             let dk = k.requiresGrad ? Tensor.attentionResult(k.shape, like: k) : nil
             let dv = v.requiresGrad ? Tensor.attentionResult(v.shape, like: v) : nil
             let scratch = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
+            let backwardMask = dropMask(from: dropState.map { state in
+                let replay = Generator(seed: 0)
+                replay.stateWords = state
+                return replay
+            })
             func backward<T: FloatingScalar>(_ t: T.Type) {
                 AttentionKernel.backward(.init(g), .init(qc), .init(kc), .init(vc),
                                          probabilities: probabilities.pointer(as: T.self),
                                          sizes: sizes, scale: T(factor), causal: causal, scratch: scratch.pointer(as: T.self),
+                                         dropMask: backwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
                                          dq: dq.map { .init($0) }, dk: dk.map { .init($0) }, dv: dv.map { .init($0) })
             }
             switch q.dtype {
