@@ -7,8 +7,8 @@ import TensorKit
 /// `output` with `fusedQKV`. With `kvHeads < heads` (grouped-query attention), each group of
 /// `heads / kvHeads` query heads shares one key/value head, as in LLaMA 2/3 and Mistral.
 ///
-/// Attention-probability dropout is not applied (the fused attention kernel has none); blocks
-/// apply dropout to the attention output instead.
+/// ``attentionDropout`` drops attention probabilities while training (BERT's
+/// `attention_probs_dropout_prob`), inside the fused kernel.
 ///
 /// ```swift
 /// let attention = MultiHeadAttention(dim: 64, heads: 8, causal: true)
@@ -37,6 +37,10 @@ public final class MultiHeadAttention: Module, Layer {
     public let causal: Bool
     /// Rotary positions applied to queries and keys, if any.
     public var rotary: RotaryEmbedding?
+    /// Probability of dropping each attention probability in training mode (0: none).
+    public var attentionDropout: Double
+    /// Draws the attention-dropout masks; the thread's default generator when nil.
+    public var dropoutGenerator: Generator?
 
     /// Self-attention over vectors of size `dim`.
     ///
@@ -49,11 +53,12 @@ public final class MultiHeadAttention: Module, Layer {
     ///   - bias: whether the projections have biases.
     ///   - fusedQKV: one `qkv` projection instead of three (GPT-2's `c_attn` layout).
     ///   - rotary: RoPE base frequency to rotate queries and keys with, or nil.
+    ///   - attentionDropout: dropout on the attention probabilities while training.
     ///   - dtype: the parameter dtype.
     ///   - generator: draws the initial weights; the default generator when nil.
     public init(dim: Int, heads: Int, kvHeads: Int? = nil, headDim: Int? = nil, causal: Bool = false,
                 bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,
-                dtype: DType = .float32, generator: Generator? = nil) {
+                attentionDropout: Double = 0, dtype: DType = .float32, generator: Generator? = nil) {
         let kvHeads = kvHeads ?? heads
         precondition(heads > 0 && kvHeads > 0 && heads % kvHeads == 0,
                      "MultiHeadAttention: kvHeads (\(kvHeads)) must divide heads (\(heads))")
@@ -69,6 +74,9 @@ public final class MultiHeadAttention: Module, Layer {
         self.headDim = headDim
         self.causal = causal
         self.rotary = rotary
+        precondition(attentionDropout >= 0 && attentionDropout <= 1,
+                     "MultiHeadAttention: attentionDropout must be in [0, 1], got \(attentionDropout)")
+        self.attentionDropout = attentionDropout
         let (q, kv) = (heads * headDim, kvHeads * headDim)
         if fusedQKV {
             qkv = Linear(dim, q + 2 * kv, bias: bias, dtype: dtype, generator: generator)
@@ -130,7 +138,9 @@ public final class MultiHeadAttention: Module, Layer {
             let causalMask = Tensor(allowed, shape: [1, 1, length, keys])
             attendMask = attendMask.map { $0.reshape([batch, 1, 1, keys]).logicalAnd(causalMask) } ?? causalMask
         }
-        let attended = Tensor.scaledDotProductAttention(q, k, v, causal: kernelCausal, mask: attendMask)
+        let attended = Tensor.scaledDotProductAttention(q, k, v, causal: kernelCausal, mask: attendMask,
+                                                        dropout: isTraining ? attentionDropout : 0,
+                                                        generator: dropoutGenerator)
         return output(attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim]))
     }
 

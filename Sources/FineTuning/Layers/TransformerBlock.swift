@@ -34,6 +34,8 @@ public final class TransformerBlock: Module, Layer {
     ///   - normEps: the normalisations' epsilon.
     ///   - preNorm: normalise before each sublayer (GPT-2, LLaMA) or after the residual (BERT).
     ///   - dropout: dropout probability on each sublayer's output.
+    ///   - attentionDropout: dropout probability on the attention probabilities (BERT's
+    ///     `attention_probs_dropout_prob`), drawn from the same generator as `dropout`.
     ///   - causal: each position attends only to itself and earlier ones (decoders).
     ///   - bias: whether the attention projections have biases.
     ///   - fusedQKV: one `qkv` projection instead of three (GPT-2's `c_attn` layout).
@@ -42,10 +44,12 @@ public final class TransformerBlock: Module, Layer {
     ///   - generator: draws the initial weights; the default generator when nil.
     public init(dim: Int, heads: Int, kvHeads: Int? = nil, hidden: Int, feedForward kind: FeedForward.Kind = .mlp(.gelu),
                 norm: NormKind = .layerNorm, normEps: Double = 1e-5, preNorm: Bool = true, dropout: Double = 0,
-                causal: Bool = false, bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,
+                attentionDropout: Double = 0, causal: Bool = false, bias: Bool = true, fusedQKV: Bool = false, rotary: RotaryEmbedding? = nil,
                 dtype: DType = .float32, generator: Generator? = nil) {
         attention = MultiHeadAttention(dim: dim, heads: heads, kvHeads: kvHeads, causal: causal, bias: bias,
-                                       fusedQKV: fusedQKV, rotary: rotary, dtype: dtype, generator: generator)
+                                       fusedQKV: fusedQKV, rotary: rotary, attentionDropout: attentionDropout,
+                                       dtype: dtype, generator: generator)
+        attention.dropoutGenerator = generator
         attentionNorm = norm.make(dim, eps: normEps, dtype: dtype)
         feedForward = FeedForward(dim: dim, hidden: hidden, kind: kind, bias: bias, dtype: dtype, generator: generator)
         feedForwardNorm = norm.make(dim, eps: normEps, dtype: dtype)

@@ -22,6 +22,10 @@ public struct EncoderConfig: Sendable, Equatable {
     public var normEps: Double = 1e-12
     /// Dropout after the embeddings and on each sublayer output (training only).
     public var dropout: Double = 0.1
+    /// Dropout on the attention probabilities (training only; BERT:
+    /// `attention_probs_dropout_prob`, 0.1). 0 here unless set, so an encoder built from scratch
+    /// drops only what ``dropout`` says; ``BertConfig/encoderConfig(pooler:)`` sets it from the file.
+    public var attentionDropout: Double = 0
     /// Whether to build BERT's pooler (`tanh(dense(hidden[CLS]))`).
     public var pooler: Bool = true
     /// The standard deviation of the normal initialisation.
@@ -127,7 +131,7 @@ public final class Encoder: Module {
         layers = (0..<c.layers).map { _ in
             TransformerBlock(dim: c.dim, heads: c.heads, hidden: c.hidden, feedForward: .mlp(c.activation),
                              norm: .layerNorm, normEps: c.normEps, preNorm: false, dropout: c.dropout,
-                             causal: false, bias: true, dtype: c.dtype, generator: generator)
+                             attentionDropout: c.attentionDropout, causal: false, bias: true, dtype: c.dtype, generator: generator)
         }
         if c.pooler { pooler = Linear(c.dim, c.dim, dtype: c.dtype, generator: generator) }
         super.init()

@@ -4,9 +4,8 @@ import TensorKit
 /// The fields of a Hugging Face BERT `config.json` that shape the model, under their JSON names.
 ///
 /// Optional keys take `transformers.BertConfig`'s defaults. ``encoderConfig(pooler:)`` turns it into an
-/// ``EncoderConfig``; `attentionDropout` and `padTokenID` have no counterpart there (the encoder
-/// applies one dropout rate, and padding is carried by the attention mask) and are kept for
-/// callers that need them.
+/// ``EncoderConfig``; `padTokenID` has no counterpart there (padding is carried by the attention
+/// mask) and is kept for callers that need it.
 ///
 /// ```swift
 /// let bert = try BertConfig(contentsOf: folder.appendingPathComponent("config.json"))
@@ -35,7 +34,7 @@ public struct BertConfig: Sendable, Equatable {
     public var layerNormEps: Double = 1e-12
     /// `hidden_dropout_prob`.
     public var hiddenDropout: Double = 0.1
-    /// `attention_probs_dropout_prob` (not applied: the encoder has no attention-probability dropout).
+    /// `attention_probs_dropout_prob`: dropout on the attention probabilities while training.
     public var attentionDropout: Double = 0.1
     /// `pad_token_id`.
     public var padTokenID: Int = 0
@@ -108,6 +107,7 @@ public struct BertConfig: Sendable, Equatable {
         config.activation = Self.activations[hiddenActivation]!
         config.normEps = layerNormEps
         config.dropout = hiddenDropout
+        config.attentionDropout = attentionDropout
         config.pooler = pooler
         return config
     }

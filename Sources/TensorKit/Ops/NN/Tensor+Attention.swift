@@ -44,7 +44,7 @@ extension Tensor {
                      "\(op): shapes q \(q.shape), k \(k.shape), v \(v.shape) are not compatible")
         precondition(queries > 0 && keys > 0 && depth > 0 && valueDepth > 0,
                      "\(op): empty axis in shapes q \(q.shape), k \(k.shape), v \(v.shape)")
-        precondition(dropout >= 0 && dropout < 1, "\(op): dropout must be in [0, 1), got \(dropout)")
+        precondition(dropout >= 0 && dropout <= 1, "\(op): dropout must be in [0, 1], got \(dropout)")
         let scoreShape = [batch, heads, queries, keys]
         // The mask is drawn now from the caller's generator and redrawn in the backward from the
         // state it started at: 1 bit of randomness per score instead of a saved mask.
