@@ -6,14 +6,13 @@ import Foundation
 /// Pass one explicitly for reproducible initialisation, or use the per-thread default
 /// (``Generator/default``), reseeded with ``Generator/manualSeed(_:)`` like `torch.manual_seed`.
 public final class Generator {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var stream = RandomStream(state: (0, 0, 0, 0))
     /// The seed this generator started from.
     public private(set) var seed: UInt64
 
     /// A generator starting at `seed`.
     public init(seed: UInt64) {
         self.seed = seed
-        self.state = (0, 0, 0, 0)
         reseed(seed)
     }
 
@@ -28,41 +27,29 @@ public final class Generator {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        stream.state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
     /// The full internal state, for checkpoints that must resume the exact stream.
     public var stateWords: [UInt64] {
-        get { [state.0, state.1, state.2, state.3] }
+        get { [stream.state.0, stream.state.1, stream.state.2, stream.state.3] }
         set {
             precondition(newValue.count == 4, "Generator.stateWords: expected 4 words, got \(newValue.count)")
-            state = (newValue[0], newValue[1], newValue[2], newValue[3])
+            stream.state = (newValue[0], newValue[1], newValue[2], newValue[3])
         }
     }
 
     /// The next 64 random bits.
     @inline(__always)
-    public func next() -> UInt64 {
-        let result = rotate(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = rotate(state.3, 45)
-        return result
-    }
-
-    @inline(__always) private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    public func next() -> UInt64 { stream.next() }
 
     /// Runs `body` on a local copy of the stream and keeps where it ended: the same numbers as
     /// calling ``next()`` repeatedly, without a class-property access per draw (bulk fills such
     /// as dropout masks draw millions per step).
     func withStream<R>(_ body: (inout RandomStream) -> R) -> R {
-        var stream = RandomStream(state: state)
-        defer { state = stream.state }
-        return body(&stream)
+        var local = stream
+        defer { stream = local }
+        return body(&local)
     }
 
     /// Uniform in [0, 1) with 53 random bits.

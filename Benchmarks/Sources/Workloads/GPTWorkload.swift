@@ -95,18 +95,6 @@ public final class GPTWorkload: TrainingWorkload {
     }
 
     public func profiledStep() -> StepPhases {
-        var phases = StepPhases()
-        var loss: Tensor?
-        phases.forwardMs = Measurement.seconds { loss = model.loss(inputs, targets: targets) } * 1e3
-        phases.rssAfterForward = Measurement.residentMiB() ?? .nan
-        phases.backwardMs = Measurement.seconds { loss!.backward() } * 1e3
-        phases.rssAfterBackward = Measurement.residentMiB() ?? .nan
-        phases.optimizerMs = Measurement.seconds {
-            optimizer.step()
-            optimizer.zeroGrad()
-        } * 1e3
-        phases.rssAfterOptimizer = Measurement.residentMiB() ?? .nan
-        phases.loss = loss!.item()
-        return phases
+        StepPhases.training(loss: { model.loss(inputs, targets: targets) }, optimizer: optimizer)
     }
 }

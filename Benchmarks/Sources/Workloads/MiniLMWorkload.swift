@@ -141,17 +141,6 @@ public final class MiniLMWorkload: TrainingWorkload {
             phases.loss = pooled!.mean().item()
             return phases
         }
-        var loss: Tensor?
-        phases.forwardMs = Measurement.seconds { loss = self.loss() } * 1e3
-        phases.rssAfterForward = Measurement.residentMiB() ?? .nan
-        phases.backwardMs = Measurement.seconds { loss!.backward() } * 1e3
-        phases.rssAfterBackward = Measurement.residentMiB() ?? .nan
-        phases.optimizerMs = Measurement.seconds {
-            optimizer.step()
-            optimizer.zeroGrad()
-        } * 1e3
-        phases.rssAfterOptimizer = Measurement.residentMiB() ?? .nan
-        phases.loss = loss!.item()
-        return phases
+        return StepPhases.training(loss: { self.loss() }, optimizer: optimizer)
     }
 }

@@ -32,6 +32,24 @@ public struct StepPhases {
     public var loss = 0.0
 
     public init() {}
+
+    /// One training step timed phase by phase: `loss()` (forward), backward, then the optimizer
+    /// step and clearing the gradients.
+    public static func training(loss makeLoss: () -> Tensor, optimizer: AdamW) -> StepPhases {
+        var phases = StepPhases()
+        var loss: Tensor?
+        phases.forwardMs = Measurement.seconds { loss = makeLoss() } * 1e3
+        phases.rssAfterForward = Measurement.residentMiB() ?? .nan
+        phases.backwardMs = Measurement.seconds { loss!.backward() } * 1e3
+        phases.rssAfterBackward = Measurement.residentMiB() ?? .nan
+        phases.optimizerMs = Measurement.seconds {
+            optimizer.step()
+            optimizer.zeroGrad()
+        } * 1e3
+        phases.rssAfterOptimizer = Measurement.residentMiB() ?? .nan
+        phases.loss = loss!.item()
+        return phases
+    }
 }
 
 /// Why a workload could not be prepared.
