@@ -24,6 +24,9 @@ final class BufferCache: Sendable {
     /// Below this, the cache is not trimmed towards the high-water mark (small programs).
     static let minimumWorkingSet = 64 << 20
 
+    /// A mapped block and its mapped size, as handed back to the system.
+    typealias Mapping = (pointer: UnsafeMutableRawPointer, size: Int)
+
     private struct Block {
         let pointer: UnsafeMutableRawPointer
         /// When it was released, for evicting the longest-idle blocks first.
@@ -38,7 +41,7 @@ final class BufferCache: Sendable {
         var clock = 0
 
         /// Removes the longest-idle block (the oldest bottom of any size's stack).
-        mutating func evictOldest() -> (pointer: UnsafeMutableRawPointer, size: Int)? {
+        mutating func evictOldest() -> Mapping? {
             guard let (size, _) = free.min(by: { ($0.value.first?.stamp ?? .max) < ($1.value.first?.stamp ?? .max) }),
                   let block = free[size]?.first else { return nil }
             free[size]?.removeFirst()
@@ -65,9 +68,7 @@ final class BufferCache: Sendable {
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
         let now = active.add(byteCount, ordering: .relaxed).newValue
         peak.max(now, ordering: .relaxed)
-        // An eighth of slack over the high-water mark: phases of a step use slightly different
-        // sizes, and handing back a block the next phase maps again costs page faults.
-        let working = Swift.max(highWater.max(now, ordering: .relaxed).newValue * 9 / 8, Self.minimumWorkingSet)
+        let highest = highWater.max(now, ordering: .relaxed).newValue
         guard byteCount >= Self.minimumCachedBytes else {
             var raw: UnsafeMutableRawPointer?
             guard posix_memalign(&raw, 64, Swift.max(byteCount, 1)) == 0, let memory = raw else {
@@ -76,13 +77,16 @@ final class BufferCache: Sendable {
             return memory
         }
         let size = Self.sizeClass(byteCount)
-        var evicted: [(pointer: UnsafeMutableRawPointer, size: Int)] = []
+        var evicted: [Mapping] = []
         let reused = state.withLock { box -> UnsafeMutableRawPointer? in
             if let block = box.value.free[size]?.popLast() {
                 box.value.cachedBytes -= size
                 return block.pointer
             }
-            // A new mapping: first give back idle blocks beyond the working set.
+            // A new mapping: first give back idle blocks beyond the working set, with an eighth
+            // of slack (phases of a step use slightly different sizes, and handing back a block
+            // the next phase maps again costs page faults).
+            let working = Swift.max(highest * 9 / 8, Self.minimumWorkingSet)
             while now + box.value.cachedBytes + (size - byteCount) > working, let block = box.value.evictOldest() {
                 evicted.append(block)
             }
@@ -130,11 +134,12 @@ final class BufferCache: Sendable {
         }
     }
 
-    /// Frees cached blocks, largest first, until the cache fits its limit (all of them for 0).
+    /// Hands cached blocks back, longest-idle first, until the cache holds at most `target`
+    /// bytes (its limit when nil; never more than the limit).
     func trim(to target: Int? = nil) {
-        let blocks = state.withLock { box -> [(pointer: UnsafeMutableRawPointer, size: Int)] in
+        let blocks = state.withLock { box -> [Mapping] in
             let goal = Swift.min(target ?? box.value.limit, box.value.limit)
-            var dropped: [(pointer: UnsafeMutableRawPointer, size: Int)] = []
+            var dropped: [Mapping] = []
             while box.value.cachedBytes > goal, let block = box.value.evictOldest() { dropped.append(block) }
             return dropped
         }

@@ -6,7 +6,7 @@ import Glibc
 /// Splits element loops across cores. Small loops run inline: threads only pay off for large ones.
 enum Parallel {
     /// Threads the kernels may use (``Threads/kernelThreads``).
-    static var coreCount: Int { Threads.kernelThreads }
+    static var threadCount: Int { Threads.kernelThreads }
 
     /// Below this many elements of work a loop stays on the calling thread.
     static let threshold = 1 << 15
@@ -16,7 +16,7 @@ enum Parallel {
     @inline(__always)
     static func forRanges(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         let work = count * costPerItem
-        let chunks = Swift.min(coreCount, work / threshold)
+        let chunks = Swift.min(threadCount, work / threshold)
         if chunks <= 1 || count < 2 {
             body(0..<count)
             return

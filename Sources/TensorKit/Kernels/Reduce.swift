@@ -219,7 +219,7 @@ enum Reduction {
         let fastOuter = outerRank == 0 ? Int.max : Swift.abs(plan.outerStrides[outerRank - 1])
         if innerRank > 0 && fastOuter < fastInner {
             columns(px, plan, reducer, out)
-        } else if outputs >= Parallel.coreCount || outputs * inner < 2 * Parallel.threshold {
+        } else if outputs >= Parallel.threadCount || outputs * inner < 2 * Parallel.threshold {
             Parallel.forRanges(outputs, costPerItem: inner) { range in
                 for o in range {
                     let base = Plan.position(o, plan.outerShape, plan.outerStrides, upTo: outerRank)
@@ -227,7 +227,7 @@ enum Reduction {
                 }
             }
         } else {
-            let pieces = Parallel.coreCount
+            let pieces = Parallel.threadCount
             let partials = UnsafeMutablePointer<R.Acc>.allocate(capacity: pieces)
             defer { partials.deallocate() }
             for o in 0..<outputs {

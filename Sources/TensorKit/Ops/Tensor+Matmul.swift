@@ -106,11 +106,8 @@ private enum BatchedGEMM {
         }
         // Operands BLAS cannot read through their strides are copied once, before broadcasting,
         // so an operand shared by the whole batch is never copied per batch matrix.
-        let a = GEMM.operand(a.layout) == nil ? Elementwise.copy(a) : a
-        let b = GEMM.operand(b.layout) == nil ? Elementwise.copy(b) : b
-        guard let opA = GEMM.operand(a.layout), let opB = GEMM.operand(b.layout) else {
-            preconditionFailure("matmul: contiguous operands must be readable by BLAS")
-        }
+        let (a, opA) = GEMM.readable(a)
+        let (b, opB) = GEMM.readable(b)
         let pa = UnsafePointer(a.pointer(as: T.self)), pb = UnsafePointer(b.pointer(as: T.self))
         let pc = out.pointer(as: T.self)
         let batchCount = batch.reduce(1, *)

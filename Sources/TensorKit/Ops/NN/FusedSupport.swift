@@ -35,7 +35,7 @@ enum RowBlocks {
     /// How many blocks `rows` rows of `costPerRow` work each are worth splitting into.
     static func count(rows: Int, costPerRow: Int) -> Int {
         let work = rows * Swift.max(1, costPerRow)
-        return Swift.max(1, Swift.min(Parallel.coreCount, Swift.min(rows, work / Parallel.threshold)))
+        return Swift.max(1, Swift.min(Parallel.threadCount, Swift.min(rows, work / Parallel.threshold)))
     }
 
     /// Rows of block `block` out of `blocks`.

@@ -47,11 +47,16 @@ extension Tensor {
         precondition(dropout >= 0 && dropout <= 1, "\(op): dropout must be in [0, 1], got \(dropout)")
         let scoreShape = [batch, heads, queries, keys]
         // The mask is drawn now from the caller's generator and redrawn in the backward from the
-        // state it started at: 1 bit of randomness per score instead of a saved mask.
+        // state that generator started at, so no mask is kept between the two.
         let drawing = dropout > 0 ? generator ?? Generator.default : nil
         let dropState = drawing?.stateWords
         func dropMask(from source: Generator?) -> Tensor? {
             source.map { Tensor.dropoutMask(shape: scoreShape, dtype: q.dtype, probability: dropout, generator: $0) }
+        }
+        func replaying(_ state: [UInt64]) -> Generator {
+            let replay = Generator(seed: 0)
+            replay.stateWords = state
+            return replay
         }
         let maskSpec = mask.map { AttentionKernel.MaskSpec($0, scoreShape: scoreShape, dtype: q.dtype, op: op) }
         let factor = scale ?? 1 / Double(depth).squareRoot()
@@ -79,11 +84,7 @@ extension Tensor {
             let dk = k.requiresGrad ? Tensor.attentionResult(k.shape, like: k) : nil
             let dv = v.requiresGrad ? Tensor.attentionResult(v.shape, like: v) : nil
             let scratch = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
-            let backwardMask = dropMask(from: dropState.map { state in
-                let replay = Generator(seed: 0)
-                replay.stateWords = state
-                return replay
-            })
+            let backwardMask = dropMask(from: dropState.map(replaying))
             func backward<T: FloatingScalar>(_ t: T.Type) {
                 AttentionKernel.backward(.init(g), .init(qc), .init(kc), .init(vc),
                                          probabilities: probabilities.pointer(as: T.self),

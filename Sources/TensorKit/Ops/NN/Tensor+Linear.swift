@@ -61,12 +61,8 @@ enum LinearKernel {
             out.fill(with: 0)
         }
         if k == 0 { return out }
-        let a = GEMM.operand(rows.layout) == nil ? Elementwise.copy(rows) : rows
-        let wT = weight.transposed()
-        let b = GEMM.operand(wT.layout) == nil ? Elementwise.copy(wT) : wT
-        guard let opA = GEMM.operand(a.layout), let opB = GEMM.operand(b.layout) else {
-            preconditionFailure("linear: contiguous operands must be readable by BLAS")
-        }
+        let (a, opA) = GEMM.readable(rows)
+        let (b, opB) = GEMM.readable(weight.transposed())
         GEMM.gemm(T.self, m: m, n: n, k: k, a: UnsafePointer(a.pointer(as: T.self)), opA,
                   b: UnsafePointer(b.pointer(as: T.self)), opB, beta: bias == nil ? 0 : 1, c: pc, ldc: n)
         return out
