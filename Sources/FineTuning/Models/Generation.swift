@@ -11,41 +11,23 @@ public enum SamplingStrategy: Sendable, Equatable {
     /// Nucleus sampling: sample among the most likely tokens whose probabilities sum to at least `p`.
     case topP(Double, temperature: Double = 1)
 
+    /// The same choice as ``SamplingParameters`` (which adds min-p and a repetition penalty).
+    public var parameters: SamplingParameters {
+        switch self {
+        case .greedy: return .greedy
+        case .temperature(let t): return SamplingParameters(temperature: t)
+        case .topK(let k, let t): return SamplingParameters(temperature: t, topK: Swift.max(1, k))
+        case .topP(let p, let t): return SamplingParameters(temperature: t, topP: p)
+        }
+    }
+
     /// Picks a token id from one row of logits.
     public func pick(_ logits: [Double], generator: Generator) -> Int {
         precondition(!logits.isEmpty, "SamplingStrategy: no logits")
-        let temperature: Double
-        var keep = logits.count
-        var nucleus = 1.0
-        switch self {
-        case .greedy:
-            return logits.indices.max { logits[$0] < logits[$1] }!
-        case .temperature(let t): temperature = t
-        case .topK(let k, let t): (keep, temperature) = (Swift.max(1, Swift.min(k, logits.count)), t)
-        case .topP(let p, let t): (nucleus, temperature) = (p, t)
-        }
-        precondition(temperature > 0, "SamplingStrategy: temperature must be positive, got \(temperature)")
-        // Candidates in decreasing order (ties by id, so the result is reproducible).
-        let order = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
-        let top = logits[order[0]]
-        var weights = order.prefix(keep).map { Double.exp((logits[$0] - top) / temperature) }
-        if nucleus < 1 {
-            let total = weights.reduce(0, +)
-            var running = 0.0
-            var cut = weights.count
-            for (i, w) in weights.enumerated() {
-                running += w / total
-                if running >= nucleus { cut = i + 1; break }
-            }
-            weights.removeLast(weights.count - cut)
-        }
-        let total = weights.reduce(0, +)
-        var u = generator.nextDouble() * total
-        for (i, w) in weights.enumerated() {
-            u -= w
-            if u < 0 { return order[i] }
-        }
-        return order[weights.count - 1]
+        if case .greedy = self { return SamplingParameters.argmax(logits) }
+        let p = parameters
+        precondition(p.temperature > 0, "SamplingStrategy: temperature must be positive, got \(p.temperature)")
+        return p.pick(scores: logits, generator: generator)
     }
 }
 
@@ -56,15 +38,25 @@ extension GPT {
     /// With `useCache` (the default) the prompt is encoded once and each step feeds only the new
     /// token, attending to the cached keys and values; without it every step re-runs the whole
     /// sequence (same tokens, more work — kept for checking the cache). Generation stops after
-    /// emitting a token in `stopTokens` (which is included) or at `maxPositions` with learned
-    /// positions.
+    /// emitting a token in `stopTokens` (which is included), when `onToken` returns false, or at
+    /// `maxPositions` with learned positions.
+    ///
+    /// - Parameters:
+    ///   - prompt: the token ids to continue (not empty).
+    ///   - maxNewTokens: the most tokens to produce.
+    ///   - sampling: how each token is picked (greedy by default).
+    ///   - stopTokens: ids that end generation (end-of-sequence, end-of-turn).
+    ///   - generator: the random source of sampled picks (the thread's default when nil).
+    ///   - useCache: reuse keys and values across steps.
+    ///   - onToken: called with each token as it is produced (streaming); return false to stop.
     ///
     /// ```swift
-    /// let tokens = model.generate([1, 5, 7], maxNewTokens: 20, strategy: .topK(40, temperature: 0.8),
-    ///                             generator: Generator(seed: 1))
+    /// let sampling = SamplingParameters(temperature: 0.8, topK: 40)
+    /// let tokens = model.generate([1, 5, 7], maxNewTokens: 20, sampling: sampling, generator: Generator(seed: 1))
     /// ```
-    public func generate(_ prompt: [Int], maxNewTokens: Int, strategy: SamplingStrategy = .greedy,
-                         stopTokens: Set<Int> = [], generator: Generator? = nil, useCache: Bool = true) -> [Int] {
+    public func generate(_ prompt: [Int], maxNewTokens: Int, sampling: SamplingParameters,
+                         stopTokens: Set<Int> = [], generator: Generator? = nil, useCache: Bool = true,
+                         onToken: (Int) -> Bool = { _ in true }) -> [Int] {
         precondition(!prompt.isEmpty, "GPT.generate: the prompt is empty")
         let rng = generator ?? Generator.default
         let wasTraining = isTraining
@@ -80,14 +72,27 @@ extension GPT {
                 let input = useCache ? pending : tokens
                 let ids = Tensor(input.map { Int32($0) }, shape: [1, input.count])
                 let logits = self(ids, cache: cache)
-                let last = logits.select(axis: 1, index: input.count - 1).scalars(as: Double.self)
-                let next = strategy.pick(last, generator: rng)
+                let last = logits.select(axis: 1, index: input.count - 1).scalars(as: Float.self)
+                let next = sampling.pick(last, previousTokens: tokens, generator: rng)
                 produced.append(next)
                 tokens.append(next)
                 pending = [next]
-                if stopTokens.contains(next) { break }
+                if !onToken(next) || stopTokens.contains(next) { break }
             }
             return produced
         }
+    }
+
+    /// Continues `prompt` with one of the classic ``SamplingStrategy`` choices; see
+    /// ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:onToken:)``.
+    ///
+    /// ```swift
+    /// let tokens = model.generate([1, 5, 7], maxNewTokens: 20, strategy: .topK(40, temperature: 0.8),
+    ///                             generator: Generator(seed: 1))
+    /// ```
+    public func generate(_ prompt: [Int], maxNewTokens: Int, strategy: SamplingStrategy = .greedy,
+                         stopTokens: Set<Int> = [], generator: Generator? = nil, useCache: Bool = true) -> [Int] {
+        generate(prompt, maxNewTokens: maxNewTokens, sampling: strategy.parameters, stopTokens: stopTokens,
+                 generator: generator, useCache: useCache)
     }
 }
