@@ -242,6 +242,56 @@ import TensorKit
         }
     }
 
+    /// Sizes in config.json that the weights do not back are refused before anything is
+    /// allocated from them (these used to map terabytes, overflow, or take gigabytes first).
+    @Test func lyingConfigSizesThrowBeforeAllocating() throws {
+        let (encoder, weights) = try tinyCheckpoint()
+        let config = try BertConfig(contentsOf: folder().appendingPathComponent("config.json"))
+        #expect(config.parameterCount(pooler: true) == encoder.parameters().reduce(0) { $0 + $1.count })
+        let cases: [(String, Any, String)] = [
+            ("intermediate_size", 1_000_000_000, "encoder.layer.0.intermediate.dense.weight"),
+            ("hidden_size", 384_000, "embeddings.word_embeddings.weight"),
+            ("vocab_size", 999_999_999_999_999, "embeddings.word_embeddings.weight"),
+            ("num_hidden_layers", 999_999_999_999_999, "encoder.layer.999999999999998.attention.self.query.weight"),
+            ("num_hidden_layers", 1000, "encoder.layer.999.attention.self.query.weight"),
+        ]
+        for (key, value, culprit) in cases {
+            let url = try folder(config: [key: value], weights: weights)
+            let error = #expect(throws: PretrainedError.self) { _ = try PretrainedEncoder(directory: url) }
+            guard case .weightsMismatch(let path, let missing, _, let mismatched)? = error else {
+                Issue.record("\(key) = \(value): \(String(describing: error))")
+                continue
+            }
+            #expect(path.hasSuffix("model.safetensors"))
+            #expect(missing.contains(culprit) || mismatched.contains { $0.name == culprit }, "\(key): \(missing) \(mismatched)")
+        }
+        // A file that holds only the size-carrying tensors cannot back a million layers either.
+        let sparse = ["embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+                      "embeddings.token_type_embeddings.weight", "encoder.layer.0.intermediate.dense.weight",
+                      "encoder.layer.999999.attention.self.query.weight"]
+        var few = weights.filter { sparse.contains($0.key) }
+        few["encoder.layer.999999.attention.self.query.weight"] = Tensor.zeros([8, 8])
+        let url = try folder(config: ["num_hidden_layers": 1_000_000], weights: few)
+        let error = #expect(throws: PretrainedError.self) { _ = try PretrainedEncoder(directory: url) }
+        guard case .invalidConfig(let path, let reason)? = error else {
+            Issue.record("a million layers: \(String(describing: error))")
+            return
+        }
+        #expect(path.hasSuffix("config.json") && reason.contains("parameters"), "\(reason)")
+    }
+
+    @Test func invalidConfigJSONNamesTheFileAndPosition() throws {
+        let url = try folder().appendingPathComponent("config.json")
+        try "{\"model_type\": \"bert\",\n  \"vocab_size\": 12,,\n}".write(to: url, atomically: true, encoding: .utf8)
+        let error = #expect(throws: PretrainedError.self) { _ = try BertConfig(contentsOf: url) }
+        guard case .invalidConfig(let path, let reason)? = error else {
+            Issue.record("invalid JSON: \(String(describing: error))")
+            return
+        }
+        #expect(path == url.path)
+        #expect(reason.contains("line 2, column 20"), "\(reason)")
+    }
+
     @Test func missingFilesAreNamed() throws {
         let url = try folder()
         expectError(.missingFile(path: url.appendingPathComponent("model.safetensors").path)) {

@@ -53,19 +53,7 @@ public struct BertConfig: Sendable, Equatable {
     public init(contentsOf url: URL) throws(PretrainedError) {
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path: path) }
-        let object: [String: Any]
-        do {
-            let data = try Data(contentsOf: url)
-            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw PretrainedError.invalidConfig(path: path, reason: "the top level is not a JSON object")
-            }
-            object = parsed
-        } catch let error as PretrainedError {
-            throw error
-        } catch {
-            throw .invalidConfig(path: path, reason: "\(error.localizedDescription)")
-        }
-        let json = ConfigJSON(path: path, object: object)
+        let json = try ConfigJSON(contentsOf: url)
         modelType = try json.string("model_type")
         guard modelType == "bert" else {
             throw .unsupportedConfigValue(path: path, key: "model_type", value: modelType, supported: ["bert"])
@@ -122,68 +110,5 @@ extension EncoderConfig {
     /// - Throws: ``PretrainedError`` naming the offending key (see ``BertConfig/init(contentsOf:)``).
     public init(huggingFace configURL: URL) throws(PretrainedError) {
         self = try BertConfig(contentsOf: configURL).encoderConfig()
-    }
-}
-
-/// Typed reads from a parsed `config.json`, each error naming the key.
-private struct ConfigJSON {
-    let path: String
-    let object: [String: Any]
-
-    private func value(_ key: String) throws(PretrainedError) -> Any? {
-        guard let value = object[key] else { return nil }
-        return value is NSNull ? nil : value
-    }
-
-    private func invalid(_ key: String, _ expected: String, _ value: Any) -> PretrainedError {
-        .invalidConfigValue(path: path, key: key, reason: "must be \(expected), found \(Self.render(value))")
-    }
-
-    private static func render(_ value: Any) -> String {
-        if let string = value as? String { return "\"\(string)\"" }
-        if let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed]),
-           let text = String(data: data, encoding: .utf8) { return String(text.dropFirst().dropLast()) }
-        return "\(value)"
-    }
-
-    /// JSON booleans also arrive as NSNumber; they are not numbers here.
-    private static func isBool(_ value: Any) -> Bool {
-        if let number = value as? NSNumber {
-            return String(cString: number.objCType) == "c" || type(of: value) == Bool.self
-        }
-        return value is Bool
-    }
-
-    func string(_ key: String, default fallback: String? = nil) throws(PretrainedError) -> String {
-        guard let raw = try value(key) else {
-            if let fallback { return fallback }
-            throw .missingConfigKey(path: path, key: key)
-        }
-        guard let string = raw as? String else { throw invalid(key, "a string", raw) }
-        return string
-    }
-
-    func int(_ key: String, default fallback: Int? = nil, minimum: Int) throws(PretrainedError) -> Int {
-        guard let raw = try value(key) else {
-            if let fallback { return fallback }
-            throw .missingConfigKey(path: path, key: key)
-        }
-        guard !Self.isBool(raw), raw is NSNumber || raw is Int, let double = (raw as? NSNumber)?.doubleValue,
-              double.rounded() == double, abs(double) < 1e15 else { throw invalid(key, "an integer", raw) }
-        let int = Int(double)
-        guard int >= minimum else { throw invalid(key, "an integer ≥ \(minimum)", raw) }
-        return int
-    }
-
-    func positiveInt(_ key: String, default fallback: Int? = nil) throws(PretrainedError) -> Int {
-        try int(key, default: fallback, minimum: 1)
-    }
-
-    func double(_ key: String, default fallback: Double, range: ClosedRange<Double>) throws(PretrainedError) -> Double {
-        guard let raw = try value(key) else { return fallback }
-        guard !Self.isBool(raw), let number = raw as? NSNumber else { throw invalid(key, "a number", raw) }
-        let double = number.doubleValue
-        guard range.contains(double) else { throw invalid(key, "a number in \(range)", raw) }
-        return double
     }
 }

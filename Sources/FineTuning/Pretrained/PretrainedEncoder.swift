@@ -47,6 +47,9 @@ public struct PretrainedEncoder {
             throw .unreadableWeights(error)
         }
         let hasPooler = tensors.keys.contains { BertNameMapping.ourName(forHF: $0) == "pooler.weight" }
+        // Sizes from config.json are checked against the file before anything is allocated from them.
+        try config.checkAllocation(against: tensors, pooler: hasPooler, source: weightsURL.path,
+                                   configPath: directory.appendingPathComponent("config.json").path)
         var encoderConfig = config.encoderConfig(pooler: hasPooler)
         encoderConfig.dtype = dtype
         // Every parameter is loaded strictly below, so random initial values would be wasted.
