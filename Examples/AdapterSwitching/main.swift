@@ -37,6 +37,9 @@ struct AdapterSwitching: ParsableCommand {
         lora.apply(to: &settings)
         if options.steps == nil && options.epochs == nil && !options.quick { settings.steps = 100 }
         do { try settings.validate() } catch { throw ValidationError(error.description) }
+        guard (1...1_000_000).contains(evaluationExamples) else {
+            throw ValidationError("--evaluation-examples must be in 1...1000000, got \(evaluationExamples)")
+        }
         let tasks: [ExampleTask] = [.sentiment, .spam]
 
         // 1. One adapter per task, each trained on the frozen base with its own head.

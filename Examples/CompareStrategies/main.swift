@@ -95,20 +95,15 @@ struct CompareStrategies: ParsableCommand {
     }
 
     /// Runs this program again with the same arguments plus `--only strategy`; its output goes
-    /// straight to ours.
+    /// straight to ours, and SIGINT/SIGTERM are forwarded to it (``ChildProcess``).
     private func runChild(_ strategy: StrategyKind, settings: RunSettings) throws -> RunResult {
         let resultURL = Self.resultURL(strategy, settings)
         try? FileManager.default.removeItem(at: resultURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = Array(CommandLine.arguments.dropFirst()) + ["--only", strategy.rawValue]
-        process.standardOutput = FileHandle.standardOutput
-        process.standardError = FileHandle.standardError
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let data = try? Data(contentsOf: resultURL) else {
-            throw ExampleError.childFailed(strategy: strategy.rawValue, status: process.terminationStatus,
-                                           detail: "see its output above")
+        // Ctrl-C or a SIGTERM reaches the child too, and this process then ends by the same signal.
+        let status = try ChildProcess.run(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                          arguments: Array(CommandLine.arguments.dropFirst()) + ["--only", strategy.rawValue])
+        guard status == 0, let data = try? Data(contentsOf: resultURL) else {
+            throw ExampleError.childFailed(strategy: strategy.rawValue, status: status, detail: "see its output above")
         }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -52,17 +52,25 @@ struct Embed: ParsableCommand {
             try embedder.encoder.loadHuggingFaceAdapter(from: adapterFolder)
         }
         var lines: [String] = []
+        var firstLine = 1
         while let line = readLine(strippingNewline: true) {
             lines.append(line)
             if lines.count == batchSize {
-                write(embedder.embedWithTokens(lines), texts: lines)
+                try write(embedder.embedWithTokens(lines), texts: lines, firstLine: firstLine)
+                firstLine += lines.count
                 lines.removeAll(keepingCapacity: true)
             }
         }
-        if !lines.isEmpty { write(embedder.embedWithTokens(lines), texts: lines) }
+        if !lines.isEmpty { try write(embedder.embedWithTokens(lines), texts: lines, firstLine: firstLine) }
     }
 
-    private func write(_ results: [(ids: [Int], embedding: [Float])], texts: [String]) {
+    /// Writes one JSON line per text; refuses (before writing the batch) when an embedding is not
+    /// finite, since `nan` is not JSON and a NaN model is broken, not a result.
+    private func write(_ results: [(ids: [Int], embedding: [Float])], texts: [String], firstLine: Int) throws {
+        if let bad = results.firstIndex(where: { !$0.embedding.allSatisfy(\.isFinite) }) {
+            throw EmbedError("the model produced non-finite values (NaN or infinity) for input line \(firstLine + bad); "
+                             + "its weights are probably corrupt (\(model))")
+        }
         var out = ""
         for (text, result) in zip(texts, results) {
             out += "{\"text\":\(Self.jsonString(text)),\"input_ids\":["

@@ -8,19 +8,41 @@ import Foundation
 import FineTuning
 import TensorKit
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: embed-benchmark MODEL_DIR SENTENCES_FILE [batch] [max-length] [repeats]\n".utf8))
+let usage = "usage: embed-benchmark MODEL_DIR SENTENCES_FILE [batch 32] [max-length 64] [repeats 3]\n"
+/// Prints `message` and the usage line, and exits with status 2 (a bad command line).
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("embed-benchmark: \(message)\n\(usage)".utf8))
     exit(2)
 }
-let batchSize = arguments.count > 3 ? Int(arguments[3])! : 32
-let maxLength = arguments.count > 4 ? Int(arguments[4])! : 64
-let repeats = arguments.count > 5 ? Int(arguments[5])! : 3
-let texts = try String(contentsOfFile: arguments[2], encoding: .utf8).split(separator: "\n").map(String.init)
+/// The positional count argument at `index`, or `fallback` when absent; must lie in `range`.
+func count(_ index: Int, _ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+    guard arguments.count > index else { return fallback }
+    guard let value = Int(arguments[index]), range.contains(value) else {
+        fail("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(arguments[index])'")
+    }
+    return value
+}
+
+let arguments = CommandLine.arguments
+guard (3...6).contains(arguments.count) else { fail(arguments.count < 3 ? "missing arguments" : "too many arguments") }
+let batchSize = count(3, "batch", default: 32, range: 1...65_536)
+let maxLength = count(4, "max-length", default: 64, range: 3...512)
+let repeats = count(5, "repeats", default: 3, range: 1...1_000)
+let texts: [String]
+do {
+    texts = try String(contentsOfFile: arguments[2], encoding: .utf8).split(separator: "\n").map(String.init)
+} catch {
+    fail("cannot read sentences from \(arguments[2]): \(error.localizedDescription)")
+}
+guard !texts.isEmpty else { fail("\(arguments[2]) holds no sentences") }
 
 var start = Date()
-let embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: arguments[1]), maxLength: maxLength,
-                                    batchSize: batchSize)
+let embedder: SentenceEmbedder
+do {
+    embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: arguments[1]), maxLength: maxLength, batchSize: batchSize)
+} catch {
+    fail("cannot load the model: \(error)")
+}
 print(String(format: "load: %.2f s", Date().timeIntervalSince(start)))
 _ = embedder.embed(Array(texts.prefix(batchSize)))  // warm-up: buffer caches, BLAS threads
 /// CPU seconds used by this process (all threads), which a busy shared machine disturbs less

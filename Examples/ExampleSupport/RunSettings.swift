@@ -57,19 +57,24 @@ public struct RunSettings: Codable, Sendable {
         evaluateEvery = 6
     }
 
-    /// Throws for values that cannot work.
+    /// The largest values the count flags accept: far beyond what a run on one machine needs,
+    /// and small enough that no product of them overflows or sizes an impossible allocation.
+    public static let limits = (steps: 10_000_000, epochs: 100_000, batchSize: 65_536, loraRank: 4_096, topBlocks: 1_000)
+
+    /// Throws for values that cannot work, naming the flag.
     public func validate() throws(ExampleError) {
         func check(_ ok: Bool, _ message: String) throws(ExampleError) { if !ok { throw .invalidOption(message) } }
-        try check(steps > 0, "--steps must be positive, got \(steps)")
-        if let epochs { try check(epochs > 0, "--epochs must be positive, got \(epochs)") }
-        try check(batchSize > 0, "--batch-size must be positive, got \(batchSize)")
+        let limits = Self.limits
+        try check(steps > 0 && steps <= limits.steps, "--steps must be in 1...\(limits.steps), got \(steps)")
+        if let epochs { try check(epochs > 0 && epochs <= limits.epochs, "--epochs must be in 1...\(limits.epochs), got \(epochs)") }
+        try check(batchSize > 0 && batchSize <= limits.batchSize, "--batch-size must be in 1...\(limits.batchSize), got \(batchSize)")
         try check(maxLength >= 3 && maxLength <= 512, "--max-length must be in 3...512, got \(maxLength)")
         if let learningRate { try check(learningRate > 0 && learningRate.isFinite, "--learning-rate must be positive, got \(learningRate)") }
         try check(trainLimit >= 0 && validationLimit >= 0 && testLimit >= 0, "limits must be 0 (no limit) or positive")
         try check(evaluateEvery >= 0, "--evaluate-every must be 0 or positive, got \(evaluateEvery)")
-        try check(topBlocks >= 0, "--top-blocks must be 0 or positive, got \(topBlocks)")
-        try check(loraRank > 0, "--rank must be positive, got \(loraRank)")
-        try check(loraAlpha > 0, "--alpha must be positive, got \(loraAlpha)")
+        try check(topBlocks >= 0 && topBlocks <= limits.topBlocks, "--top-blocks must be in 0...\(limits.topBlocks), got \(topBlocks)")
+        try check(loraRank > 0 && loraRank <= limits.loraRank, "--rank must be in 1...\(limits.loraRank), got \(loraRank)")
+        try check(loraAlpha > 0 && loraAlpha.isFinite, "--alpha must be positive, got \(loraAlpha)")
         try check((0..<1).contains(loraDropout), "--lora-dropout must be in [0, 1), got \(loraDropout)")
         try check(!loraTargets.isEmpty, "--targets needs at least one module name")
     }
