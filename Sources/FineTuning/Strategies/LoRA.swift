@@ -1,7 +1,7 @@
 import TensorKit
 
 /// LoRA (Hu et al., 2021) as a strategy: freezes the model, attaches a named ``LoRAAdapter`` to
-/// each targeted ``Linear``, makes it the active adapter and lets only it (plus the biases its
+/// each targeted ``Linear`` (or other ``AdapterHost``), makes it the active adapter and lets only it (plus the biases its
 /// ``LoRAConfig/bias`` mode names and ``LoRAConfig/modulesToSave``) train.
 ///
 /// ```swift
@@ -22,7 +22,7 @@ public struct LoRA: FineTuningStrategy {
     /// Where random initialisations come from (the thread's default when nil).
     public var generator: Generator?
 
-    /// LoRA with `config`, adding the adapter `adapterName` to every targeted ``Linear``.
+    /// LoRA with `config`, adding the adapter `adapterName` to every targeted layer.
     public init(_ config: LoRAConfig = LoRAConfig(), adapterName: String = "default", generator: Generator? = nil) {
         self.config = config
         self.adapterName = adapterName
