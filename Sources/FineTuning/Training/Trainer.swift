@@ -107,7 +107,8 @@ public final class Trainer<Example> {
     ///     there (when an output directory is set) — for time-sliced jobs; a later call with
     ///     `resumingFrom:` continues exactly as if there had been no pause.
     /// - Throws: ``TrainingError/nonFiniteLoss(step:epoch:value:lastCheckpoint:)`` when a loss is
-    ///   NaN or infinite (the parameters are not updated with it), checkpoint and file errors.
+    ///   NaN or infinite (the parameters are not updated with it); ``UntrackedParametersError`` when
+    ///   a parameter gets a gradient but is in no group of the optimizer; checkpoint and file errors.
     @discardableResult
     public func train(resumingFrom checkpoint: URL? = nil, pausingAfter pauseStep: Int? = nil) throws -> TrainingResult {
         let c = configuration
@@ -171,6 +172,7 @@ public final class Trainer<Example> {
                 windowTokens += batch.tokenCount
                 state.tokensSeen += batch.tokenCount
             }
+            try optimizer.checkTracks(model.namedParameters())   // a trained tensor outside the optimizer fails loudly
             let trainable = optimizer.parameters.filter(\.requiresGrad)
             if let maxValue = c.maxGradientValue { clipGradientValue(trainable, maxValue: maxValue) }
             let gradNorm = c.maxGradientNorm.map { clipGradientNorm(trainable, maxNorm: $0) }
