@@ -33,10 +33,11 @@ open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
         self.init(groups: [ParameterGroup(parameters: parameters, options: options)])
     }
 
-    /// An optimizer with one group that follows `source`: before each step, ``zeroGrad()``, state
-    /// dict, or read of ``parameters``, the tensors `source` returns that no group holds yet join
-    /// the first group (in `source`'s order). Tensors never leave: one frozen later keeps its
-    /// place and state and is skipped while it does not require grad.
+    /// An optimizer with one group that follows `source`: before each step, state dict, or read
+    /// of ``parameters``, the tensors `source` returns that no group holds yet join the first
+    /// group (in `source`'s order). Tensors never leave: one frozen later keeps its place and
+    /// state and is skipped while it does not require grad. `source` runs at each of those, so
+    /// it should be cheap next to a step.
     public convenience init(following source: @escaping () -> [Tensor], options: Options) {
         self.init(parameters: source(), options: options)
         self.source = source
@@ -84,7 +85,6 @@ open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
     }
 
     public func zeroGrad() {
-        syncParameters()
         for group in groups { for parameter in group.parameters { parameter.grad = nil } }
     }
 
