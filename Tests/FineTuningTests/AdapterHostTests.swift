@@ -153,3 +153,29 @@ final class TwoProjections<Host: Module & Layer>: Module {
                                "encoder.embeddings.positionEmbeddings", "encoder.embeddings.tokenTypeEmbeddings"])
     }
 }
+
+/// Merges `model`'s active adapters, expecting every adapted layer to record the merge and its
+/// base weight to move; returns the weights from before, by layer path.
+@discardableResult
+func mergeMovingWeights(_ model: Module, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Tensor] {
+    let before = Dictionary(uniqueKeysWithValues: model.adaptedLayers().map { ($0.path, $0.layer.denseWeight.clone()) })
+    model.mergeAdapters()
+    for (path, layer) in model.adaptedLayers() where !layer.activeAdapters.isEmpty {
+        #expect(layer.mergedAdapters == layer.activeAdapters, "\(path) did not merge", sourceLocation: sourceLocation)
+        let moved = before[path].map { (layer.denseWeight - $0).abs().max().item() } ?? 0
+        #expect(moved > 1e-6, "merging left \(path)'s weight unchanged", sourceLocation: sourceLocation)
+    }
+    return before
+}
+
+/// Unmerges `model`'s adapters, expecting each base weight back as `before` had it.
+func unmergeRestoringWeights(_ model: Module, _ before: [String: Tensor], tolerance: Double,
+                             sourceLocation: SourceLocation = #_sourceLocation) {
+    model.unmergeAdapters()
+    for (path, layer) in model.adaptedLayers() {
+        #expect(layer.mergedAdapters.isEmpty, "\(path) still merged", sourceLocation: sourceLocation)
+        if let weight = before[path] {
+            expectTensorsClose(layer.denseWeight, weight, tolerance: tolerance, sourceLocation: sourceLocation)
+        }
+    }
+}
