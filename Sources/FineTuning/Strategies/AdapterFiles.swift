@@ -1,13 +1,10 @@
 import Foundation
 import TensorKit
 
-/// Saving and loading LoRA (and DoRA, IA³) adapters in Hugging Face PEFT's folder layout:
-/// `adapter_config.json` plus `adapter_model.safetensors` with keys
-/// `base_model.model.<module>.lora_A.weight` / `.lora_B.weight` (DoRA:
-/// `.lora_magnitude_vector`), biases the adapter trains (`<module>.base_layer.bias` on adapted
-/// layers), and the parameters of modules-to-save under their own names
-/// (`base_model.model.classifier.weight`). IA³ adapters: `peft_type` `"IA3"` and
-/// `<module>.ia3_l` vectors (`[out, 1]`, or `[1, in]` for feed-forward modules).
+/// Saving and loading adapters in Hugging Face PEFT's folder layout: `adapter_config.json` plus
+/// `adapter_model.safetensors` with keys `base_model.model.<module>.<entry>`. What the entries and
+/// the config fields are belongs to each adapter kind (``PEFTAdapterFormat``: LoRA/DoRA in
+/// `LoRAAdapterFiles.swift`, IA³ in `IA3AdapterFiles.swift`); this file writes and picks them.
 ///
 /// Module names are translated by `hfModulePath` (our module path → the Hugging Face one, e.g.
 /// `layers.0.attention.query` → `encoder.layer.0.attention.self.query`); the identity by default.
@@ -54,7 +51,7 @@ extension Module {
     /// the model lacks.
     ///
     /// - Throws: ``StrategyError/adapterTargetsNotFound(file:modules:)`` naming (in Hugging Face
-    ///   names) every module of the file with no matching Linear;
+    ///   names) every module of the file with no matching layer;
     ///   ``StrategyError/invalidAdapterFile(file:reason:)`` for bad JSON, a `peft_type` other than LORA or IA3
     ///   or mis-shaped tensors; ``StrategyError/adapterExists(_:)``; file and safetensors errors.
     @discardableResult

@@ -6,13 +6,15 @@ import TensorKit
 ///
 /// ```swift
 /// let summary = try LoRA(LoRAConfig(rank: 8, alpha: 16, modulesToSave: ["classifier"])).prepare(model)
-/// // ... train model.trainableParameters() ...
+/// // ... train with AdamW(model: model), which follows what trains ...
 /// try model.saveAdapter(to: folder)              // PEFT layout
 /// model.mergeAdapters()                          // fold into the weights for inference
 /// ```
 ///
 /// Applying a second `LoRA` with another `adapterName` adds a second adapter and switches to it;
-/// see ``Module/setActiveAdapter(_:)``.
+/// see ``Module/setActiveAdapter(_:)``. An optimizer built from a parameter list before the
+/// switch does not hold the new adapter (the ``Trainer`` stops with ``UntrackedParametersError``);
+/// one built with `AdamW(model:)` follows it.
 public struct LoRA: FineTuningStrategy {
     public var name: String { config.useDoRA ? "dora" : "lora" }
     /// The adapter settings.
