@@ -14,7 +14,7 @@ import Testing
     /// Gives every LoRA adapter of `model` a random `B` (it starts at zero), so adapters change outputs.
     private func randomizeLoRA(_ model: Module, seed: UInt64 = 3) {
         let generator = Generator(seed: seed)
-        let adapters = model.adaptedLinears().flatMap { entry in entry.layer.adapters.keys.sorted().map { entry.layer.adapters[$0]! } }
+        let adapters = model.adaptedLayers().flatMap { entry in entry.layer.adapters.keys.sorted().map { entry.layer.adapters[$0]! } }
         withGradientsDisabled {
             for case let adapter as LoRAAdapter in adapters {
                 adapter.loraB.assign(Tensor.normal(adapter.loraB.shape, std: 0.5, generator: generator))

@@ -7,7 +7,7 @@ import Testing
     private func randomizeB(_ model: Module, _ name: String = "default", seed: UInt64 = 3) {
         let generator = Generator(seed: seed)
         withGradientsDisabled {
-            for (_, layer) in model.adaptedLinears() {
+            for (_, layer) in model.adaptedLayers() {
                 guard let lora = layer.adapters[name] as? LoRAAdapter else { continue }
                 lora.loraB.assign(Tensor.normal(lora.loraB.shape, std: 0.5, dtype: lora.loraB.dtype, generator: generator))
             }
@@ -18,7 +18,7 @@ import Testing
         let model = strategyTestClassifier()
         let before = strategyLogits(model)
         let summary = try LoRA(LoRAConfig(rank: 2, alpha: 4), generator: Generator(seed: 1)).prepare(model)
-        let adapted = model.adaptedLinears().map(\.path)
+        let adapted = model.adaptedLayers().map(\.path)
         #expect(adapted == ["encoder.layers.0.attention.query", "encoder.layers.0.attention.value",
                             "encoder.layers.1.attention.query", "encoder.layers.1.attention.value"])
         // Four layers, A [2, 8] + B [8, 2] each.
@@ -44,7 +44,7 @@ import Testing
         let model = strategyTestClassifier()
         try LoRA(LoRAConfig(rank: 2, targetModules: ["key", "*.feedForward.up"], layersToTransform: [1], bias: .loraOnly),
                  generator: Generator(seed: 1)).prepare(model)
-        #expect(model.adaptedLinears().map(\.path) == ["encoder.layers.1.attention.key", "encoder.layers.1.feedForward.up"])
+        #expect(model.adaptedLayers().map(\.path) == ["encoder.layers.1.attention.key", "encoder.layers.1.feedForward.up"])
         let expected = parameterNames(model) {
             $0.contains(".adapters.") || $0 == "encoder.layers.1.attention.key.bias" || $0 == "encoder.layers.1.feedForward.up.bias"
         }
@@ -59,13 +59,13 @@ import Testing
     @Test func gptDefaultsToQueryAndValue() throws {
         let model = strategyTestGPT()
         try LoRA(LoRAConfig(rank: 2), generator: Generator(seed: 1)).prepare(model)
-        #expect(model.adaptedLinears().map(\.path) == ["layers.0.attention.query", "layers.0.attention.value",
+        #expect(model.adaptedLayers().map(\.path) == ["layers.0.attention.query", "layers.0.attention.value",
                                                         "layers.1.attention.query", "layers.1.attention.value"])
         var fused = GPTConfig(vocabularySize: 20, maxPositions: 8, dim: 8, layers: 1, heads: 2)
         fused.fusedQKV = true
         let fusedModel = GPT(fused, generator: Generator(seed: 2))
         try LoRA(LoRAConfig(rank: 2), generator: Generator(seed: 1)).prepare(fusedModel)
-        #expect(fusedModel.adaptedLinears().map(\.path) == ["layers.0.attention.qkv"])
+        #expect(fusedModel.adaptedLayers().map(\.path) == ["layers.0.attention.qkv"])
     }
 
     @Test func rsLoRAScale() throws {
@@ -117,7 +117,7 @@ import Testing
         randomizeB(model)
         let adapted = strategyLogits(model)
         #expect(adapted.scalars(as: Float.self) != base.scalars(as: Float.self))
-        model.mergeAdapters()
+        mergeMovingWeights(model)
         model.withAdaptersDisabled {
             expectTensorsClose(strategyLogits(model), base, tolerance: 1e-6)
         }
@@ -199,7 +199,7 @@ import Testing
         let model = strategyTestClassifier()
         let before = strategyLogits(model)
         try IA3(modulesToSave: ["classifier"]).prepare(model)
-        #expect(model.adaptedLinears().count == 6)
+        #expect(model.adaptedLayers().count == 6)
         let down = model.encoder.layers[0].feedForward.down.adapters["default"] as! IA3Adapter
         #expect(down.isFeedForward && down.scaling.shape == [16])
         #expect(strategyLogits(model).scalars(as: Float.self) == before.scalars(as: Float.self))
@@ -207,9 +207,9 @@ import Testing
         #expect(expected.count == 6 + 2)
         expectTrainsExactly(model, expected) { strategyLoss(model) }
         let trained = strategyLogits(model)
-        model.mergeAdapters()
+        let unmerged = mergeMovingWeights(model)
         expectTensorsClose(strategyLogits(model), trained, tolerance: 1e-5)
-        model.unmergeAdapters()
+        unmergeRestoringWeights(model, unmerged, tolerance: 1e-6)
         expectTensorsClose(strategyLogits(model), trained, tolerance: 1e-5)
     }
 }
@@ -246,9 +246,11 @@ import Testing
         let base = withGradientsDisabled { x.matmul(layer.weight.transposed()) + layer.bias! }
         try layer.setActiveAdapters(["a", "b"])
         expectTensorsClose(withGradientsDisabled { layer(x) }, base + deltas[0] + deltas[1], tolerance: 1e-12)
-        layer.mergeAdapters()
+        let unmerged = mergeMovingWeights(layer)
+        #expect(layer.mergedAdapters == ["a", "b"])
         expectTensorsClose(withGradientsDisabled { layer(x) }, base + deltas[0] + deltas[1], tolerance: 1e-12)
-        layer.unmergeAdapters()
+        unmergeRestoringWeights(layer, unmerged, tolerance: 1e-12)
+        expectTensorsClose(withGradientsDisabled { layer(x) }, base + deltas[0] + deltas[1], tolerance: 1e-12)
         #expect(throws: StrategyError.unknownAdapter("z")) { try layer.setActiveAdapters(["a", "z"]) }
     }
 }
@@ -266,7 +268,7 @@ extension LoRAAdapterBehaviourTests {
             try LoRA(LoRAConfig(rank: 2, alpha: 4, dropout: 0.3, initialization: .gaussian),
                      generator: shared ? generator : nil).prepare(encoder)
             withGradientsDisabled {
-                for (_, layer) in encoder.adaptedLinears() {
+                for (_, layer) in encoder.adaptedLayers() {
                     let lora = layer.adapters["default"] as! LoRAAdapter
                     lora.loraB.assign(Tensor.normal(lora.loraB.shape, dtype: .float64, generator: Generator(seed: 1)))
                 }

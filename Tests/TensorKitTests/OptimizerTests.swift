@@ -276,4 +276,38 @@ private var configurations: [(name: String, kind: String, groups: [[String: Any]
             _ = SGD(parameters: [p, p], learningRate: 0.1)
         }
     }
+
+    @Test func followingOptimizerPicksUpNewParametersAndKeepsTheirState() throws {
+        let first = Tensor([1, 2] as [Float]).requiringGrad()
+        let later = Tensor([3, 4, 5] as [Float]).requiringGrad()
+        var source = [first]
+        let optimizer = AdamW(following: { source }, options: AdamOptions(learningRate: 0.1, weightDecay: 0))
+        first.grad = Tensor([1, 1] as [Float])
+        optimizer.step()
+        source.append(later)                         // starts training after the optimizer was built
+        later.grad = Tensor([1, -1, 1] as [Float])
+        first.grad = Tensor([1, 1] as [Float])
+        optimizer.step()
+        #expect(optimizer.parameters.count == 2)
+        #expect(later.scalars(as: Float.self) != [3, 4, 5])
+        #expect(optimizer.state(of: later)?.step == 1 && optimizer.state(of: first)?.step == 2)
+        // Tensors never leave: a source that drops one keeps it (and its state) in the optimizer.
+        source = [later]
+        #expect(optimizer.parameters.map(ObjectIdentifier.init) == [first, later].map(ObjectIdentifier.init))
+        #expect(optimizer.stateDict().scalars.steps == [2, 1])
+    }
+
+    @Test func checkTracksNamesTrainedTensorsOutsideTheOptimizer() throws {
+        let tracked = Tensor([1, 2] as [Float]).requiringGrad()
+        let untracked = Tensor([3] as [Float]).requiringGrad()
+        let frozen = Tensor([4] as [Float])
+        let optimizer = SGD(parameters: [tracked], learningRate: 0.1)
+        let named = [(name: "tracked", tensor: tracked), (name: "untracked", tensor: untracked), (name: "frozen", tensor: frozen)]
+        try optimizer.checkTracks(named)             // no gradients yet: nothing trains
+        tracked.grad = Tensor([1, 1] as [Float])
+        untracked.grad = Tensor([1] as [Float])
+        frozen.grad = Tensor([1] as [Float])         // a stale gradient on a frozen tensor is not training
+        #expect(throws: UntrackedParametersError(names: ["untracked"])) { try optimizer.checkTracks(named) }
+        #expect("\(UntrackedParametersError(names: ["untracked"]))".contains("untracked"))
+    }
 }

@@ -8,7 +8,7 @@ import TensorKit
 /// let table = Embedding(100, 16)
 /// let vectors = table(Tensor([3, 1, 4] as [Int32]))   // [3, 16]
 /// ```
-public final class Embedding: Module, Layer {
+public final class Embedding: Module, Layer, InputEmbedding {
     /// `[count, dimension]`.
     public var weight: Tensor
     /// The number of rows (vocabulary size).
@@ -29,3 +29,8 @@ public final class Embedding: Module, Layer {
     /// Integer ids of any shape `S` → vectors `S + [dimension]`.
     public func callAsFunction(_ ids: Tensor) -> Tensor { Tensor.embedding(ids, weight: weight) }
 }
+
+/// A module that turns token ids into vectors at the bottom of a model (an ``Embedding`` table,
+/// BERT's ``EncoderEmbeddings`` block): what ``PartialFineTuning/Rule/freezeEmbeddings`` freezes.
+/// A model's own embedding block declares this conformance to be frozen with the tables.
+public protocol InputEmbedding: Module {}

@@ -7,15 +7,15 @@ import TensorKit
 /// Both are initialised as PyTorch does (Kaiming-uniform with `a = √5`, i.e. uniform in
 /// `±1/√in`).
 ///
-/// `Linear` is deliberately a plain class holding its base weights: parameter-efficient methods
-/// (LoRA) attach adapters to it rather than replacing it, so the names and the module tree stay
-/// the same with or without adapters.
+/// `Linear` is an ``AdapterHost``: parameter-efficient methods (LoRA, DoRA, IA³) attach adapters
+/// to it rather than replacing it, so the names and the module tree stay the same with or
+/// without adapters (the adapters' own parameters are added under `adapters.<name>.*`).
 ///
 /// ```swift
 /// let layer = Linear(16, 4)
 /// let y = layer(Tensor.normal([2, 8, 16]))   // [2, 8, 4]
 /// ```
-public final class Linear: Module, Layer {
+public final class Linear: Module, Layer, AdapterHost {
     /// `[outFeatures, inFeatures]`.
     public var weight: Tensor
     /// `[outFeatures]`, or nil for a layer without bias.
@@ -33,7 +33,7 @@ public final class Linear: Module, Layer {
     /// ``Module/disableAdapters()``, which unmerges first so the base weight is clean).
     public var adaptersEnabled = true
     /// The adapters folded into `weight`, in the order they were merged.
-    public internal(set) var mergedAdapters: [String] = []
+    public var mergedAdapters: [String] = []
 
     /// A layer mapping `inFeatures` to `outFeatures`, initialised from `generator` (the thread's
     /// default when nil).
@@ -61,25 +61,25 @@ public final class Linear: Module, Layer {
         precondition(x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
                      "Linear: input shape \(x.shape) does not end in \(inFeatures) (weight \(weight.shape))")
         // One GEMM over all leading axes (rows), the bias added inside it (Tensor.linear).
-        let leading = Array(x.shape.dropLast())
         let rows = x.rank == 2 ? x : x.reshape([-1, inFeatures])
-        // MARK: Adapter hook
-        // Parameter-efficient adapters act here, on the same input rows: some rescale the input
-        // (IA³ on feed-forward layers), the others change the output (LoRA adds
-        // `scale · B(A(dropout(rows)))` as two small GEMMs). Merged adapters are already in `weight`.
-        let live = liveAdapters()
-        var input = rows
-        for adapter in live { input = adapter.transformInput(input) }
-        var y = Tensor.linear(input, weight: weight, bias: bias)
-        for adapter in live { y = adapter.transformOutput(y, input: rows, layer: self) }
-        return x.rank == 2 ? y : y.reshape(leading + [outFeatures])
+        let y = adapters.isEmpty ? baseForward(rows) : adaptedForward(rows)
+        return x.rank == 2 ? y : y.reshape(Array(x.shape.dropLast()) + [outFeatures])
     }
 }
 
 extension Linear {
-    /// The active, unmerged adapters that take part in the forward pass.
-    func liveAdapters() -> [LinearAdapter] {
-        guard adaptersEnabled, !activeAdapters.isEmpty else { return [] }
-        return activeAdapters.compactMap { name in adapters[name].flatMap { $0.isMerged ? nil : $0 } }
-    }
+    /// The weight's type.
+    public var computeDType: DType { weight.dtype }
+
+    /// `weight` itself, so adapters reading it (DoRA) put gradients where the weight's go.
+    public var denseWeight: Tensor { weight }
+
+    /// Always true: the weight is a dense parameter.
+    public var canRewriteWeight: Bool { true }
+
+    /// Assigns into `weight` in place.
+    public func replaceDenseWeight(_ weight: Tensor) { self.weight.assign(weight) }
+
+    /// `rows · weightᵀ + bias` as one GEMM.
+    public func baseForward(_ rows: Tensor) -> Tensor { Tensor.linear(rows, weight: weight, bias: bias) }
 }

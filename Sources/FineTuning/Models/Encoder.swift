@@ -44,7 +44,7 @@ public struct EncoderConfig: Sendable, Equatable {
 }
 
 /// BERT's embedding layer: token + position + token-type embeddings, then LayerNorm and dropout.
-public final class EncoderEmbeddings: Module {
+public final class EncoderEmbeddings: Module, InputEmbedding {
     /// Token ids → vectors.
     public var wordEmbeddings: Embedding
     /// Learned absolute positions.

@@ -1,9 +1,9 @@
 import TensorKit
 
-/// An IA³ scaling vector on one ``Linear`` (Liu et al., 2022): the layer's output is multiplied
-/// elementwise by `scaling` `[out]` (keys, values), or, on a feed-forward layer, its input is
-/// multiplied by `scaling` `[in]` (which rescales the feed-forward activation). Starts at ones,
-/// a no-op, as in PEFT.
+/// An IA³ scaling vector on one ``AdapterHost`` layer (Liu et al., 2022): the layer's output is
+/// multiplied elementwise by `scaling` `[out]` (keys, values), or, on a feed-forward layer, its
+/// input is multiplied by `scaling` `[in]` (which rescales the feed-forward activation). Starts
+/// at ones, a no-op, as in PEFT.
 public final class IA3Adapter: LinearAdapter {
     /// `[out]`, or `[in]` when ``isFeedForward``.
     public var scaling: Tensor
@@ -13,37 +13,40 @@ public final class IA3Adapter: LinearAdapter {
     public let modulesToSave: [String]
 
     /// A no-op IA³ vector for `layer`.
-    public init(for layer: Linear, feedForward: Bool, modulesToSave: [String] = []) {
+    public init(for layer: any AdapterHost, feedForward: Bool, modulesToSave: [String] = []) {
         isFeedForward = feedForward
         self.modulesToSave = modulesToSave
-        scaling = Tensor.ones([feedForward ? layer.inFeatures : layer.outFeatures], dtype: layer.weight.dtype).parameter()
+        scaling = Tensor.ones([feedForward ? layer.inFeatures : layer.outFeatures], dtype: layer.computeDType).parameter()
         super.init()
     }
 
     public override func transformInput(_ rows: Tensor) -> Tensor { isFeedForward ? rows * scaling : rows }
 
-    public override func transformOutput(_ output: Tensor, input rows: Tensor, layer: Linear) -> Tensor {
+    public override func transformOutput(_ output: Tensor, input rows: Tensor, host: any AdapterHost) -> Tensor {
         isFeedForward ? output : output * scaling
     }
 
-    public override func merge(into layer: Linear) {
+    public override func merge(into host: any AdapterHost) {
         if isFeedForward {
-            layer.weight.assign(layer.weight * scaling)
+            host.replaceDenseWeight(host.denseWeight * scaling)
         } else {
-            layer.weight.assign(layer.weight * scaling.unsqueezed(axis: 1))
-            layer.bias?.assign(layer.bias! * scaling)
+            host.replaceDenseWeight(host.denseWeight * scaling.unsqueezed(axis: 1))
+            if let bias = host.bias { bias.assign(bias * scaling) }
         }
     }
 
-    public override func unmerge(from layer: Linear) {
+    public override func unmerge(from host: any AdapterHost) {
         // Like PEFT, assumes no scale is exactly zero.
         if isFeedForward {
-            layer.weight.assign(layer.weight / scaling)
+            host.replaceDenseWeight(host.denseWeight / scaling)
         } else {
-            layer.weight.assign(layer.weight / scaling.unsqueezed(axis: 1))
-            layer.bias?.assign(layer.bias! / scaling)
+            host.replaceDenseWeight(host.denseWeight / scaling.unsqueezed(axis: 1))
+            if let bias = host.bias { bias.assign(bias / scaling) }
         }
     }
+
+    /// The modules to save.
+    public override var trainsAlso: AdapterTrainingScope { AdapterTrainingScope(modules: modulesToSave) }
 }
 
 /// IA³ as a strategy: freezes the model and attaches learned scaling vectors to the keys, the

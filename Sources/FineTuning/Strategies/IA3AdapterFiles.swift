@@ -1,82 +1,55 @@
 import Foundation
 import TensorKit
 
-/// What an adapter folder held, as returned by ``Module/loadAdapter(from:as:hfModulePath:)``.
-public enum PEFTAdapterConfig: Equatable, Sendable {
-    /// A LoRA or DoRA adapter.
-    case lora(LoRAConfig)
-    /// An IA³ adapter: the adapted modules and which of them scale their input (Hugging Face
-    /// names, as in the file) and the modules saved with it (our paths).
-    case ia3(targetModules: [String], feedForwardModules: [String], modulesToSave: [String])
+/// IA³ adapters in Hugging Face PEFT's layout: `<module>.ia3_l` vectors (`[out, 1]` on outputs,
+/// `[1, in]` on feed-forward inputs) and the parameters of the modules saved with them, with
+/// `peft_type` `"IA3"`.
+extension IA3Adapter: PEFTAdapterFormat {
+    static var peftType: String { "IA3" }
 
-    /// The LoRA configuration, or nil for another kind of adapter.
-    public var lora: LoRAConfig? {
-        if case .lora(let config) = self { return config }
-        return nil
-    }
-}
-
-extension Module {
-    /// Writes IA³ adapter `name` in PEFT's layout (`ia3_l` vectors: `[out, 1]` on outputs,
-    /// `[1, in]` on feed-forward inputs).
-    func saveIA3Adapter(_ name: String, to folder: URL, baseModel: String?, taskType: String?,
-                        hfModulePath: (String) -> String) throws {
-        let layers = adaptedLinears().compactMap { entry -> (path: String, adapter: IA3Adapter)? in
-            (entry.layer.adapters[name] as? IA3Adapter).map { (entry.path, $0) }
-        }
-        guard let first = layers.first?.adapter else { throw StrategyError.unknownAdapter(name) }
-        if let merged = layers.first(where: { $0.adapter.isMerged }) {
-            throw StrategyError.invalidConfiguration("adapter '\(name)' is merged into \(merged.path); unmerge before saving")
-        }
-        let prefix = Self.peftPrefix
+    static func peftContents(of layers: [(path: String, layer: any AdapterHost, adapter: IA3Adapter)], in model: Module,
+                             hfModulePath: (String) -> String) throws -> (tensors: [String: Tensor], config: [String: Any]) {
+        guard let first = layers.first?.adapter else { return ([:], [:]) }
+        let prefix = Module.peftPrefix
         var tensors: [String: Tensor] = [:]
-        for (path, adapter) in layers {
+        for (path, _, adapter) in layers {
             let n = adapter.scaling.count
             tensors[prefix + hfModulePath(path) + ".ia3_l"] = adapter.scaling.contiguous().reshape(adapter.isFeedForward ? [1, n] : [n, 1])
         }
         for path in first.modulesToSave {
-            guard let module = module(at: path) else { throw StrategyError.noMatch(pattern: path, what: "module to save") }
-            for (name, tensor) in module.namedParameters() where !name.contains(".adapters.") {
-                let (sub, leaf) = Self.splitParameterPath(path.isEmpty ? name : "\(path).\(name)")
+            guard let module = model.module(at: path) else { throw StrategyError.noMatch(pattern: path, what: "module to save") }
+            for (name, tensor) in module.baseNamedParameters() {
+                let (sub, leaf) = Module.splitParameterPath(path.isEmpty ? name : "\(path).\(name)")
                 tensors[prefix + (sub.isEmpty ? leaf : hfModulePath(sub) + "." + leaf)] = tensor.contiguous()
             }
         }
         let json: [String: Any] = [
-            "peft_type": "IA3",
             "target_modules": layers.map { hfModulePath($0.path) },
             "feedforward_modules": layers.filter(\.adapter.isFeedForward).map { hfModulePath($0.path) },
             "modules_to_save": first.modulesToSave.isEmpty ? NSNull() : first.modulesToSave.map(hfModulePath) as Any,
-            "task_type": taskType as Any? ?? NSNull(),
-            "base_model_name_or_path": baseModel as Any? ?? NSNull(),
-            "fan_in_fan_out": false,
-            "inference_mode": true,
             "init_ia3_weights": true,
         ]
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(Array(data), to: folder.appendingPathComponent("adapter_config.json"))
-        try SafeTensors.save(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("adapter_model.safetensors"))
+        return (tensors, json)
     }
 
-    /// Reads a PEFT IA³ adapter; nothing changes if it does not fit the model.
-    func loadIA3Adapter(json: [String: Any], configURL: URL, weightsURL: URL, as name: String,
-                        hfModulePath: (String) -> String) throws -> PEFTAdapterConfig {
+    static func loadPEFT(config json: [String: Any], configURL: URL, weightsURL: URL, into model: Module,
+                         as name: String, hfModulePath: (String) -> String) throws -> PEFTAdapterConfig {
         let file = weightsURL.path
         let strings = { (key: String) -> [String] in
             (json[key] as? [String]) ?? (json[key] as? String).map { [$0] } ?? []
         }
         let feedForwardNames = strings("feedforward_modules")
         let tensors = try SafeTensors.load(contentsOf: weightsURL)
-        let (linears, modulesByHF, parameters) = hfLookup(hfModulePath)
-        var built: [(Linear, IA3Adapter, Tensor)] = []
+        let (linears, modulesByHF, parameters) = model.hfLookup(hfModulePath)
+        var built: [(any AdapterHost, IA3Adapter, Tensor)] = []
         var assignments: [(Tensor, Tensor)] = []
         var missing: [String] = []
-        let modulesToSave = Self.ourModules(strings("modules_to_save"), modulesByHF)
+        let modulesToSave = Module.ourModules(strings("modules_to_save"), modulesByHF)
         for (key, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
-            guard key.hasPrefix(Self.peftPrefix) else {
-                throw StrategyError.invalidAdapterFile(file: file, reason: "key '\(key)' does not start with '\(Self.peftPrefix)'")
+            guard key.hasPrefix(Module.peftPrefix) else {
+                throw StrategyError.invalidAdapterFile(file: file, reason: "key '\(key)' does not start with '\(Module.peftPrefix)'")
             }
-            let body = String(key.dropFirst(Self.peftPrefix.count))
+            let body = String(key.dropFirst(Module.peftPrefix.count))
             if body.hasSuffix(".ia3_l") {
                 let module = String(body.dropLast(".ia3_l".count))
                 guard let (_, layer) = linears[module] else { missing.append(module); continue }
@@ -87,10 +60,10 @@ extension Module {
                 }
                 guard layer.adapters[name] == nil else { throw StrategyError.adapterExists(name) }
                 built.append((layer, IA3Adapter(for: layer, feedForward: feedForward, modulesToSave: modulesToSave), tensor))
-            } else if let parameter = try Self.savedParameter(body, tensor, parameters: parameters, file: file) {
+            } else if let parameter = try Module.savedParameter(body, tensor, parameters: parameters, file: file) {
                 assignments.append((parameter, tensor))
             } else {
-                missing.append(Self.splitParameterPath(body).module)
+                missing.append(Module.splitParameterPath(body).module)
             }
         }
         if !missing.isEmpty { throw StrategyError.adapterTargetsNotFound(file: file, modules: Array(Set(missing)).sorted()) }
@@ -100,7 +73,6 @@ extension Module {
             for (parameter, source) in assignments { parameter.assign(source.cast(to: parameter.dtype)) }
         }
         for (layer, adapter, _) in built { try layer.addAdapter(adapter, named: name) }
-        try setActiveAdapter(name)
         return .ia3(targetModules: strings("target_modules"), feedForwardModules: feedForwardNames, modulesToSave: modulesToSave)
     }
 }

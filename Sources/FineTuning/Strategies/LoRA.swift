@@ -1,18 +1,20 @@
 import TensorKit
 
 /// LoRA (Hu et al., 2021) as a strategy: freezes the model, attaches a named ``LoRAAdapter`` to
-/// each targeted ``Linear``, makes it the active adapter and lets only it (plus the biases its
+/// each targeted ``Linear`` (or other ``AdapterHost``), makes it the active adapter and lets only it (plus the biases its
 /// ``LoRAConfig/bias`` mode names and ``LoRAConfig/modulesToSave``) train.
 ///
 /// ```swift
 /// let summary = try LoRA(LoRAConfig(rank: 8, alpha: 16, modulesToSave: ["classifier"])).prepare(model)
-/// // ... train model.trainableParameters() ...
+/// // ... train with AdamW(model: model), which follows what trains ...
 /// try model.saveAdapter(to: folder)              // PEFT layout
 /// model.mergeAdapters()                          // fold into the weights for inference
 /// ```
 ///
 /// Applying a second `LoRA` with another `adapterName` adds a second adapter and switches to it;
-/// see ``Module/setActiveAdapter(_:)``.
+/// see ``Module/setActiveAdapter(_:)``. An optimizer built from a parameter list before the
+/// switch does not hold the new adapter (the ``Trainer`` stops with ``UntrackedParametersError``);
+/// one built with `AdamW(model:)` follows it.
 public struct LoRA: FineTuningStrategy {
     public var name: String { config.useDoRA ? "dora" : "lora" }
     /// The adapter settings.
@@ -22,7 +24,7 @@ public struct LoRA: FineTuningStrategy {
     /// Where random initialisations come from (the thread's default when nil).
     public var generator: Generator?
 
-    /// LoRA with `config`, adding the adapter `adapterName` to every targeted ``Linear``.
+    /// LoRA with `config`, adding the adapter `adapterName` to every targeted layer.
     public init(_ config: LoRAConfig = LoRAConfig(), adapterName: String = "default", generator: Generator? = nil) {
         self.config = config
         self.adapterName = adapterName

@@ -1,6 +1,6 @@
 import TensorKit
 
-/// A LoRA update on one ``Linear``: `y += scale · B(A(dropout(x)))`, with `A` `[r, in]` and
+/// A LoRA update on one ``AdapterHost`` layer (a ``Linear``): `y += scale · B(A(dropout(x)))`, with `A` `[r, in]` and
 /// `B` `[out, r]` (PEFT's `lora_A` / `lora_B` layouts), `scale = α/r` (or `α/√r` with rsLoRA).
 ///
 /// The forward pass is two small GEMMs on the layer's input rows; `B·A` is formed only when
@@ -28,12 +28,12 @@ public final class LoRAAdapter: LinearAdapter {
     var mergeNorm = AdapterStash()
 
     /// A LoRA adapter for `layer`, initialised by `config.initialization`. PiSSA and OLoRA also
-    /// rewrite `layer.weight` (to the residual), as PEFT does.
+    /// rewrite the layer's weight (to the residual), as PEFT does.
     ///
-    /// - Throws: ``StrategyError/initializationFailed(module:reason:)`` if the SVD/QR fails or
-    ///   the rank exceeds the layer's dimensions (PiSSA, OLoRA).
-    public init(for layer: Linear, config: LoRAConfig, path: String = "", generator: Generator? = nil) throws(StrategyError) {
-        let r = config.rank, dtype = layer.weight.dtype
+    /// - Throws: ``StrategyError/initializationFailed(module:reason:)`` if the SVD/QR fails, the
+    ///   rank exceeds the layer's dimensions, or the layer cannot rewrite its weight (PiSSA, OLoRA).
+    public init(for layer: any AdapterHost, config: LoRAConfig, path: String = "", generator: Generator? = nil) throws(StrategyError) {
+        let r = config.rank, dtype = layer.computeDType
         rank = r
         scale = config.useRSLoRA ? config.alpha / Double(r).squareRoot() : config.alpha / Double(r)
         self.config = config
@@ -47,10 +47,13 @@ public final class LoRAAdapter: LinearAdapter {
         case .gaussian:
             a = Tensor.normal([r, layer.inFeatures], std: 1 / Double(r), dtype: dtype, generator: generator)
         case .pissa, .olora:
-            guard r <= Swift.min(layer.inFeatures, layer.outFeatures) else {
-                throw .initializationFailed(module: path, reason: "rank \(r) exceeds the weight's smaller side \(layer.weight.shape)")
+            guard layer.canRewriteWeight else {
+                throw .initializationFailed(module: path, reason: "\(type(of: layer)) cannot rewrite its weight to the residual")
             }
-            let w = layer.weight.detach()
+            let w = layer.denseWeight.detach()
+            guard r <= Swift.min(layer.inFeatures, layer.outFeatures) else {
+                throw .initializationFailed(module: path, reason: "rank \(r) exceeds the weight's smaller side \(w.shape)")
+            }
             do {
                 if config.initialization == .pissa {
                     // Top-r singular triplets, split evenly: A = √S Vᵀ, B = U √S (S divided by the scale
@@ -69,7 +72,7 @@ public final class LoRAAdapter: LinearAdapter {
             }
             a = a.contiguous(); b = b.contiguous()
             let residual = w - b.matmul(a) * scale
-            withGradientsDisabled { layer.weight.assign(residual) }
+            withGradientsDisabled { layer.replaceDenseWeight(residual) }
         }
         loraA = a.contiguous().parameter()
         loraB = b.contiguous().parameter()
@@ -80,12 +83,12 @@ public final class LoRAAdapter: LinearAdapter {
     }
 
     /// `‖W + scale·B·A‖` over each output row (`[out]`), DoRA's normaliser.
-    func rowNorms(of layer: Linear) -> Tensor {
-        let combined = layer.weight + loraB.matmul(loraA) * scale
+    func rowNorms(of layer: any AdapterHost) -> Tensor {
+        let combined = layer.denseWeight + loraB.matmul(loraA) * scale
         return (combined * combined).sum(axes: [1]).sqrt()
     }
 
-    public override func transformOutput(_ output: Tensor, input rows: Tensor, layer: Linear) -> Tensor {
+    public override func transformOutput(_ output: Tensor, input rows: Tensor, host layer: any AdapterHost) -> Tensor {
         let dropped = dropout(rows)
         // The scale goes on the thin [N, r] intermediate, not the [N, out] result.
         let update = (dropped.matmul(loraA.transposed()) * scale).matmul(loraB.transposed())
@@ -96,23 +99,36 @@ public final class LoRAAdapter: LinearAdapter {
         let norm = withGradientsDisabled { rowNorms(of: layer).detach() }
         let factor = magnitude / norm
         let dropping = dropout.isTraining && dropout.probability > 0
-        let base = dropping ? dropped.matmul(layer.weight.transposed()) : (layer.bias.map { output - $0 } ?? output)
+        let base = dropping ? dropped.matmul(layer.denseWeight.transposed()) : (layer.bias.map { output - $0 } ?? output)
         return output + base * (factor - 1) + update * factor
     }
 
-    public override func merge(into layer: Linear) {
+    public override func merge(into layer: any AdapterHost) {
         let delta = loraB.matmul(loraA) * scale
-        guard let magnitude else { layer.weight.assign(layer.weight + delta); return }
+        let weight = layer.denseWeight
+        guard let magnitude else { layer.replaceDenseWeight(weight + delta); return }
         let norm = rowNorms(of: layer)
         mergeNorm.tensor = norm.clone()
-        layer.weight.assign((layer.weight + delta) * (magnitude / norm).unsqueezed(axis: 1))
+        layer.replaceDenseWeight((weight + delta) * (magnitude / norm).unsqueezed(axis: 1))
     }
 
-    public override func unmerge(from layer: Linear) {
+    public override func unmerge(from layer: any AdapterHost) {
         let delta = loraB.matmul(loraA) * scale
-        guard let magnitude else { layer.weight.assign(layer.weight - delta); return }
+        let weight = layer.denseWeight
+        guard let magnitude else { layer.replaceDenseWeight(weight - delta); return }
         let norm = mergeNorm.tensor ?? rowNorms(of: layer)
-        layer.weight.assign(layer.weight * (norm / magnitude).unsqueezed(axis: 1) - delta)
+        layer.replaceDenseWeight(weight * (norm / magnitude).unsqueezed(axis: 1) - delta)
         mergeNorm.tensor = nil
+    }
+
+    /// Its factors (and magnitude), plus the layer's bias in bias mode `lora_only`.
+    public override func activate(on host: any AdapterHost) {
+        unfreeze()
+        if config.bias == .loraOnly { host.bias?.requiresGrad = true }
+    }
+
+    /// The configuration's modules-to-save, and every bias in bias mode `all`.
+    public override var trainsAlso: AdapterTrainingScope {
+        AdapterTrainingScope(modules: config.modulesToSave, parameterPatterns: config.bias == .all ? ["*bias"] : [])
     }
 }

@@ -76,7 +76,7 @@ public struct LoRAConfig: Equatable, Sendable {
     }
 }
 
-/// Finding the ``Linear`` layers an adapter should attach to.
+/// Finding the layers (``Linear``, or any ``AdapterHost``) an adapter should attach to.
 enum AdapterTargets {
     /// PEFT's matching: a plain name matches the path or a `.name` suffix; globs match the path.
     static func matches(_ path: String, _ pattern: String) -> Bool {
@@ -91,17 +91,17 @@ enum AdapterTargets {
 
     /// Default targets: the attention query and value projections.
     static func defaults(for model: Module) -> [String] {
-        let paths = model.namedModules().filter { $0.module is Linear }.map(\.name)
+        let paths = model.baseNamedModules().filter { $0.module is any AdapterHost }.map(\.name)
         if paths.contains(where: { matches($0, "query") }) { return ["query", "value"] }
         return ["qkv"]
     }
 
-    /// The Linear layers matched by `patterns` (restricted to `layers`), in model order. Every
-    /// pattern must match at least one Linear; adapters themselves are never targets.
-    static func find(in model: Module, patterns: [String], layers: [Int]?) throws(StrategyError) -> [(path: String, layer: Linear)] {
-        let linears = model.namedModules().compactMap { entry -> (path: String, layer: Linear)? in
-            guard let linear = entry.module as? Linear, !entry.name.contains(".adapters.") else { return nil }
-            return (entry.name, linear)
+    /// The adapter hosts (``Linear`` layers and the like) matched by `patterns` (restricted to
+    /// `layers`), in model order. Every pattern must match at least one; adapters themselves are
+    /// never targets.
+    static func find(in model: Module, patterns: [String], layers: [Int]?) throws(StrategyError) -> [(path: String, layer: any AdapterHost)] {
+        let linears = model.baseNamedModules().compactMap { entry -> (path: String, layer: any AdapterHost)? in
+            (entry.module as? any AdapterHost).map { (entry.name, $0) }
         }
         var chosen = Set<String>()
         for pattern in patterns {

@@ -1,49 +1,75 @@
 import TensorKit
 
-/// Model-wide adapter operations: every ``Linear`` carrying adapters, switched, merged or
-/// removed together.
+/// Model-wide adapter operations: every ``AdapterHost`` layer carrying adapters, switched,
+/// merged or removed together. Everything here goes through the host and adapter protocols, so
+/// it works for any layer kind and any adapter kind.
 extension Module {
-    /// Every Linear carrying adapters, with its path.
-    func adaptedLinears() -> [(path: String, layer: Linear)] {
+    /// Every adapter host carrying adapters, with its path.
+    func adaptedLayers() -> [(path: String, layer: any AdapterHost)] {
         namedModules().compactMap { entry in
-            guard let linear = entry.module as? Linear, !linear.adapters.isEmpty else { return nil }
-            return (entry.name, linear)
+            guard let host = entry.module as? any AdapterHost, !host.adapters.isEmpty else { return nil }
+            return (entry.name, host)
         }
     }
 
     /// The names of the adapters attached anywhere in this model, sorted.
     public var adapterNames: [String] {
-        Array(Set(adaptedLinears().flatMap { $0.layer.adapters.keys })).sorted()
+        Array(Set(adaptedLayers().flatMap { $0.layer.adapters.keys })).sorted()
+    }
+
+    /// The parameters of every attached adapter (LoRA factors, DoRA magnitudes, IA³ vectors)
+    /// with their paths: what ``baseNamedParameters()`` leaves out.
+    public func adapterParameters() -> [(name: String, tensor: Tensor)] {
+        let ids = adapterParameterIDs()
+        return namedParameters().filter { ids.contains(ObjectIdentifier($0.tensor)) }
+    }
+
+    /// Every parameter except the adapters' (the base model's own), with its path.
+    public func baseNamedParameters() -> [(name: String, tensor: Tensor)] {
+        let ids = adapterParameterIDs()
+        guard !ids.isEmpty else { return namedParameters() }
+        return namedParameters().filter { !ids.contains(ObjectIdentifier($0.tensor)) }
+    }
+
+    /// Every sub-module except adapters and what they hold, with its path.
+    func baseNamedModules() -> [(name: String, module: Module)] {
+        let adapters = Set(adaptedLayers().flatMap { entry in
+            entry.layer.adapters.values.flatMap { $0.namedModules().map { ObjectIdentifier($0.module) } }
+        })
+        guard !adapters.isEmpty else { return namedModules() }
+        return namedModules().filter { !adapters.contains(ObjectIdentifier($0.module)) }
+    }
+
+    private func adapterParameterIDs() -> Set<ObjectIdentifier> {
+        Set(adaptedLayers().flatMap { entry in
+            entry.layer.adapters.values.flatMap { $0.parameters().map(ObjectIdentifier.init) }
+        })
     }
 
     /// Makes `name` the only active adapter on every layer that has it (layers without it run
-    /// their base weights) and sets what trains: the whole model is frozen, then that adapter,
-    /// the biases its LoRA bias mode names and its modules-to-save are unfrozen. Merged adapters
-    /// are unmerged first.
+    /// their base weights) and sets what trains: the whole model is frozen, then each of its
+    /// adapters unfreezes what it trains on its layer (``LinearAdapter/activate(on:)``) and what
+    /// it trains elsewhere (``LinearAdapter/trainsAlso``: LoRA's bias mode `all`, modules to
+    /// save). Merged adapters are unmerged first.
     ///
     /// - Throws: ``StrategyError/unknownAdapter(_:)``.
     public func setActiveAdapter(_ name: String) throws(StrategyError) {
-        let layers = adaptedLinears()
+        let layers = adaptedLayers()
         guard layers.contains(where: { $0.layer.adapters[name] != nil }) else { throw .unknownAdapter(name) }
         freeze()
-        var config: LoRAConfig?
+        var scope = AdapterTrainingScope()
         for (_, layer) in layers {
             layer.unmergeLayerAdapters()
             layer.adaptersEnabled = true
             guard let adapter = layer.adapters[name] else { layer.activeAdapters = []; continue }
             layer.activeAdapters = [name]
-            adapter.unfreeze()
-            if let lora = adapter as? LoRAAdapter {
-                config = lora.config
-                if lora.config.bias == .loraOnly { layer.bias?.requiresGrad = true }
-            } else if let ia3 = adapter as? IA3Adapter {
-                ia3.modulesToSave.forEach { path in self.module(at: path)?.unfreeze() }
-            }
+            adapter.activate(on: layer)
+            let also = adapter.trainsAlso
+            scope.modules += also.modules.filter { !scope.modules.contains($0) }
+            scope.parameterPatterns += also.parameterPatterns.filter { !scope.parameterPatterns.contains($0) }
         }
-        if let config {
-            if config.bias == .all { unfreeze(matching: "*bias") }
-            config.modulesToSave.forEach { path in self.module(at: path)?.unfreeze() }
-        }
+        for pattern in scope.parameterPatterns { unfreeze(matching: pattern) }
+        for path in scope.modules { module(at: path)?.unfreeze() }
     }
 
     /// Makes several adapters active at once: each layer runs the listed adapters it has, in
@@ -51,7 +77,7 @@ extension Module {
     ///
     /// - Throws: ``StrategyError/unknownAdapter(_:)`` for a name attached nowhere.
     public func setActiveAdapters(_ names: [String]) throws(StrategyError) {
-        let layers = adaptedLinears()
+        let layers = adaptedLayers()
         for name in names where !layers.contains(where: { $0.layer.adapters[name] != nil }) { throw .unknownAdapter(name) }
         for (_, layer) in layers {
             layer.unmergeLayerAdapters()
@@ -64,7 +90,7 @@ extension Module {
     ///
     /// - Throws: ``StrategyError/unknownAdapter(_:)``.
     public func deleteAdapter(_ name: String) throws(StrategyError) {
-        let layers = adaptedLinears().filter { $0.layer.adapters[name] != nil }
+        let layers = adaptedLayers().filter { $0.layer.adapters[name] != nil }
         guard !layers.isEmpty else { throw .unknownAdapter(name) }
         for (_, layer) in layers {
             layer.unmergeLayerAdapters()
@@ -74,21 +100,24 @@ extension Module {
     }
 
     /// Folds the active adapters into the base weights: the same outputs with no adapter cost.
-    public func mergeAdapters() { adaptedLinears().forEach { $0.layer.mergeLayerAdapters() } }
+    ///
+    /// A layer that cannot rewrite its weight (``AdapterHost/canRewriteWeight``) stops the program
+    /// with a message naming it: run such a model with its adapters unmerged.
+    public func mergeAdapters() { adaptedLayers().forEach { $0.layer.mergeLayerAdapters(path: $0.path) } }
 
     /// Takes merged adapters back out of the base weights.
-    public func unmergeAdapters() { adaptedLinears().forEach { $0.layer.unmergeLayerAdapters() } }
+    public func unmergeAdapters() { adaptedLayers().forEach { $0.layer.unmergeLayerAdapters() } }
 
     /// Runs the base model alone: unmerges, then turns adapters off until ``enableAdapters()``.
     public func disableAdapters() {
-        for (_, layer) in adaptedLinears() {
+        for (_, layer) in adaptedLayers() {
             layer.unmergeLayerAdapters()
             layer.adaptersEnabled = false
         }
     }
 
     /// Turns the adapters back on after ``disableAdapters()``.
-    public func enableAdapters() { adaptedLinears().forEach { $0.layer.adaptersEnabled = true } }
+    public func enableAdapters() { adaptedLayers().forEach { $0.layer.adaptersEnabled = true } }
 
     /// Runs `body` with the adapters disabled (the base model), then enables them again.
     public func withAdaptersDisabled<R>(_ body: () throws -> R) rethrows -> R {
@@ -99,11 +128,23 @@ extension Module {
 
     /// Merges the active adapters into the weights and removes every adapter: a plain model.
     public func mergeAndUnload() {
-        for (_, layer) in adaptedLinears() {
-            layer.mergeLayerAdapters()
+        for (path, layer) in adaptedLayers() {
+            layer.mergeLayerAdapters(path: path)
             layer.adapters = [:]
             layer.activeAdapters = []
             layer.mergedAdapters = []
         }
+    }
+}
+
+extension AdapterHost {
+    /// Attaches `adapter` under `name`; it becomes active only through
+    /// ``Module/setActiveAdapter(_:)`` or ``Module/setActiveAdapters(_:)``.
+    ///
+    /// - Throws: ``StrategyError/adapterExists(_:)`` when the name is taken.
+    public func addAdapter(_ adapter: LinearAdapter, named name: String) throws(StrategyError) {
+        guard adapters[name] == nil else { throw .adapterExists(name) }
+        adapters[name] = adapter
+        adapter.train(isTraining)
     }
 }

@@ -11,7 +11,8 @@ import TensorKit
 public struct PartialFineTuning: FineTuningStrategy {
     /// One freezing rule.
     public enum Rule: Equatable, Sendable {
-        /// Freeze every ``Embedding`` and BERT's embedding block (with its LayerNorm).
+        /// Freeze every ``InputEmbedding`` module: each ``Embedding`` and BERT's embedding block (with
+        /// its LayerNorm).
         case freezeEmbeddings
         /// Freeze the lowest `n` transformer blocks.
         case freezeLowest(Int)
@@ -72,7 +73,7 @@ public struct PartialFineTuning: FineTuningStrategy {
     }
 
     private func freezeEmbeddings(_ model: Module) throws {
-        let embeddings = model.namedModules().filter { $0.module is Embedding || $0.module is EncoderEmbeddings }
+        let embeddings = model.namedModules().filter { $0.module is any InputEmbedding }
         guard !embeddings.isEmpty else { throw StrategyError.noMatch(pattern: "embeddings", what: "embedding module") }
         embeddings.forEach { $0.module.freeze() }
     }

@@ -7,7 +7,7 @@ import TensorKit
 /// ```swift
 /// let summary = try LoRA(LoRAConfig(rank: 8, alpha: 16)).prepare(model)
 /// print(summary)   // trainable params: 32,768 || all params: 3,356,160 || trainable%: 0.9764
-/// let optimizer = AdamW(model.trainableParameters(), ...)
+/// let optimizer = AdamW(model: model, learningRate: 1e-3)   // follows what trains
 /// ```
 public protocol FineTuningStrategy {
     /// A short name for logs and comparisons ("full", "lora", ...).

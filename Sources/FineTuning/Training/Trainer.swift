@@ -107,7 +107,9 @@ public final class Trainer<Example> {
     ///     there (when an output directory is set) — for time-sliced jobs; a later call with
     ///     `resumingFrom:` continues exactly as if there had been no pause.
     /// - Throws: ``TrainingError/nonFiniteLoss(step:epoch:value:lastCheckpoint:)`` when a loss is
-    ///   NaN or infinite (the parameters are not updated with it), checkpoint and file errors.
+    ///   NaN or infinite (the parameters are not updated with it); ``UntrackedParametersError`` when
+    ///   a parameter gets a gradient but is in no group of the optimizer (checked at the run's first
+    ///   step); checkpoint and file errors.
     @discardableResult
     public func train(resumingFrom checkpoint: URL? = nil, pausingAfter pauseStep: Int? = nil) throws -> TrainingResult {
         let c = configuration
@@ -143,6 +145,7 @@ public final class Trainer<Example> {
         let sampler = self.sampler
         var order = sampler.batches(epoch: state.epoch)
         var windowTokens = 0
+        var trackingChecked = false   // a trained tensor in no optimizer group fails loudly (first step of the run)
         var windowStart = Date()
 
         let end = Swift.min(total, pauseStep ?? total)
@@ -171,6 +174,7 @@ public final class Trainer<Example> {
                 windowTokens += batch.tokenCount
                 state.tokensSeen += batch.tokenCount
             }
+            if !trackingChecked { try optimizer.checkTracks(model.namedParameters()); trackingChecked = true }   // once a run: it walks the model
             let trainable = optimizer.parameters.filter(\.requiresGrad)
             if let maxValue = c.maxGradientValue { clipGradientValue(trainable, maxValue: maxValue) }
             let gradNorm = c.maxGradientNorm.map { clipGradientNorm(trainable, maxNorm: $0) }

@@ -4,6 +4,10 @@
 ///
 /// State is created on a parameter's first update, and only for parameters that require grad
 /// and have a gradient, so frozen parameters cost no memory and are never touched.
+///
+/// An optimizer built with ``init(following:options:)`` re-reads its parameters from a source
+/// (a model's trainable parameters) before each step, so tensors that start training later
+/// (a newly activated adapter, an unfrozen layer) are updated too rather than silently skipped.
 open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
     /// The parameter groups. Change hyperparameters freely between steps
     /// (`optimizer.groups[0].learningRate = 1e-4`).
@@ -15,6 +19,9 @@ open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
     /// identities stay valid).
     private var states: [ObjectIdentifier: ParameterState] = [:]
 
+    /// Where the first group's parameters come from, re-read before each step (nil: fixed groups).
+    private var source: (() -> [Tensor])?
+
     /// An optimizer over `groups`. A parameter may appear in only one group.
     public init(groups: [ParameterGroup<Options>]) {
         Self.checkDistinct(groups)
@@ -24,6 +31,26 @@ open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
     /// An optimizer with one group holding `parameters`.
     public convenience init(parameters: [Tensor], options: Options) {
         self.init(groups: [ParameterGroup(parameters: parameters, options: options)])
+    }
+
+    /// An optimizer with one group that follows `source`: before each step, state dict, or read
+    /// of ``parameters``, the tensors `source` returns that no group holds yet join the first
+    /// group (in `source`'s order). Tensors never leave: one frozen later keeps its place and
+    /// state and is skipped while it does not require grad. `source` runs at each of those, so
+    /// it should be cheap next to a step.
+    public convenience init(following source: @escaping () -> [Tensor], options: Options) {
+        self.init(parameters: source(), options: options)
+        self.source = source
+    }
+
+    /// Adds the tensors the source returns that no group holds yet to the first group; nothing
+    /// for an optimizer built from fixed parameters.
+    public func syncParameters() {
+        guard let source, !groups.isEmpty else { return }
+        let fresh = source()
+        var held = Set(groups.lazy.flatMap(\.parameters).map(ObjectIdentifier.init))
+        let added = fresh.filter { held.insert(ObjectIdentifier($0)).inserted }
+        if !added.isEmpty { groups[0].parameters += added }
     }
 
     /// Adds a group, like PyTorch's `add_param_group`.
@@ -45,7 +72,10 @@ open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
 
     // MARK: - Optimizer
 
-    public var parameters: [Tensor] { groups.flatMap(\.parameters) }
+    public var parameters: [Tensor] {
+        syncParameters()
+        return groups.flatMap(\.parameters)
+    }
 
     public var learningRates: [Double] { groups.map(\.options.learningRate) }
 
@@ -59,6 +89,7 @@ open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
     }
 
     public func step() {
+        syncParameters()
         withGradientsDisabled {
             for group in groups {
                 for parameter in group.parameters where parameter.requiresGrad {
@@ -81,6 +112,7 @@ open class GroupedOptimizer<Options: OptimizerOptions>: Optimizer {
     public func state(of parameter: Tensor) -> ParameterState? { states[ObjectIdentifier(parameter)] }
 
     public func stateDict() -> OptimizerStateDict {
+        syncParameters()
         var tensors: [String: Tensor] = [:]
         var steps: [Int?] = []
         var buffers: [[String]?] = []
