@@ -35,16 +35,15 @@ extension IA3Adapter: PEFTAdapterFormat {
     static func loadPEFT(config json: [String: Any], configURL: URL, weightsURL: URL, into model: Module,
                          as name: String, hfModulePath: (String) -> String) throws -> PEFTAdapterConfig {
         let file = weightsURL.path
-        let strings = { (key: String) -> [String] in
-            (json[key] as? [String]) ?? (json[key] as? String).map { [$0] } ?? []
-        }
-        let feedForwardNames = strings("feedforward_modules")
+        let fields = AdapterConfigFields(json: json, url: configURL)
+        let feedForwardNames = try fields.strings("feedforward_modules") ?? []
+        let targetNames = try fields.strings("target_modules") ?? []
         let tensors = try SafeTensors.load(contentsOf: weightsURL)
         let (linears, modulesByHF, parameters) = model.hfLookup(hfModulePath)
         var built: [(any AdapterHost, IA3Adapter, Tensor)] = []
         var assignments: [(Tensor, Tensor)] = []
         var missing: [String] = []
-        let modulesToSave = Module.ourModules(strings("modules_to_save"), modulesByHF)
+        let modulesToSave = Module.ourModules(try fields.strings("modules_to_save") ?? [], modulesByHF)
         for (key, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
             guard key.hasPrefix(Module.peftPrefix) else {
                 throw StrategyError.invalidAdapterFile(file: file, reason: "key '\(key)' does not start with '\(Module.peftPrefix)'")
@@ -73,6 +72,6 @@ extension IA3Adapter: PEFTAdapterFormat {
             for (parameter, source) in assignments { parameter.assign(source.cast(to: parameter.dtype)) }
         }
         for (layer, adapter, _) in built { try layer.addAdapter(adapter, named: name) }
-        return .ia3(targetModules: strings("target_modules"), feedForwardModules: feedForwardNames, modulesToSave: modulesToSave)
+        return .ia3(targetModules: targetNames, feedForwardModules: feedForwardNames, modulesToSave: modulesToSave)
     }
 }

@@ -105,6 +105,10 @@ extension LoRAAdapter: PEFTAdapterFormat {
                     file: weightsURL.path,
                     reason: "\(module): lora_A \(a.shape) / lora_B \(b.shape) do not fit r=\(config.rank) and weight \([layer.outFeatures, layer.inFeatures])")
             }
+            if let m = piece.magnitude, m.shape != [layer.outFeatures] {
+                throw StrategyError.invalidAdapterFile(
+                    file: weightsURL.path, reason: "\(module): lora_magnitude_vector \(m.shape) does not fit \(layer.outFeatures) outputs")
+            }
             guard layer.adapters[name] == nil else { throw StrategyError.adapterExists(name) }
             let adapter = try LoRAAdapter(for: layer, config: construction, path: path)
             adapter.config = config
@@ -143,23 +147,21 @@ extension LoRAAdapter: PEFTAdapterFormat {
     /// The LoRA settings of an `adapter_config.json` (its `peft_type` already checked).
     static func readLoRAConfig(_ json: [String: Any], url: URL) throws -> LoRAConfig {
         func bad(_ reason: String) -> StrategyError { .invalidAdapterFile(file: url.path, reason: reason) }
-        guard let rank = (json["r"] as? NSNumber)?.intValue, rank > 0 else { throw bad("'r' must be a positive integer") }
-        var config = LoRAConfig(rank: rank, alpha: (json["lora_alpha"] as? NSNumber)?.doubleValue ?? 8,
-                                dropout: (json["lora_dropout"] as? NSNumber)?.doubleValue ?? 0)
-        switch json["target_modules"] {
-        case let list as [String]: config.targetModules = list
-        case let single as String: config.targetModules = [single]
-        default: break
-        }
-        config.layersToTransform = (json["layers_to_transform"] as? [NSNumber])?.map(\.intValue)
-            ?? (json["layers_to_transform"] as? NSNumber).map { [$0.intValue] }
-        if let bias = json["bias"] as? String {
+        let fields = AdapterConfigFields(json: json, url: url)
+        guard let rank = try fields.int("r", in: 1...AdapterConfigFields.maximumRank) else { throw bad("'r' must be a positive integer") }
+        let alpha = try fields.double("lora_alpha", where: { $0 > 0 }, expected: "a positive number") ?? 8
+        // Dropout(p) needs 0 ≤ p < 1 (p = 1 would divide by zero).
+        let dropout = try fields.double("lora_dropout", where: { $0 >= 0 && $0 < 1 }, expected: "in [0, 1)") ?? 0
+        var config = LoRAConfig(rank: rank, alpha: alpha, dropout: dropout)
+        if let targets = try fields.strings("target_modules") { config.targetModules = targets }
+        config.layersToTransform = try fields.indices("layers_to_transform")
+        if let bias = try fields.string("bias") {
             guard let mode = LoRAConfig.BiasMode(rawValue: bias) else { throw bad("unknown bias mode '\(bias)'") }
             config.bias = mode
         }
-        config.modulesToSave = json["modules_to_save"] as? [String] ?? []
-        config.useRSLoRA = json["use_rslora"] as? Bool ?? false
-        config.useDoRA = json["use_dora"] as? Bool ?? false
+        config.modulesToSave = try fields.strings("modules_to_save") ?? []
+        config.useRSLoRA = try fields.bool("use_rslora") ?? false
+        config.useDoRA = try fields.bool("use_dora") ?? false
         // `fan_in_fan_out` describes how the base layer stores its weight (GPT-2's Conv1D, `[in, out]`);
         // the factors are `[r, in]` and `[out, r]` either way, and our Linear is `[out, in]`, so it
         // changes nothing here.
