@@ -292,6 +292,52 @@ import TensorKit
         #expect(reason.contains("line 2, column 20"), "\(reason)")
     }
 
+    /// A tokenizer that can emit ids past the model's tables is refused when the two are paired,
+    /// naming both files (these used to load and then trap in the embedding lookup).
+    @Test func tokenizerIdsBeyondTheModelAreRefused() throws {
+        let (_, weights) = try tinyCheckpoint()
+        func tokenizerJSON(added: String = "[]", cls: String = "[2]", pairType: Int = 1) -> String {
+            let vocab = Self.tinyVocabulary.enumerated().map { "\"\($0.element)\": \($0.offset)" }.joined(separator: ", ")
+            return """
+            {"model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {\(vocab)}},
+             "added_tokens": \(added), "pre_tokenizer": {"type": "BertPreTokenizer"},
+             "post_processor": {"type": "TemplateProcessing",
+               "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                          {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+               "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                        {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": \(pairType)}},
+                        {"SpecialToken": {"id": "[SEP]", "type_id": \(pairType)}}],
+               "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": \(cls), "tokens": ["[CLS]"]},
+                                  "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}}}
+            """
+        }
+        let cases: [(String, (URL) throws -> Void)] = [
+            ("12 rows", { try (Self.tinyVocabulary + ["extra"]).joined(separator: "\n")
+                .write(to: $0.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8) }),
+            ("id 2147483648", { try tokenizerJSON(cls: "[2147483648]")
+                .write(to: $0.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8) }),
+            ("13 tokens", { try tokenizerJSON(added: #"[{"id": 12, "content": "<new>", "special": false}]"#)
+                .write(to: $0.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8) }),
+            ("token type 2", { try tokenizerJSON(pairType: 2)
+                .write(to: $0.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8) }),
+        ]
+        for (expected, doctor) in cases {
+            let url = try folder(weights: weights)
+            try doctor(url)
+            let error = #expect(throws: PretrainedError.self) { _ = try PretrainedEncoder(directory: url) }
+            guard case .tokenizerMismatch(let tokenizer, let model, let reason)? = error else {
+                Issue.record("\(expected): \(String(describing: error))")
+                continue
+            }
+            #expect(tokenizer.hasPrefix(url.path) && model == url.appendingPathComponent("config.json").path)
+            #expect(reason.contains(expected), "\(reason)")
+        }
+        // The same tokenizer.json with sane ids loads.
+        let fine = try folder(weights: weights)
+        try tokenizerJSON().write(to: fine.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
+        #expect(try PretrainedEncoder(directory: fine).tokenizer.encode("hello", addSpecialTokens: true) == [2, 5, 3])
+    }
+
     @Test func missingFilesAreNamed() throws {
         let url = try folder()
         expectError(.missingFile(path: url.appendingPathComponent("model.safetensors").path)) {

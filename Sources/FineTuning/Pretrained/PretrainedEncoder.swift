@@ -63,6 +63,13 @@ public struct PretrainedEncoder {
         } catch {
             throw .unreadableTokenizer(.unreadableFile(path: directory.path, reason: "\(error)"))
         }
+        // Ids the tokenizer can emit must index the embedding tables (checked once, here, rather
+        // than trapping in the lookup on some later input).
+        let tokenizerFile = ["tokenizer.json", "vocab.txt"].map { directory.appendingPathComponent($0).path }
+            .first { FileManager.default.fileExists(atPath: $0) } ?? directory.path
+        try TokenizerCompatibility(vocabularySize: config.vocabularySize,
+                                   typeVocabularySize: config.typeVocabularySize > 0 ? config.typeVocabularySize : nil)
+            .check(tokenizer, tokenizerFile: tokenizerFile, modelFile: directory.appendingPathComponent("config.json").path)
         self.encoder = encoder
         self.config = config
         self.directory = directory

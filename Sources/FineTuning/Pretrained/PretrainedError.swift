@@ -27,6 +27,9 @@ public enum PretrainedError: Error, Equatable, Sendable, CustomStringConvertible
     case unreadableWeights(SafeTensorsError)
     /// The tokenizer files could not be read.
     case unreadableTokenizer(TokenizerError)
+    /// The tokenizer can produce ids (tokens, special or template tokens, token types) that the
+    /// model's embedding tables do not have; both files are named.
+    case tokenizerMismatch(tokenizer: String, model: String, reason: String)
     /// The weights do not fit the model the config describes. Names are the checkpoint's
     /// (Hugging Face) names: `missing` are expected but absent, `unexpected` are present but map to
     /// no parameter, `mismatched` have the wrong shape.
@@ -48,6 +51,8 @@ public enum PretrainedError: Error, Equatable, Sendable, CustomStringConvertible
             return "cannot read weights: \(error)"
         case let .unreadableTokenizer(error):
             return "cannot read tokenizer: \(error)"
+        case let .tokenizerMismatch(tokenizer, model, reason):
+            return "\(tokenizer) does not fit \(model): \(reason)"
         case let .weightsMismatch(path, missing, unexpected, mismatched):
             var lines = ["\(path): the weights do not match the model in config.json:"]
             if !missing.isEmpty { lines.append("  missing: \(missing.joined(separator: ", "))") }
