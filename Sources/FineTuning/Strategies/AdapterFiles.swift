@@ -12,8 +12,9 @@ extension Module {
     /// The PEFT key prefix.
     static var peftPrefix: String { "base_model.model." }
 
-    /// Writes adapter `name` to `folder` (created if needed) in PEFT's layout. Both files are
-    /// written atomically.
+    /// Writes adapter `name` to `folder` (created if needed) in PEFT's layout. The folder is
+    /// replaced as one unit (``AtomicFolder``): a reader sees the old adapter or the new one;
+    /// other files already in the folder are kept.
     ///
     /// - Parameters:
     ///   - name: the adapter to write.
@@ -40,10 +41,14 @@ extension Module {
         json["base_model_name_or_path"] = baseModel as Any? ?? NSNull()
         json["fan_in_fan_out"] = false
         json["inference_mode"] = true
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(Array(data), to: folder.appendingPathComponent("adapter_config.json"))
-        try SafeTensors.save(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("adapter_model.safetensors"))
+        // Config and weights are replaced as one unit: a kill or a full disk between the two files
+        // must never leave a new config beside old weights.
+        try AtomicFolder.write(to: folder) { temporary in
+            try AtomicFile.write(Array(data), to: temporary.appendingPathComponent("adapter_config.json"), durable: false)
+            try SafeTensors.save(tensors, metadata: ["format": "pt"], to: temporary.appendingPathComponent("adapter_model.safetensors"),
+                                 durable: false)
+        }
     }
 
     /// Reads a PEFT adapter folder (LoRA, DoRA or IA³) into this model as adapter `name`, makes it active and

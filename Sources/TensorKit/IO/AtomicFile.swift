@@ -35,7 +35,9 @@ public enum AtomicFileError: Error, Equatable, Sendable, CustomStringConvertible
 /// ```
 ///
 /// If `body` throws, or any step fails, the temporary file is removed and the destination is
-/// left as it was. Used for safetensors files and checkpoints.
+/// left as it was. Temporary files of a writer that was killed mid-save are removed by the next
+/// write beside them. Used for safetensors files and checkpoints; ``AtomicFolder`` does the
+/// same for folders of several files.
 public enum AtomicFile {
     /// Creates a temporary file beside `url`, lets `body` fill it, and renames it onto `url`.
     ///
@@ -48,7 +50,8 @@ public enum AtomicFile {
                              _ body: (AtomicFileWriter) throws -> Void) throws {
         let destination = url.path
         let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".\(getpid()).\(UInt32.random(in: .min ... .max)).tmp"
+        AtomicFolder.removeStaleTemporaries(beside: url)   // leftovers of a writer killed mid-save
+        let temporary = folder + "/" + AtomicFolder.temporaryName(for: url)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw AtomicFileError.cannotCreateTemporary(file: destination, reason: systemError()) }
         let writer = AtomicFileWriter(descriptor: fd, destination: destination)
