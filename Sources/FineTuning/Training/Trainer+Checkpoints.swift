@@ -37,6 +37,7 @@ extension Trainer {
                                   durable: configuration.durableCheckpoints)
         store.prune(keepLast: configuration.keepLastCheckpoints)
         lastCheckpoint = url
+        notify { $0.checkpointDidSave($1, at: url) }
         return url
     }
 
