@@ -95,8 +95,8 @@ public final class Trainer<Example> {
     public var totalSteps: Int { configuration.maxSteps ?? configuration.epochs * stepsPerEpoch }
 
     /// The checkpoint store, when an output directory is set.
-    public var checkpointStore: CheckpointStore? {
-        configuration.outputDirectory.map { CheckpointStore(directory: $0.appendingPathComponent("checkpoints", isDirectory: true)) }
+    public var checkpointStore: TrainingCheckpointStore? {
+        configuration.outputDirectory.map { TrainingCheckpointStore(directory: $0.appendingPathComponent("checkpoints", isDirectory: true)) }
     }
 
     /// The best parameters kept in memory (``BestModelStorage/memory``), by name.
@@ -139,7 +139,8 @@ public final class Trainer<Example> {
                 state.batchInEpoch = 0
                 order = sampler.batches(epoch: state.epoch)
             }
-            let window = Array(order[state.batchInEpoch..<Swift.min(order.count, state.batchInEpoch + configuration.gradientAccumulationSteps)])
+            let first = state.batchInEpoch
+            let window = Array(order[first..<Swift.min(order.count, first + configuration.gradientAccumulationSteps)])
             let step = try optimizerStep(batches: window, throughput: &throughput)
             state.step += 1
             state.batchInEpoch += window.count
@@ -147,16 +148,8 @@ public final class Trainer<Example> {
             let epochProgress = Double(state.epoch) + Double(state.batchInEpoch) / Double(order.count)
             logStep(step, epoch: epochProgress, totalSteps: total, throughput: &throughput)
 
-            let last = state.step == total
-            let due = configuration.evaluateEvery.map { state.step % $0 == 0 } ?? false
-            if evaluationData != nil && (due || (last && configuration.evaluateAtEnd)) {
-                finalEvaluation = try evaluateAndTrack(epoch: epochProgress)
-            }
-            let pausing = state.step == end && !last
-            if configuration.outputDirectory != nil,
-               pausing || configuration.checkpointEvery.map({ state.step % $0 == 0 || last || state.stoppedEarly }) == true {
-                try saveCheckpoint()
-            }
+            if isEvaluationDue(totalSteps: total) { finalEvaluation = try evaluateAndTrack(epoch: epochProgress) }
+            if isCheckpointDue(totalSteps: total, pauseStep: end) { try saveCheckpoint() }
             // Throughput counts training only: restart the clock after logging, evaluation
             // and checkpoint writing.
             throughput.restartIfLogged()
@@ -164,6 +157,23 @@ public final class Trainer<Example> {
         let result = try endRun(reporter: reporter, totalSteps: total, stepLosses: stepLosses, finalEvaluation: finalEvaluation)
         notify { $0.trainingDidEnd($1, result: result) }
         return result
+    }
+
+    /// Whether the step just taken ends with an evaluation: every `evaluateEvery` steps, and at
+    /// the last step when `evaluateAtEnd`.
+    private func isEvaluationDue(totalSteps total: Int) -> Bool {
+        guard evaluationData != nil else { return false }
+        let due = configuration.evaluateEvery.map { state.step % $0 == 0 } ?? false
+        return due || (state.step == total && configuration.evaluateAtEnd)
+    }
+
+    /// Whether the step just taken ends with a checkpoint: every `checkpointEvery` steps, at the
+    /// last step or early stop of such a run, and at a pause.
+    private func isCheckpointDue(totalSteps total: Int, pauseStep end: Int) -> Bool {
+        guard configuration.outputDirectory != nil else { return false }
+        let last = state.step == total
+        let pausing = state.step == end && !last
+        return pausing || configuration.checkpointEvery.map { state.step % $0 == 0 || last || state.stoppedEarly } == true
     }
 
     /// The configuration errors a run would only meet late.
