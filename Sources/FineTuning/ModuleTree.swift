@@ -98,9 +98,10 @@ extension Module {
 
     /// The flattened module list (this module first, named `""`), depth first.
     func cachedModules() -> [ModuleMembers.Child] {
-        if let modules = currentTree().modules { return modules }
+        let tree = currentTree()
+        if let modules = tree.modules { return modules }
         var result = [ModuleMembers.Child(name: "", module: self)]
-        for child in currentTree().members.children {
+        for child in tree.members.children {
             for entry in child.module.cachedModules() {
                 result.append(.init(name: entry.name.isEmpty ? child.name : "\(child.name).\(entry.name)", module: entry.module))
             }

@@ -12,7 +12,7 @@ import TensorKit
 /// ```swift
 /// final class StopBelow: TrainerCallback {
 ///     func stepDidEnd(_ context: TrainerContext, record: TrainingRecord) {
-///         if record.values["loss"]! < 0.05 { context.requestStop() }
+///         if let loss = record.values["loss"], loss < 0.05 { context.requestStop() }
 ///     }
 /// }
 /// trainer.callbacks.append(StopBelow())
