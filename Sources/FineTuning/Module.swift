@@ -16,80 +16,56 @@ import TensorKit
 /// let model = MLP()
 /// model.namedParameters().map(\.name)   // ["hidden.weight", "hidden.bias", "output.weight", "output.bias"]
 /// ```
+///
+/// ## The tree cache
+///
+/// Reflection runs once per module, not on every walk: each module keeps the tree it read
+/// (its members, and the flattened lists of ``namedModules()`` and ``namedParameters()``), and
+/// every cache is read again after any module is created or destroyed. So the usual changes
+/// are seen with nothing to call — assigning a new child (`model.head = Linear(384, 3)`),
+/// appending one to an array of children, attaching a new adapter, and removing a child that
+/// nothing else holds. Call ``invalidateTree()`` after the changes no creation or destruction
+/// marks: putting a module or tensor that already existed into a module after the tree was
+/// read (moving a layer, sharing a weight, `linear.bias = someTensor`), or removing a module that
+/// is still held elsewhere. Debug builds compare every cached read with a fresh reflection and
+/// stop, naming the module and the member, when such a call was missed; a parameter's values
+/// (`assign(_:)`, optimizer steps) are not structure and need nothing.
 open class Module {
     /// Whether the module is in training mode (dropout active). Set with ``train(_:)`` / ``eval()``.
     public private(set) var isTraining = true
 
     /// An empty module; subclasses declare parameters and children as stored properties.
-    public init() {}
+    public init() { Module.structureDidChange() }
 
-    // MARK: - Reflection
+    deinit { Module.structureDidChange() }
+
+    // MARK: - Tree
+
+    /// The tree as last read by reflection (see "The tree cache" above; ModuleTree.swift).
+    var treeCache: ModuleTreeCache?
+
+    /// Drops every cached module tree, so the next walk reads the stored properties again.
+    ///
+    /// Needed only after a change the cache cannot see (see "The tree cache"): putting a module
+    /// or tensor that already existed into a module after the tree was last read, or removing
+    /// one that is still held elsewhere. An API that changes a module's structure (attaching or
+    /// deleting an adapter, say) calls it after the change, so that its callers never need to.
+    public final func invalidateTree() { Module.structureDidChange() }
 
     /// The direct parameters and children of this module, in declaration order.
     public final func directMembers() -> (parameters: [(name: String, tensor: Tensor)], children: [(name: String, module: Module)]) {
-        var parameters: [(String, Tensor)] = []
-        var children: [(String, Module)] = []
-        var mirror: Mirror? = Mirror(reflecting: self)
-        var levels: [Mirror] = []
-        while let current = mirror {
-            levels.append(current)
-            mirror = current.superclassMirror
-        }
-        // Superclass properties first, as they are declared first.
-        for level in levels.reversed() {
-            for child in level.children {
-                guard var label = child.label else { continue }
-                if label.hasPrefix("$__lazy_storage_$_") { label.removeFirst("$__lazy_storage_$_".count) }
-                if label.hasPrefix("_") { label.removeFirst() }
-                Module.collect(child.value, name: label, parameters: &parameters, children: &children)
-            }
-        }
-        return (parameters.map { (name: $0.0, tensor: $0.1) }, children.map { (name: $0.0, module: $0.1) })
-    }
-
-    private static func collect(_ value: Any, name: String, parameters: inout [(String, Tensor)],
-                                children: inout [(String, Module)]) {
-        switch value {
-        case let tensor as Tensor: parameters.append((name, tensor))
-        case let module as Module: children.append((name, module))
-        case let modules as [Module]:
-            for (i, module) in modules.enumerated() { children.append(("\(name).\(i)", module)) }
-        case let tensors as [Tensor]:
-            for (i, tensor) in tensors.enumerated() { parameters.append(("\(name).\(i)", tensor)) }
-        case let modules as [String: Module]:
-            for key in modules.keys.sorted() { children.append(("\(name).\(key)", modules[key]!)) }
-        default:
-            // Optionals: reflect the wrapped value, if any.
-            let mirror = Mirror(reflecting: value)
-            if mirror.displayStyle == .optional, let wrapped = mirror.children.first {
-                collect(wrapped.value, name: name, parameters: &parameters, children: &children)
-            }
-        }
+        let members = currentTree().members
+        return (members.parameters, members.children.map { (name: $0.name, module: $0.module) })
     }
 
     /// Every sub-module (including this one, named `""`) with its path, depth first.
     public final func namedModules() -> [(name: String, module: Module)] {
-        var result: [(name: String, module: Module)] = [("", self)]
-        for child in directMembers().children {
-            for (path, module) in child.module.namedModules() {
-                result.append((path.isEmpty ? child.name : "\(child.name).\(path)", module))
-            }
-        }
-        return result
+        cachedModules().map { (name: $0.name, module: $0.module) }
     }
 
     /// Every parameter with its path. A tensor shared by two modules is listed once, under the
     /// first path that reaches it (as with tied embeddings).
-    public final func namedParameters() -> [(name: String, tensor: Tensor)] {
-        var seen = Set<ObjectIdentifier>()
-        var result: [(name: String, tensor: Tensor)] = []
-        for (path, module) in namedModules() {
-            for parameter in module.directMembers().parameters where seen.insert(ObjectIdentifier(parameter.tensor)).inserted {
-                result.append((path.isEmpty ? parameter.name : "\(path).\(parameter.name)", parameter.tensor))
-            }
-        }
-        return result
-    }
+    public final func namedParameters() -> [(name: String, tensor: Tensor)] { cachedParameters() }
 
     /// Every parameter.
     public final func parameters() -> [Tensor] { namedParameters().map(\.tensor) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestFixtures
 import TensorKit
 @testable import FineTuning
 
@@ -13,11 +14,11 @@ private struct MiniLMReference: Decodable {
 }
 
 /// The model folder, fetched once per process (see `miniLMFolder`).
-private var miniLMModelFolder: Result<URL, TokenizerTestFailure> { miniLMFolder }
+private var miniLMModelFolder: Result<URL, FixtureFetchFailure> { miniLMFolder }
 
 @Suite struct PretrainedMiniLMTests {
     private let reference: MiniLMReference = {
-        let data = try! Data(contentsOf: tokenizerFixtureURL("minilm_embeddings.json"))
+        let data = try! Data(contentsOf: fixtureURL("minilm_embeddings.json"))
         return try! JSONDecoder().decode(MiniLMReference.self, from: data)
     }()
 

@@ -58,7 +58,7 @@ import Testing
         // The best parameters are what the model holds now.
         let best = try SafeTensors.load(contentsOf: run.appendingPathComponent("best/model.safetensors"))
         #expect(best["classifier.weight"]!.scalars(as: Float.self) == model.classifier.weight.scalars(as: Float.self))
-        let store = CheckpointStore(directory: run.appendingPathComponent("checkpoints"))
+        let store = TrainingCheckpointStore(directory: run.appendingPathComponent("checkpoints"))
         #expect(store.latest()?.lastPathComponent == "checkpoint-\(result.state.step)")
     }
 }

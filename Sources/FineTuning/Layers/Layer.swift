@@ -13,8 +13,8 @@ public protocol Layer: Module {
 
 /// Applies its layers in order. Parameters are named by position: `layers.0.weight`.
 public final class Sequential: Module, Layer {
-    /// The layers, in application order (held as `Module` so reflection names their parameters).
-    public var layers: [Module]
+    /// The layers, in application order; their parameters are named by position.
+    public var layers: [any Layer]
 
     /// Chains `layers`.
     public init(_ layers: [any Layer]) {
@@ -28,7 +28,7 @@ public final class Sequential: Module, Layer {
     /// Applies each layer in turn.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var h = x
-        for layer in layers { h = (layer as! any Layer)(h) }
+        for layer in layers { h = layer(h) }
         return h
     }
 }

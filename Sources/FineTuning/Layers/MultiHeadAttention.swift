@@ -52,7 +52,8 @@ public final class MultiHeadAttention: Module, Layer {
     ///   - causal: each position attends only to itself and earlier ones (decoders).
     ///   - bias: whether the projections have biases.
     ///   - fusedQKV: one `qkv` projection instead of three (GPT-2's `c_attn` layout).
-    ///   - rotary: RoPE base frequency to rotate queries and keys with, or nil.
+    ///   - rotary: the rotary embedding that rotates queries and keys (its `dimension` must equal
+    ///     the head size), or nil for none.
     ///   - attentionDropout: dropout on the attention probabilities while training.
     ///   - dtype: the parameter dtype.
     ///   - generator: draws the initial weights; the default generator when nil.

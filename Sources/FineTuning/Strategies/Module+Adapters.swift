@@ -97,6 +97,7 @@ extension Module {
             layer.adapters[name] = nil
             layer.activeAdapters.removeAll { $0 == name }
         }
+        invalidateTree()   // the adapter may live on elsewhere, so its removal is announced
     }
 
     /// Folds the active adapters into the base weights: the same outputs with no adapter cost.
@@ -145,6 +146,7 @@ extension AdapterHost {
     public func addAdapter(_ adapter: LinearAdapter, named name: String) throws(StrategyError) {
         guard adapters[name] == nil else { throw .adapterExists(name) }
         adapters[name] = adapter
+        invalidateTree()   // an adapter built earlier (not new now) joins the tree
         adapter.train(isTraining)
     }
 }

@@ -38,6 +38,8 @@ public final class Trainer<Example> {
     public var metrics: [any Metric]
     /// Random generators whose state checkpoints save (dropout masks).
     public let generators: [Generator]
+    /// Code run at fixed points of each run (see ``TrainerCallback``), in this order.
+    public var callbacks: [any TrainerCallback] = []
     /// Where the run stands.
     public internal(set) var state = TrainerState()
 
@@ -45,8 +47,13 @@ public final class Trainer<Example> {
     var scheduler: LearningRateScheduler?
     private var schedule: LearningRateSchedule = .constant
     private var log: MetricsLogWriter?
-    private var progress: ProgressReporter?
+    var progress: ProgressReporter?
     var lastCheckpoint: URL?
+    /// The context callbacks see during ``train(resumingFrom:pausingAfter:)``.
+    private var context: TrainerContext?
+    /// Whether this run has checked that the optimizer holds every parameter that gets a
+    /// gradient (once a run: the check walks the model).
+    private var tracksChecked = false
 
     /// A trainer whose batch loss comes from `loss`.
     public init(model: Module, optimizer: any Optimizer, trainData: any Dataset<Example>,
@@ -91,14 +98,18 @@ public final class Trainer<Example> {
     public var totalSteps: Int { configuration.maxSteps ?? configuration.epochs * stepsPerEpoch }
 
     /// The checkpoint store, when an output directory is set.
-    public var checkpointStore: CheckpointStore? {
-        configuration.outputDirectory.map { CheckpointStore(directory: $0.appendingPathComponent("checkpoints", isDirectory: true)) }
+    public var checkpointStore: TrainingCheckpointStore? {
+        configuration.outputDirectory.map { TrainingCheckpointStore(directory: $0.appendingPathComponent("checkpoints", isDirectory: true)) }
     }
 
     /// The best parameters kept in memory (``BestModelStorage/memory``), by name.
     public var bestModelParameters: [String: Tensor]? { bestParameters }
 
-    /// Trains until the step budget is spent or early stopping triggers.
+    /// Trains until the step budget is spent, early stopping triggers or a callback asks to stop.
+    ///
+    /// Each optimizer step is ``TrainerCallback`` events around three pieces: the step itself
+    /// (forward and backward over the micro-batches, clipping, the optimizer update), the
+    /// evaluation when due, and the checkpoint when due.
     ///
     /// - Parameters:
     ///   - checkpoint: a `checkpoint-<step>` folder to resume from; the model, optimizer,
@@ -112,6 +123,67 @@ public final class Trainer<Example> {
     ///   step); checkpoint and file errors.
     @discardableResult
     public func train(resumingFrom checkpoint: URL? = nil, pausingAfter pauseStep: Int? = nil) throws -> TrainingResult {
+        try checkConfiguration()
+        tracksChecked = false
+        let total = totalSteps
+        let reporter = try beginRun(resumingFrom: checkpoint, totalSteps: total)
+        let context = TrainerContext(model: model, optimizer: optimizer, configuration: configuration,
+                                     totalSteps: total, state: state)
+        self.context = context
+        defer { self.context = nil }
+        notify { $0.trainingDidBegin($1) }
+
+        var stepLosses: [Double] = []
+        var finalEvaluation: [String: Double]? = nil
+        let sampler = self.sampler
+        var order = sampler.batches(epoch: state.epoch)
+        var throughput = ThroughputWindow()
+        let end = Swift.min(total, pauseStep ?? total)
+        while state.step < end && !state.stoppedEarly && !context.isStopRequested {
+            if state.batchInEpoch >= order.count {
+                state.epoch += 1
+                state.batchInEpoch = 0
+                order = sampler.batches(epoch: state.epoch)
+            }
+            let first = state.batchInEpoch
+            let window = Array(order[first..<Swift.min(order.count, first + configuration.gradientAccumulationSteps)])
+            let step = try optimizerStep(batches: window, throughput: &throughput)
+            state.step += 1
+            state.batchInEpoch += window.count
+            stepLosses.append(step.loss)
+            let epochProgress = Double(state.epoch) + Double(state.batchInEpoch) / Double(order.count)
+            logStep(step, epoch: epochProgress, totalSteps: total, throughput: &throughput)
+
+            if isEvaluationDue(totalSteps: total) { finalEvaluation = try evaluateAndTrack(epoch: epochProgress) }
+            if isCheckpointDue(totalSteps: total, pauseStep: end) { try saveCheckpoint() }
+            // Throughput counts training only: restart the clock after logging, evaluation
+            // and checkpoint writing.
+            throughput.restartIfLogged()
+        }
+        let result = try endRun(reporter: reporter, totalSteps: total, stepLosses: stepLosses, finalEvaluation: finalEvaluation)
+        notify { $0.trainingDidEnd($1, result: result) }
+        return result
+    }
+
+    /// Whether the step just taken ends with an evaluation: every `evaluateEvery` steps, and at
+    /// the last step when `evaluateAtEnd`.
+    private func isEvaluationDue(totalSteps total: Int) -> Bool {
+        guard evaluationData != nil else { return false }
+        let due = configuration.evaluateEvery.map { state.step % $0 == 0 } ?? false
+        return due || (state.step == total && configuration.evaluateAtEnd)
+    }
+
+    /// Whether the step just taken ends with a checkpoint: every `checkpointEvery` steps, at the
+    /// last step or early stop of such a run, and at a pause.
+    private func isCheckpointDue(totalSteps total: Int, pauseStep end: Int) -> Bool {
+        guard configuration.outputDirectory != nil else { return false }
+        let last = state.step == total
+        let pausing = state.step == end && !last
+        return pausing || configuration.checkpointEvery.map { state.step % $0 == 0 || last || state.stoppedEarly } == true
+    }
+
+    /// The configuration errors a run would only meet late.
+    private func checkConfiguration() throws {
         let c = configuration
         precondition(c.gradientAccumulationSteps > 0, "Trainer: gradientAccumulationSteps must be positive")
         guard sampler.batchCount > 0 else { throw TrainingError.emptyDataset }
@@ -124,7 +196,11 @@ public final class Trainer<Example> {
         if c.earlyStopping != nil && evaluationData == nil {
             throw TrainingError.invalidConfiguration("earlyStopping needs evaluationData")
         }
-        let total = totalSteps
+    }
+
+    /// Sets up the schedule, restores `checkpoint`, opens the metrics log and prints the banner.
+    private func beginRun(resumingFrom checkpoint: URL?, totalSteps total: Int) throws -> ProgressReporter {
+        let c = configuration
         schedule = c.schedule(totalSteps: total, base: optimizer.learningRates.first ?? 0)
         let baseRates = optimizer.learningRates
         if let checkpoint { try restore(from: checkpoint) }
@@ -140,80 +216,81 @@ public final class Trainer<Example> {
                                              totalSteps: total, counts: model.parameterCounts(),
                                              resumedAt: checkpoint == nil ? nil : state.step))
         optimizer.zeroGrad()
-        var stepLosses: [Double] = []
-        var finalEvaluation: [String: Double]? = nil
-        let sampler = self.sampler
-        var order = sampler.batches(epoch: state.epoch)
-        var windowTokens = 0
-        var trackingChecked = false   // a trained tensor in no optimizer group fails loudly (first step of the run)
-        var windowStart = Date()
+        return reporter
+    }
 
-        let end = Swift.min(total, pauseStep ?? total)
-        while state.step < end && !state.stoppedEarly {
-            if state.batchInEpoch >= order.count {
-                state.epoch += 1
-                state.batchInEpoch = 0
-                order = sampler.batches(epoch: state.epoch)
-            }
-            let window = Swift.min(c.gradientAccumulationSteps, order.count - state.batchInEpoch)
-            model.train()
-            var lossSum = 0.0
-            for k in 0..<window {
-                let indices = order[state.batchInEpoch + k]
-                let batch = collate(indices.map { trainData.example(at: $0) })
-                let output = loss(batch)
-                let value = output.loss.item()
-                guard value.isFinite else {
-                    optimizer.zeroGrad()
-                    reporter.finish()
-                    throw TrainingError.nonFiniteLoss(step: state.step, epoch: state.epoch, value: value,
-                                                      lastCheckpoint: lastCheckpoint ?? checkpointStore?.latest())
-                }
-                (window == 1 ? output.loss : output.loss / Double(window)).backward()
-                lossSum += value
-                windowTokens += batch.tokenCount
-                state.tokensSeen += batch.tokenCount
-            }
-            if !trackingChecked { try optimizer.checkTracks(model.namedParameters()); trackingChecked = true }   // once a run: it walks the model
-            let trainable = optimizer.parameters.filter(\.requiresGrad)
-            if let maxValue = c.maxGradientValue { clipGradientValue(trainable, maxValue: maxValue) }
-            let gradNorm = c.maxGradientNorm.map { clipGradientNorm(trainable, maxNorm: $0) }
-            let rate = optimizer.learningRates.first ?? 0
-            optimizer.step()
-            optimizer.zeroGrad()
-            scheduler!.step()
-            state.step += 1
-            state.batchInEpoch += window
-            let stepLoss = lossSum / Double(window)
-            stepLosses.append(stepLoss)
-            let epochProgress = Double(state.epoch) + Double(state.batchInEpoch) / Double(order.count)
+    /// What one optimizer step measured.
+    struct StepMeasurement {
+        /// The mean loss over the step's micro-batches.
+        var loss: Double
+        /// The learning rate the step used.
+        var learningRate: Double
+        /// The gradient norm before clipping, when clipping by norm.
+        var gradientNorm: Double?
+    }
 
-            let elapsed = Date().timeIntervalSince(windowStart)
-            let throughput = elapsed > 0 ? Double(windowTokens) / elapsed : 0
-            reporter.update(step: state.step, epoch: epochProgress, loss: stepLoss, learningRate: rate, tokensPerSecond: throughput)
-            if state.step % Swift.max(1, c.logEvery) == 0 || state.step == total {
-                var values = ["loss": stepLoss, "learning_rate": rate, "tokens_per_second": throughput]
-                if let gradNorm { values["grad_norm"] = gradNorm }
-                record(TrainingRecord(kind: .train, step: state.step, epoch: epochProgress, values: values))
-                reporter.line(step: state.step, epoch: epochProgress, loss: stepLoss, learningRate: rate, tokensPerSecond: throughput)
-                windowTokens = 0
+    /// One optimizer step over `batches` (the micro-batches of one accumulation window, as
+    /// example indices): forward and backward for each, then the
+    /// ``TrainerCallback/gradientsDidAccumulate(_:)`` callbacks, clipping, the update and the
+    /// scheduler. Counters other than tokens are the caller's.
+    private func optimizerStep(batches: [[Int]], throughput: inout ThroughputWindow) throws -> StepMeasurement {
+        let c = configuration
+        model.train()
+        var lossSum = 0.0
+        for indices in batches {
+            let batch = collate(indices.map { trainData.example(at: $0) })
+            let output = loss(batch)
+            let value = output.loss.item()
+            guard value.isFinite else {
+                optimizer.zeroGrad()
+                progress?.finish()
+                throw TrainingError.nonFiniteLoss(step: state.step, epoch: state.epoch, value: value,
+                                                  lastCheckpoint: lastCheckpoint ?? checkpointStore?.latest())
             }
-            let last = state.step == total
-            let due = c.evaluateEvery.map { state.step % $0 == 0 } ?? false
-            if evaluationData != nil && (due || (last && c.evaluateAtEnd)) {
-                finalEvaluation = try evaluateAndTrack(epoch: epochProgress)
-            }
-            let pausing = state.step == end && !last
-            if c.outputDirectory != nil,
-               pausing || c.checkpointEvery.map({ state.step % $0 == 0 || last || state.stoppedEarly }) == true {
-                try saveCheckpoint()
-            }
-            // Throughput counts training only: restart the clock after logging, evaluation
-            // and checkpoint writing.
-            if windowTokens == 0 { windowStart = Date() }
+            (batches.count == 1 ? output.loss : output.loss / Double(batches.count)).backward()
+            lossSum += value
+            throughput.tokens += batch.tokenCount
+            state.tokensSeen += batch.tokenCount
         }
+        notify { $0.gradientsDidAccumulate($1) }
+        if !tracksChecked {
+            // A trained tensor in no optimizer group fails loudly instead of silently never updating.
+            try optimizer.checkTracks(model.namedParameters())
+            tracksChecked = true
+        }
+        let trainable = optimizer.parameters.filter(\.requiresGrad)
+        if let maxValue = c.maxGradientValue { clipGradientValue(trainable, maxValue: maxValue) }
+        let gradientNorm = c.maxGradientNorm.map { clipGradientNorm(trainable, maxNorm: $0) }
+        let rate = optimizer.learningRates.first ?? 0
+        optimizer.step()
+        optimizer.zeroGrad()
+        scheduler!.step()
+        return StepMeasurement(loss: lossSum / Double(batches.count), learningRate: rate, gradientNorm: gradientNorm)
+    }
+
+    /// Progress output, the metrics log when due, and the ``TrainerCallback/stepDidEnd(_:record:)`` callbacks.
+    private func logStep(_ step: StepMeasurement, epoch: Double, totalSteps total: Int, throughput: inout ThroughputWindow) {
+        let rate = throughput.tokensPerSecond()
+        progress?.update(step: state.step, epoch: epoch, loss: step.loss, learningRate: step.learningRate, tokensPerSecond: rate)
+        var values = ["loss": step.loss, "learning_rate": step.learningRate, "tokens_per_second": rate]
+        if let norm = step.gradientNorm { values["grad_norm"] = norm }
+        let stepRecord = TrainingRecord(kind: .train, step: state.step, epoch: epoch, values: values)
+        if state.step % Swift.max(1, configuration.logEvery) == 0 || state.step == total {
+            record(stepRecord)
+            progress?.line(step: state.step, epoch: epoch, loss: step.loss, learningRate: step.learningRate, tokensPerSecond: rate)
+            throughput.tokens = 0
+        }
+        notify { $0.stepDidEnd($1, record: stepRecord) }
+    }
+
+    /// Ends the progress output, restores the best model when asked, and writes the plot.
+    private func endRun(reporter: ProgressReporter, totalSteps total: Int, stepLosses: [Double],
+                        finalEvaluation: [String: Double]?) throws -> TrainingResult {
+        let c = configuration
         reporter.finish()
-        if state.stoppedEarly { reporter.message("early stopping at step \(state.step): \(c.earlyStopping!.metric) has not improved for \(c.earlyStopping!.patience) evaluations") }
+        if state.stoppedEarly, let stopping = c.earlyStopping {
+            reporter.message("early stopping at step \(state.step): \(stopping.metric) has not improved for \(stopping.patience) evaluations")
+        }
         if c.restoreBestModelAtEnd && (state.step >= total || state.stoppedEarly) { try restoreBestModel() }
         var plotURL: URL? = nil
         if let directory = c.outputDirectory {
@@ -225,59 +302,34 @@ public final class Trainer<Example> {
                               checkpoints: checkpointStore?.checkpoints().map(\.url) ?? [], plot: plotURL)
     }
 
-    private func record(_ record: TrainingRecord) {
+    func record(_ record: TrainingRecord) {
         state.history.append(record)
         log?.append(record)
     }
 
-    // MARK: - Evaluation
+    /// Runs `event` for each callback, with the context of the current run (or, outside a run,
+    /// a fresh one) showing the current state.
+    func notify(_ event: (any TrainerCallback, TrainerContext) -> Void) {
+        guard !callbacks.isEmpty else { return }
+        let context = self.context ?? TrainerContext(model: model, optimizer: optimizer, configuration: configuration,
+                                                     totalSteps: totalSteps, state: state)
+        context.state = state
+        for callback in callbacks { event(callback, context) }
+    }
+}
 
-    /// Runs the evaluation data in evaluation mode without gradients; returns `eval_loss` and
-    /// `eval_<metric>` for each metric with a value.
-    public func evaluate() -> [String: Double] {
-        guard let data = evaluationData, data.count > 0 else { return [:] }
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { model.train(wasTraining) }
-        let lossMetric = LossMetric()
-        let all: [any Metric] = [lossMetric] + metrics
-        all.forEach { $0.reset() }
-        let size = configuration.evaluationBatchSize ?? configuration.batchSize
-        withGradientsDisabled {
-            for start in stride(from: 0, to: data.count, by: size) {
-                let batch = collate((start..<Swift.min(data.count, start + size)).map { data.example(at: $0) })
-                let output = loss(batch)
-                all.forEach { $0.update(output, batch: batch) }
-            }
-        }
-        var values: [String: Double] = [:]
-        for metric in all { if let value = metric.value { values["eval_\(metric.name)"] = value } }
-        return values
+/// Tokens trained since the last logged step and when counting started: the throughput logged.
+struct ThroughputWindow {
+    var tokens = 0
+    var start = Date()
+
+    func tokensPerSecond() -> Double {
+        let elapsed = Date().timeIntervalSince(start)
+        return elapsed > 0 ? Double(tokens) / elapsed : 0
     }
 
-    private func evaluateAndTrack(epoch: Double) throws -> [String: Double]? {
-        guard evaluationData != nil else { return nil }
-        let values = evaluate()
-        record(TrainingRecord(kind: .eval, step: state.step, epoch: epoch, values: values))
-        progress?.evaluation(step: state.step, values: values)
-        let goal = configuration.bestGoal
-        if configuration.bestModel != .none, let value = values[goal.name],
-           EarlyStopping(metric: goal.name, mode: goal.mode, patience: 1).improves(value, on: state.bestValue) {
-            state.bestValue = value
-            state.bestStep = state.step
-            try saveBestModel()
-        }
-        if let stopping = configuration.earlyStopping, let value = values[stopping.metric] {
-            if stopping.improves(value, on: state.earlyStoppingBest) {
-                state.earlyStoppingBest = value
-                state.evaluationsWithoutImprovement = 0
-            } else {
-                state.evaluationsWithoutImprovement += 1
-                if state.evaluationsWithoutImprovement >= stopping.patience { state.stoppedEarly = true }
-            }
-        }
-        return values
-    }
+    /// Restarts the clock once a logged step emptied the window.
+    mutating func restartIfLogged() { if tokens == 0 { start = Date() } }
 }
 
 @available(*, unavailable, message: "A trainer holds a model and tensors, which are not Sendable")

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
-@testable import FineTuning
+import TestFixtures
+@testable import Tokenizers
 
 @Suite struct BPETests {
     let fixtures = TokenizerFixtures.shared
-    let url = tokenizerFixtureURL("tiny_bpe_tokenizer.json")
+    let url = fixtureURL("tiny_bpe_tokenizer.json")
 
     @Test func tinyBPEMatchesHuggingFace() throws {
         let tokenizer = try AutoTokenizer.load(from: url)

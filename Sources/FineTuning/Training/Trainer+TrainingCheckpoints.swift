@@ -17,10 +17,10 @@ extension Trainer {
         return result
     }
 
-    private func info() -> CheckpointInfo {
+    private func info() -> TrainingCheckpointInfo {
         let scalars = optimizer.stateDict().scalars
-        return CheckpointInfo(state: state, schedulerStep: scheduler?.currentStep ?? state.step,
-                              generators: generators.map { CheckpointStore.hex($0.stateWords) },
+        return TrainingCheckpointInfo(state: state, schedulerStep: scheduler?.currentStep ?? state.step,
+                              generators: generators.map { TrainingCheckpointStore.hex($0.stateWords) },
                               optimizer: scalars, parameterNames: savedParameters().keys.sorted(),
                               seed: String(configuration.seed), batchSize: configuration.batchSize,
                               accumulation: configuration.gradientAccumulationSteps, shuffle: configuration.shuffle)
@@ -33,16 +33,17 @@ extension Trainer {
             throw TrainingError.invalidConfiguration("saving a checkpoint needs an outputDirectory")
         }
         let url = store.url(step: state.step)
-        try CheckpointStore.write(to: url, parameters: savedParameters(), optimizer: optimizer.stateDict(), info: info(),
+        try TrainingCheckpointStore.write(to: url, parameters: savedParameters(), optimizer: optimizer.stateDict(), info: info(),
                                   durable: configuration.durableCheckpoints)
         store.prune(keepLast: configuration.keepLastCheckpoints)
         lastCheckpoint = url
+        notify { $0.checkpointDidSave($1, at: url) }
         return url
     }
 
     /// Loads a checkpoint into the model, optimizer, generators and counters.
     func restore(from url: URL) throws {
-        let loaded = try CheckpointStore.read(url)
+        let loaded = try TrainingCheckpointStore.read(url)
         // The saved position (epoch, batch) only means the same thing under the same data order.
         let c = configuration
         var changed: [String] = []
@@ -76,7 +77,7 @@ extension Trainer {
             throw TrainingError.invalidCheckpoint(url, "it saved \(loaded.info.generators.count) generators, the trainer has \(generators.count)")
         }
         for (generator, hex) in zip(generators, loaded.info.generators) {
-            generator.stateWords = try CheckpointStore.words(hex, url: url)
+            generator.stateWords = try TrainingCheckpointStore.words(hex, url: url)
         }
         state = loaded.info.state
         lastCheckpoint = url
@@ -98,7 +99,7 @@ extension Trainer {
         case .memory: bestParameters = savedParameters().mapValues { $0.detach().clone() }
         case .disk:
             guard let directory = configuration.outputDirectory else { return }
-            try CheckpointStore.write(to: directory.appendingPathComponent("best", isDirectory: true),
+            try TrainingCheckpointStore.write(to: directory.appendingPathComponent("best", isDirectory: true),
                                       parameters: savedParameters(), optimizer: optimizer.stateDict(), info: info(),
                                       durable: configuration.durableCheckpoints)
         }
@@ -114,7 +115,7 @@ extension Trainer {
             guard let directory = configuration.outputDirectory else { return }
             let url = directory.appendingPathComponent("best", isDirectory: true)
             guard FileManager.default.fileExists(atPath: url.path) else { return }
-            try model.load(stateDict: CheckpointStore.read(url).parameters, strict: false)
+            try model.load(stateDict: TrainingCheckpointStore.read(url).parameters, strict: false)
         }
     }
 }

@@ -1,12 +1,12 @@
-import TensorKit
-
 /// One encoded text: token ids with the attention mask (1 for real tokens, 0 for padding) and,
 /// for BERT-style tokenizers, token type ids (all 0 for a single sequence).
 ///
 /// ```swift
 /// let encoding = tokenizer.encoding(of: "Hello world", maxLength: 8, padding: .toLength(8))
-/// let ids = encoding.idsTensor()   // int64, shape [8]
+/// encoding.ids   // 8 ids, padding included
 /// ```
+///
+/// FineTuning adds `idsTensor()` and the other `...Tensor()` accessors, which give int64 tensors.
 public struct Encoding: Sendable, Equatable {
     /// Token ids, padding included.
     public var ids: [Int]
@@ -24,20 +24,11 @@ public struct Encoding: Sendable, Equatable {
 
     /// Number of positions, padding included.
     public var count: Int { ids.count }
-
-    /// The ids as an int64 tensor of shape `[count]`.
-    public func idsTensor() -> Tensor { Tensor(ids.map(Int64.init), shape: [ids.count]) }
-    /// The attention mask as an int64 tensor of shape `[count]`.
-    public func attentionMaskTensor() -> Tensor { Tensor(attentionMask.map(Int64.init), shape: [count]) }
-    /// The token type ids as an int64 tensor of shape `[count]`, if the tokenizer makes them.
-    public func tokenTypeIDsTensor() -> Tensor? {
-        tokenTypeIDs.map { Tensor($0.map(Int64.init), shape: [$0.count]) }
-    }
 }
 
 /// A batch of encoded texts, one row per text, padded as requested.
 ///
-/// Rows are Swift arrays; the `...Tensor()` accessors give int64 tensors of shape
+/// Rows are Swift arrays; FineTuning's `...Tensor()` accessors give int64 tensors of shape
 /// `[batch, length]` and need rows of equal length (any padding other than `.none` does that).
 public struct BatchEncoding: Sendable, Equatable {
     /// Token ids, one row per text.
@@ -61,23 +52,6 @@ public struct BatchEncoding: Sendable, Equatable {
 
     /// Number of texts.
     public var count: Int { ids.count }
-
-    /// The ids as an int64 tensor of shape `[batch, length]`.
-    public func idsTensor() -> Tensor { Self.matrix(ids, name: "idsTensor") }
-    /// The attention mask as an int64 tensor of shape `[batch, length]`.
-    public func attentionMaskTensor() -> Tensor { Self.matrix(attentionMask, name: "attentionMaskTensor") }
-    /// The token type ids as an int64 tensor of shape `[batch, length]`, if the tokenizer makes them.
-    public func tokenTypeIDsTensor() -> Tensor? { tokenTypeIDs.map { Self.matrix($0, name: "tokenTypeIDsTensor") } }
-
-    private static func matrix(_ rows: [[Int]], name: String) -> Tensor {
-        let length = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == length },
-                     "BatchEncoding.\(name): rows have lengths \(rows.map(\.count)); encode with padding to make a tensor")
-        var flat: [Int64] = []
-        flat.reserveCapacity(rows.count * length)
-        for row in rows { for id in row { flat.append(Int64(id)) } }
-        return Tensor(flat, shape: [rows.count, length])
-    }
 }
 
 /// How an encoding is padded.

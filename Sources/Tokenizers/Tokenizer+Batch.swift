@@ -23,7 +23,7 @@ extension Tokenizer {
     ///
     /// ```swift
     /// let batch = tokenizer.encodeBatch(texts, padding: .longest, maxLength: 128)
-    /// let logits = model(batch.idsTensor(), mask: batch.attentionMaskTensor())
+    /// let logits = model(batch.idsTensor(), mask: batch.attentionMaskTensor())   // tensors: with FineTuning
     /// ```
     public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, padding: Padding = .longest,
                             maxLength: Int? = nil, paddingSide: PaddingSide = .right) -> BatchEncoding {

@@ -2,7 +2,7 @@ import Foundation
 import TensorKit
 
 /// The scalar half of a checkpoint (`trainer_state.json`).
-struct CheckpointInfo: Codable {
+struct TrainingCheckpointInfo: Codable {
     var format = 1
     var state: TrainerState
     var schedulerStep: Int
@@ -18,20 +18,22 @@ struct CheckpointInfo: Codable {
 }
 
 /// A checkpoint read back from disk.
-struct LoadedCheckpoint {
+struct LoadedTrainingCheckpoint {
     var url: URL
     var parameters: [String: Tensor]
     var optimizer: OptimizerStateDict
-    var info: CheckpointInfo
+    var info: TrainingCheckpointInfo
 }
 
-/// Checkpoint folders `checkpoint-<step>/` holding `model.safetensors` (the chosen parameters),
+/// Training checkpoints — the state a run resumes from, not TensorKit's activation
+/// checkpointing (`checkpoint(_:_:)`, which recomputes activations in the backward pass):
+/// folders `checkpoint-<step>/` holding `model.safetensors` (the chosen parameters),
 /// `optimizer.safetensors` (optimizer buffers) and `trainer_state.json` (counters, history,
 /// scheduler step, RNG state, data position, optimizer scalars).
 ///
 /// A folder is written under a temporary name and renamed into place, so a crash mid-write
 /// leaves no `checkpoint-*` folder that looks complete.
-public struct CheckpointStore: Sendable {
+public struct TrainingCheckpointStore: Sendable {
     /// The folder holding the checkpoints.
     public let directory: URL
 
@@ -63,7 +65,7 @@ public struct CheckpointStore: Sendable {
 
     /// Writes a complete checkpoint folder at `destination` (replacing one already there).
     static func write(to destination: URL, parameters: [String: Tensor], optimizer: OptimizerStateDict,
-                      info: CheckpointInfo, durable: Bool) throws {
+                      info: TrainingCheckpointInfo, durable: Bool) throws {
         let manager = FileManager.default
         let parent = destination.deletingLastPathComponent()
         try manager.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -87,13 +89,13 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Reads a checkpoint folder.
-    static func read(_ url: URL) throws -> LoadedCheckpoint {
+    static func read(_ url: URL) throws -> LoadedTrainingCheckpoint {
         do {
             let data = try Data(contentsOf: url.appendingPathComponent("trainer_state.json"))
-            let info = try JSONDecoder().decode(CheckpointInfo.self, from: data)
+            let info = try JSONDecoder().decode(TrainingCheckpointInfo.self, from: data)
             let parameters = try SafeTensors.load(contentsOf: url.appendingPathComponent("model.safetensors"))
             let optimizerTensors = try SafeTensors.load(contentsOf: url.appendingPathComponent("optimizer.safetensors"))
-            return LoadedCheckpoint(url: url, parameters: parameters,
+            return LoadedTrainingCheckpoint(url: url, parameters: parameters,
                                     optimizer: OptimizerStateDict(tensors: optimizerTensors, scalars: info.optimizer), info: info)
         } catch let error as TrainingError {
             throw error
@@ -110,3 +112,7 @@ public struct CheckpointStore: Sendable {
         return words
     }
 }
+
+/// The former name of ``TrainingCheckpointStore``.
+@available(*, deprecated, renamed: "TrainingCheckpointStore")
+public typealias CheckpointStore = TrainingCheckpointStore

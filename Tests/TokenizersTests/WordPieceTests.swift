@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FineTuning
+import TestFixtures
+@testable import Tokenizers
 
 @Suite struct WordPieceTests {
     let fixtures = TokenizerFixtures.shared

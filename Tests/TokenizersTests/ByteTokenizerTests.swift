@@ -1,5 +1,5 @@
 import Testing
-@testable import FineTuning
+@testable import Tokenizers
 
 @Suite struct ByteTokenizerTests {
     @Test func everyUTF8ByteIsAToken() {
