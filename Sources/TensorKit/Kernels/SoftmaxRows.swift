@@ -9,16 +9,13 @@ enum SoftmaxRows {
 
     /// The tensor viewed with `axes` moved last (kept axes keep their order). Copies nothing.
     static func movedView(_ x: Tensor, _ axes: [Int]) -> Tensor {
-        let moving = Set(axes)
-        let order = (0..<x.rank).filter { !moving.contains($0) } + axes
-        return x.view(Layout(shape: order.map { x.shape[$0] }, strides: order.map { x.strides[$0] },
-                             offset: x.layout.offset))
+        x.view(x.layout.movingAxesLast(axes))
     }
 
     /// ``movedView(_:_:)``, made contiguous when that view is not. Records no graph.
     static func movingLast(_ x: Tensor, _ axes: [Int]) -> Tensor {
         let moved = movedView(x, axes)
-        return moved.isContiguous ? moved : Elementwise.copy(moved)
+        return moved.isContiguous ? moved : moved.contiguousCopy()
     }
 
     /// Views `moved` (a tensor whose `axis` was moved last) back in the original axis order.
@@ -27,8 +24,7 @@ enum SoftmaxRows {
         if axis == rank - 1 { return moved }
         var order = Array(0..<(rank - 1))
         order.insert(rank - 1, at: axis)
-        return moved.view(Layout(shape: order.map { moved.shape[$0] }, strides: order.map { moved.strides[$0] },
-                                 offset: moved.layout.offset))
+        return moved.view(moved.layout.permuted(order))
     }
 
     /// Softmax (or log-softmax) of each row of length `n` of the contiguous `x` into a new

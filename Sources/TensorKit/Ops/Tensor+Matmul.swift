@@ -122,8 +122,8 @@ private enum BatchedGEMM {
             return out
         }
 
-        let stridesA = Array(a.broadcastStrides(to: batch + [m, k]).prefix(batch.count))
-        let stridesB = Array(b.broadcastStrides(to: batch + [k, n]).prefix(batch.count))
+        let stridesA = Array(a.layout.broadcastStrides(to: batch + [m, k]).prefix(batch.count))
+        let stridesB = Array(b.layout.broadcastStrides(to: batch + [k, n]).prefix(batch.count))
         var index = [Int](repeating: 0, count: batch.count)
         var offsetA = 0, offsetB = 0
         for i in 0..<batchCount {

@@ -100,7 +100,7 @@ extension Tensor {
         let result = out.view(Layout(shape: reducedShape(reduced, keepDims: keepDims)))
         return Tensor.record("logSumExp", output: result, inputs: [self]) { g in
             // d lse / dx = exp(x − lse): the softmax over the reduced axes.
-            [Tensor.mapFloat(self, out, op: "logSumExp backward", ExpOfDifference()) * g.reshape(kept)]
+            [FloatMap.binary(self, out, op: "logSumExp backward", ExpOfDifference()) * g.reshape(kept)]
         }
     }
 

@@ -38,7 +38,7 @@ extension Tensor {
             }
             out = SoftmaxRows.restoringAxis(rows, a)
         } else {
-            let source = isContiguous ? self : Elementwise.copy(self)
+            let source = isContiguous ? self : self.contiguousCopy()
             out = switch dtype {
             case .float32: SoftmaxColumns.forward(source, Float.self, outer: outer, n: n, inner: inner, log: log)
             default: SoftmaxColumns.forward(source, Double.self, outer: outer, n: n, inner: inner, log: log)
@@ -60,7 +60,7 @@ extension Tensor {
         let n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *), outer = shape[..<axis].reduce(1, *)
         let movedOutput = SoftmaxRows.movedView(output, [axis])
         if movedOutput.isContiguous || !output.isContiguous {
-            let y = movedOutput.isContiguous ? movedOutput : Elementwise.copy(movedOutput)
+            let y = movedOutput.isContiguous ? movedOutput : movedOutput.contiguousCopy()
             let g = SoftmaxRows.movingLast(gradient, [axis])
             let rows = switch output.dtype {
             case .float32: SoftmaxRows.backward(output: y, gradient: g, Float.self, rowLength: n, log: log)
@@ -68,7 +68,7 @@ extension Tensor {
             }
             return SoftmaxRows.restoringAxis(rows, axis)
         }
-        let g = gradient.isContiguous ? gradient : Elementwise.copy(gradient)
+        let g = gradient.isContiguous ? gradient : gradient.contiguousCopy()
         return switch output.dtype {
         case .float32:
             SoftmaxColumns.backward(output: output, gradient: g, Float.self, outer: outer, n: n, inner: inner, log: log)
