@@ -39,17 +39,6 @@ enum GEMM {
                        rowStride: layout.strides[r - 2], colStride: layout.strides[r - 1])
     }
 
-    /// `t` (or, when BLAS cannot read it through its strides, a contiguous copy) with the
-    /// reading of its last two axes.
-    static func readable(_ t: Tensor) -> (tensor: Tensor, operand: Operand) {
-        if let operand = operand(t.layout) { return (t, operand) }
-        let copy = t.contiguousCopy()
-        guard let operand = operand(copy.layout) else {
-            preconditionFailure("gemm: a contiguous copy of shape \(t.shape) must be readable by BLAS")
-        }
-        return (copy, operand)
-    }
-
     /// BLAS runs its own threads and some builds are not reentrant, so calls from several of our
     /// threads are serialised here rather than racing inside the library.
     static let lock = Mutex(())
