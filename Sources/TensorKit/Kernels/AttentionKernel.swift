@@ -37,11 +37,11 @@ enum AttentionKernel {
 
     /// `dropMask` (0 or `1/(1−p)` per score, from `Tensor.dropoutMask`) drops attention
     /// probabilities: the product with V then reads `dropped = probabilities ∘ dropMask`.
-    static func forward<T: FusedExponential>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
-                                           sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
-                                           probabilities: UnsafeMutablePointer<T>,
-                                           dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
-                                           out: Heads<T>) {
+    static func forward<T: KernelFloat>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
+                                        sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
+                                        probabilities: UnsafeMutablePointer<T>,
+                                        dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
+                                        out: Heads<T>) {
         let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
         for pair in 0..<s.pairs {
             GEMM.gemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
@@ -63,7 +63,7 @@ enum AttentionKernel {
 
     /// Masks and normalises every score row in place. Masked scores become −∞ (probability 0);
     /// a row with nothing left to attend to becomes all zeros.
-    static func softmaxRows<T: FusedExponential>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
+    static func softmaxRows<T: KernelFloat>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
         let (lq, lk, heads) = (s.queries, s.keys, s.heads)
         let strides = mask?.strides ?? [0, 0, 0, 0]
         let boolMask = mask.flatMap { $0.isBool ? $0.pointer.assumingMemoryBound(to: Bool.self) : nil }

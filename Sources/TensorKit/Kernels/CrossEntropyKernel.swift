@@ -7,10 +7,10 @@ enum CrossEntropyKernel {
 
     /// Per row: `lse = log Σ exp(x)` and `loss = lse − (1 − ε)·x[y] − ε·mean(x)` (0 when ignored);
     /// also the softmax into `probabilities` when given.
-    static func forward<T: FusedExponential>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>, rows: Int,
-                                           classes: Int, ignoreIndex: Int, smoothing: T,
-                                           losses: UnsafeMutablePointer<T>, lse: UnsafeMutablePointer<T>,
-                                           probabilities: UnsafeMutablePointer<T>?) {
+    static func forward<T: KernelFloat>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>, rows: Int,
+                                        classes: Int, ignoreIndex: Int, smoothing: T,
+                                        losses: UnsafeMutablePointer<T>, lse: UnsafeMutablePointer<T>,
+                                        probabilities: UnsafeMutablePointer<T>?) {
         let c = classes
         let inverseClasses = 1 / T(c)
         Parallel.forRanges(rows, costPerItem: c * 4) { range in
@@ -31,9 +31,9 @@ enum CrossEntropyKernel {
                     }
                 } else {
                     var s: T = 0
-                    for j in 0..<c { s += T.fusedExp(row[j] - maximum) }
+                    for j in 0..<c { s += T.exponential(row[j] - maximum) }
                     total = s
-                    if let p { for j in 0..<c { p[j] = T.fusedExp(row[j] - maximum) / s } }
+                    if let p { for j in 0..<c { p[j] = T.exponential(row[j] - maximum) / s } }
                 }
                 let logSumExp = maximum + T.log(total)
                 let plain = smoothing == 0 ? 0 : RowMath.sum(row, c)
@@ -51,11 +51,11 @@ enum CrossEntropyKernel {
     /// Per row: `dx = s · (softmax(x) − (1 − ε)·onehot(y) − ε/C)` with `s` the row's upstream
     /// gradient (or `scale`); zero rows for ignored targets. The softmax comes from the forward's
     /// `probabilities` when it kept them, else from `exp(x − lse)`.
-    static func backward<T: FusedExponential>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>,
-                                            lse: UnsafePointer<T>, probabilities: UnsafePointer<T>?,
-                                            rowGradients: UnsafePointer<T>?, scale: T,
-                                            rows: Int, classes: Int, ignoreIndex: Int, smoothing: T,
-                                            dx: UnsafeMutablePointer<T>) {
+    static func backward<T: KernelFloat>(_ x: UnsafePointer<T>, _ labels: UnsafeBufferPointer<Int>,
+                                         lse: UnsafePointer<T>, probabilities: UnsafePointer<T>?,
+                                         rowGradients: UnsafePointer<T>?, scale: T,
+                                         rows: Int, classes: Int, ignoreIndex: Int, smoothing: T,
+                                         dx: UnsafeMutablePointer<T>) {
         let c = classes
         let uniform = smoothing / T(c)
         Parallel.forRanges(rows, costPerItem: c * 4) { range in
@@ -89,7 +89,7 @@ enum CrossEntropyKernel {
                         j += 1
                     }
                 } else {
-                    for j in 0..<c { out[j] = s * (T.fusedExp(row[j] - shift) - uniform) }
+                    for j in 0..<c { out[j] = s * (T.exponential(row[j] - shift) - uniform) }
                 }
                 out[label] -= s * (1 - smoothing)
             }

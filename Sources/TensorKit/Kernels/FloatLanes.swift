@@ -23,6 +23,8 @@ protocol FloatLanes {
     var magnitude: Self { get }
     /// `a` where `x < 0`, `b` elsewhere (and where `x` is NaN).
     static func select(negativeIn x: Self, _ a: Self, else b: Self) -> Self
+    /// `e^x` over the whole range (float32: the Cephes polynomial, ≤ 2 ulp; `exp(−∞) = 0`).
+    static func exponential(_ x: Self) -> Self
     /// `e^x` for `x ≤ 0` (the float32 form is wrong, not merely inexact, above 88.37).
     static func exponentialOfNonPositive(_ x: Self) -> Self
     /// `tanh(x)`.
@@ -34,6 +36,10 @@ protocol FloatLanes {
     /// ≤ 1.5e-7, below float32 rounding of Φ near 1); float64 overrides it with libm's `erf`.
     static func normalDistribution(_ x: Self, gaussian e: Self) -> Self
 }
+
+/// The element types the float kernels compute in (`Float` and `Double`): tensor scalars that
+/// are also one lane of a formula.
+typealias KernelFloat = FloatingScalar & FloatLanes
 
 extension FloatLanes {
     /// Abramowitz–Stegun 7.1.26: `erf(z) = 1 − t·P(t)·exp(−z²)`, `t = 1/(1 + p·z)`, here with
@@ -56,6 +62,7 @@ extension FloatLanes {
 
 extension Float: FloatLanes {
     @inline(__always) static func select(negativeIn x: Float, _ a: Float, else b: Float) -> Float { x < 0 ? a : b }
+    @inline(__always) static func exponential(_ x: Float) -> Float { VectorMath.exp(x) }
     @inline(__always) static func exponentialOfNonPositive(_ x: Float) -> Float { VectorMath.expNonPositive(x) }
     @inline(__always) static func hyperbolicTangent(_ x: Float) -> Float { VectorMath.tanh(x) }
     @inline(__always) static func errorFunction(_ x: Float) -> Float { VectorMath.erf(x) }
@@ -63,6 +70,7 @@ extension Float: FloatLanes {
 
 extension Double: FloatLanes {
     @inline(__always) static func select(negativeIn x: Double, _ a: Double, else b: Double) -> Double { x < 0 ? a : b }
+    @inline(__always) static func exponential(_ x: Double) -> Double { Double.exp(x) }
     @inline(__always) static func exponentialOfNonPositive(_ x: Double) -> Double { Double.exp(x) }
     @inline(__always) static func hyperbolicTangent(_ x: Double) -> Double { Double.tanh(x) }
     @inline(__always) static func errorFunction(_ x: Double) -> Double { Double.erf(x) }
@@ -84,6 +92,7 @@ extension SIMD8: FloatLanes where Scalar == Float {
     @inline(__always) static func select(negativeIn x: SIMD8<Float>, _ a: SIMD8<Float>, else b: SIMD8<Float>) -> SIMD8<Float> {
         VectorMath.select(negativeIn: x, a, else: b)
     }
+    @inline(__always) static func exponential(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.exp(x) }
     @inline(__always) static func exponentialOfNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.expNonPositive(x) }
     @inline(__always) static func hyperbolicTangent(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.tanh(x) }
     @inline(__always) static func errorFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.erf(x) }

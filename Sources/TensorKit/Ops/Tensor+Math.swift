@@ -140,12 +140,8 @@ enum MathFunctions {
     struct AbsGrad: BinaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x > 0 ? g : (x < 0 ? -g : 0) }
     }
-    struct Exp: UnaryFloatFunction {
-        @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
-            // The check folds away once the kernel is specialised.
-            if T.self == Float.self { return unsafeBitCast(VectorMath.exp(unsafeBitCast(x, to: Float.self)), to: T.self) }
-            return T.exp(x)
-        }
+    struct Exp: UnaryLaneFunction {
+        @inline(__always) func callAsFunction<V: FloatLanes>(_ x: V) -> V { V.exponential(x) }
     }
     struct Log: UnaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.log(x) }

@@ -67,7 +67,7 @@ extension Tensor {
         let out = Tensor.attentionResult([batch, heads, queries, valueDepth], like: q)
         let forwardMask = dropMask(from: drawing)
         let dropped = forwardMask.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        func forward<T: FusedExponential>(_ t: T.Type) {
+        func forward<T: KernelFloat>(_ t: T.Type) {
             AttentionKernel.forward(qc.heads(), kc.heads(), vc.heads(), sizes: sizes, scale: T(factor),
                                     causal: causal, mask: maskSpec,
                                     probabilities: probabilities.pointer(as: T.self),
