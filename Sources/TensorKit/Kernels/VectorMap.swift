@@ -1,3 +1,10 @@
+// The loops below name no intrinsic, but the SSE helpers of FloatLanes and VectorMath are inlined
+// into them: without this import those `_mm_*` helpers stayed out-of-line calls in the release
+// build (seen in the binary; GELU backward about 12% slower).
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 /// Elementwise maps over contiguous float32 buffers with explicit vectors, for the formulas
 /// whose bodies the auto-vectoriser leaves scalar at the baseline x86-64 target (polynomial
 /// `exp`/`erf`/`tanh` with selects and integer bit tricks). The formula is evaluated on
@@ -8,7 +15,6 @@ enum VectorMap {
     private static var width: Int { VectorMath.FloatVector.scalarCount }
 
     /// `out[i] = f(x[i])` for `i < count`.
-    @inline(__always)
     static func unary<F: UnaryLaneFunction>(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                                             count n: Int, costPerElement: Int, _ f: F) {
         Parallel.forRanges((n + width - 1) / width, costPerItem: width * costPerElement) { vectors in
@@ -26,7 +32,6 @@ enum VectorMap {
     }
 
     /// `out[i] = f(a[i], b[i])` for `i < count`.
-    @inline(__always)
     static func binary<F: BinaryLaneFunction>(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                               into out: UnsafeMutablePointer<Float>, count n: Int,
                                               costPerElement: Int, _ f: F) {
