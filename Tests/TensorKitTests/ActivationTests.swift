@@ -69,7 +69,7 @@ import Testing
     @Test func float32ErfIsAccurate() {
         let x = Tensor.linspace(-6, 6, count: 100_001, dtype: .float32)
         let gelu = x.gelu().scalars(as: Float.self)
-        let erf = ElementwiseMath.forward(x, op: "erf", ActivationFunctions.Erf()).scalars(as: Float.self)
+        let erf = FloatMap.unary(x, op: "erf", ActivationFunctions.Erf()).scalars(as: Float.self)
         var worstAbsolute = 0.0, worstGelu = 0.0
         for (i, input) in x.scalars(as: Float.self).enumerated() {
             worstAbsolute = Swift.max(worstAbsolute, Swift.abs(Double(erf[i]) - Foundation.erf(Double(input))))
@@ -78,7 +78,7 @@ import Testing
         }
         #expect(worstAbsolute < 5e-7, "worst erf error \(worstAbsolute)")
         #expect(worstGelu < 1e-6, "worst gelu error \(worstGelu)")
-        let small = ElementwiseMath.forward(Tensor([1e-3, -1e-20, 0] as [Float]), op: "erf", ActivationFunctions.Erf())
+        let small = FloatMap.unary(Tensor([1e-3, -1e-20, 0] as [Float]), op: "erf", ActivationFunctions.Erf())
         let values = small.scalars(as: Float.self)
         #expect(Swift.abs(Double(values[0]) / Foundation.erf(1e-3) - 1) < 5e-7)
         #expect(Swift.abs(Double(values[1]) / Foundation.erf(-1e-20) - 1) < 5e-7 && values[2] == 0)

@@ -119,8 +119,10 @@ import Testing
         await #expect(processExitsWith: .success) {
             let x = Tensor.uniform([512, 300], low: -1, high: 1, dtype: .float64, generator: Generator(seed: 9))
             let many = (x.exp() * x).sum(axes: [1]).scalars(as: Double.self)
+            Threads.kernelThreads = 4
+            precondition(RowBlocks.count(rows: 1000, costPerRow: 1 << 20) == 4, "a large row loop splits over 4 threads")
             Threads.kernelThreads = 1
-            precondition(Threads.kernelThreads == 1)
+            precondition(RowBlocks.count(rows: 1000, costPerRow: 1 << 20) == 1, "and over one when told so")
             precondition((x.exp() * x).sum(axes: [1]).scalars(as: Double.self) == many, "same sums on one thread")
             Threads.kernelThreads = 0
             precondition(Threads.kernelThreads == 1, "clamped to at least one")

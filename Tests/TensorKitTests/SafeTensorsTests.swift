@@ -16,7 +16,7 @@ struct IOScratchFolder {
 
 /// The bytes of a tensor's elements in row-major order.
 func ioElementBytes(_ tensor: Tensor) -> [UInt8] {
-    let source = tensor.isContiguous ? tensor : Elementwise.copy(tensor)
+    let source = tensor.isContiguous ? tensor : tensor.contiguousCopy()
     let size = source.dtype.byteSize
     return Array(UnsafeRawBufferPointer(start: source.storage.pointer + source.layout.offset * size, count: source.count * size))
 }

@@ -152,6 +152,40 @@ import Testing
         }
     }
 
+    /// Each activation formula is written once over `FloatLanes`: the 8-lane loop of a contiguous
+    /// float32 tensor, its scalar tail, and the general strided loop (one element at a time) give
+    /// the same bits, forward and backward.
+    @Test(arguments: lengths)
+    func stridedActivationsAreBitIdenticalToTheVectorPath(n: Int) {
+        let (wide, _) = pair([2, 2 * n], seed: UInt64(n) + 70, scale: 6)
+        let (g32, _) = pair([2, n], seed: UInt64(n) + 80)
+        let strided = wide.slice(axis: 1, 0..<(2 * n), step: 2), contiguous = strided.contiguous()
+        #expect(!strided.isContiguous && contiguous.isContiguous)
+        let ops: [(String, (Tensor) -> Tensor)] = [
+            ("gelu", { $0.gelu() }), ("geluTanh", { $0.gelu(approximate: .tanh) }), ("tanh", { $0.tanh() }),
+            ("sigmoid", { $0.sigmoid() }), ("silu", { $0.silu() }),
+        ]
+        for (name, op) in ops {
+            let bits = op(strided).scalars(as: Float.self).map(\.bitPattern)
+            #expect(bits == op(contiguous).scalars(as: Float.self).map(\.bitPattern), "\(name) forward")
+        }
+        let backward: [(String, (Tensor, Tensor, Bool) -> Tensor)] = [
+            ("gelu", { g, x, vector in vector
+                ? FloatMap.binary(g, x, op: "gelu backward", costPerElement: 12, ActivationFunctions.GeluErfGrad())
+                : FloatMap.binary(g, x, op: "gelu backward", ActivationFunctions.GeluErfGrad()) }),
+            ("geluTanh", { g, x, vector in vector
+                ? FloatMap.binary(g, x, op: "gelu backward", costPerElement: 12, ActivationFunctions.GeluTanhGrad())
+                : FloatMap.binary(g, x, op: "gelu backward", ActivationFunctions.GeluTanhGrad()) }),
+            ("silu", { g, x, vector in vector
+                ? FloatMap.binary(g, x, op: "silu backward", costPerElement: 8, ActivationFunctions.SiluGrad())
+                : FloatMap.binary(g, x, op: "silu backward", ActivationFunctions.SiluGrad()) }),
+        ]
+        for (name, rule) in backward {
+            let vector = rule(g32, contiguous, true).scalars(as: Float.self).map(\.bitPattern)
+            #expect(rule(g32, strided, false).scalars(as: Float.self).map(\.bitPattern) == vector, "\(name) backward")
+        }
+    }
+
     /// The float32 GELU gradient (Abramowitz–Stegun Φ from the shared `exp`) against the exact
     /// derivative on a dense grid.
     @Test func geluGradientIsAccurate() {

@@ -22,66 +22,60 @@ protocol ElementFunction3 {
     func callAsFunction(_ c: C, _ a: A, _ b: A) -> R
 }
 
-/// Elementwise loops shared by ops: map one, two or three strided inputs (broadcast) into a new
-/// contiguous output. Contiguous float loops vectorise and split across cores.
+/// Elementwise loops shared by ops: map one, two or three strided inputs (broadcast) into a
+/// contiguous output. Each input is a typed pointer to its storage plus its ``Layout`` (whose
+/// offset locates the first element); the output holds `shape`'s elements row-major. Contiguous
+/// loops vectorise and split across cores.
 enum Elementwise {
-    /// `out[i] = f(x[i])` into a new contiguous tensor of `x`'s shape.
-    static func map<F: ElementFunction1>(_ x: Tensor, to dtype: DType, _ f: F) -> Tensor {
-        typealias T = F.A
-        typealias U = F.R
-        let out = Tensor(uninitializedShape: x.shape, dtype: dtype)
-        let po = out.pointer(as: U.self)
-        let px = x.storage.pointer.assumingMemoryBound(to: T.self)
-        if x.isContiguous {
-            let base = px + x.layout.offset
-            Parallel.forRanges(x.count) { range in
-                for i in range { po[i] = f(base[i]) }
+    /// `out[i] = f(x[i])`; `out` has `layout.count` elements.
+    static func map<F: ElementFunction1>(_ x: UnsafePointer<F.A>, _ layout: Layout,
+                                         into out: UnsafeMutablePointer<F.R>, _ f: F) {
+        if layout.isContiguous {
+            let base = x + layout.offset
+            Parallel.forRanges(layout.count) { range in
+                for i in range { out[i] = f(base[i]) }
             }
-            return out
+            return
         }
-        let loop = StridedLoop(shape: x.shape, operands: [(x.strides, x.layout.offset), (out.strides, 0)])
+        let loop = StridedLoop(shape: layout.shape, operands: [
+            (layout.strides, layout.offset), (Layout.contiguousStrides(for: layout.shape), 0),
+        ])
         let n = loop.rowLength, sx = loop.innerStride(0), so = loop.innerStride(1)
         loop.forEachRow { offsets in
-            let a = px + offsets[0], o = po + offsets[1]
+            let a = x + offsets[0], o = out + offsets[1]
             for i in 0..<n { o[i * so] = f(a[i * sx]) }
         }
-        return out
     }
 
-    /// `out[i] = f(a[i], b[i])` with NumPy broadcasting, into a new contiguous tensor.
-    static func map<F: ElementFunction2>(_ a: Tensor, _ b: Tensor, to dtype: DType, op: String, _ f: F) -> Tensor {
-        typealias T = F.A
-        typealias U = F.R
-        guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
-        }
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        let po = out.pointer(as: U.self)
-        let pa = a.storage.pointer.assumingMemoryBound(to: T.self)
-        let pb = b.storage.pointer.assumingMemoryBound(to: T.self)
-        if a.shape == b.shape && a.isContiguous && b.isContiguous {
-            let ba = pa + a.layout.offset, bb = pb + b.layout.offset
-            Parallel.forRanges(out.count) { range in
-                for i in range { po[i] = f(ba[i], bb[i]) }
+    /// `out[i] = f(a[i], b[i])` with `a` and `b` broadcast to `shape` (their NumPy broadcast,
+    /// which the caller has checked).
+    static func map<F: ElementFunction2>(_ a: UnsafePointer<F.A>, _ aLayout: Layout, _ b: UnsafePointer<F.A>,
+                                         _ bLayout: Layout, into out: UnsafeMutablePointer<F.R>, shape: [Int],
+                                         _ f: F) {
+        let count = shape.reduce(1, *)
+        if aLayout.shape == bLayout.shape && aLayout.isContiguous && bLayout.isContiguous {
+            let ba = a + aLayout.offset, bb = b + bLayout.offset
+            Parallel.forRanges(count) { range in
+                for i in range { out[i] = f(ba[i], bb[i]) }
             }
-            return out
+            return
         }
-        if b.count == 1 && a.shape == shape && a.isContiguous {
-            let ba = pa + a.layout.offset, s = pb[b.layout.offset]
-            Parallel.forRanges(out.count) { range in
-                for i in range { po[i] = f(ba[i], s) }
+        if bLayout.count == 1 && aLayout.shape == shape && aLayout.isContiguous {
+            let ba = a + aLayout.offset, s = b[bLayout.offset]
+            Parallel.forRanges(count) { range in
+                for i in range { out[i] = f(ba[i], s) }
             }
-            return out
+            return
         }
         let loop = StridedLoop(shape: shape, operands: [
-            (a.broadcastStrides(to: shape), a.layout.offset),
-            (b.broadcastStrides(to: shape), b.layout.offset),
-            (out.strides, 0),
+            (aLayout.broadcastStrides(to: shape), aLayout.offset),
+            (bLayout.broadcastStrides(to: shape), bLayout.offset),
+            (Layout.contiguousStrides(for: shape), 0),
         ])
         let n = loop.rowLength
         let sa = loop.innerStride(0), sb = loop.innerStride(1), so = loop.innerStride(2)
         loop.forEachRow { offsets in
-            let x = pa + offsets[0], y = pb + offsets[1], o = po + offsets[2]
+            let x = a + offsets[0], y = b + offsets[1], o = out + offsets[2]
             if sa == 1 && sb == 1 && so == 1 {
                 for i in 0..<n { o[i] = f(x[i], y[i]) }
             } else if sa == 1 && sb == 0 && so == 1 {
@@ -94,62 +88,41 @@ enum Elementwise {
                 for i in 0..<n { o[i * so] = f(x[i * sa], y[i * sb]) }
             }
         }
-        return out
     }
 
-    /// `out[i] = f(a[i], b[i], c[i])` with broadcasting; `a` may have another element type
-    /// (a mask for `where`).
-    static func map<F: ElementFunction3>(_ a: Tensor, _ b: Tensor, _ c: Tensor, to dtype: DType, op: String,
-                                         _ f: F) -> Tensor {
-        typealias A = F.C
-        typealias T = F.A
-        typealias U = F.R
-        guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(ab, c.shape) else {
-            preconditionFailure("\(op): shapes \(a.shape), \(b.shape) and \(c.shape) cannot be broadcast together")
-        }
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        let po = out.pointer(as: U.self)
-        let pa = a.storage.pointer.assumingMemoryBound(to: A.self)
-        let pb = b.storage.pointer.assumingMemoryBound(to: T.self)
-        let pc = c.storage.pointer.assumingMemoryBound(to: T.self)
+    /// `out[i] = f(c[i], a[i], b[i])` with all three broadcast to `shape`; `c` may have another
+    /// element type (the mask of `where`).
+    static func map<F: ElementFunction3>(_ c: UnsafePointer<F.C>, _ cLayout: Layout, _ a: UnsafePointer<F.A>,
+                                         _ aLayout: Layout, _ b: UnsafePointer<F.A>, _ bLayout: Layout,
+                                         into out: UnsafeMutablePointer<F.R>, shape: [Int], _ f: F) {
         let loop = StridedLoop(shape: shape, operands: [
-            (a.broadcastStrides(to: shape), a.layout.offset),
-            (b.broadcastStrides(to: shape), b.layout.offset),
-            (c.broadcastStrides(to: shape), c.layout.offset),
-            (out.strides, 0),
+            (cLayout.broadcastStrides(to: shape), cLayout.offset),
+            (aLayout.broadcastStrides(to: shape), aLayout.offset),
+            (bLayout.broadcastStrides(to: shape), bLayout.offset),
+            (Layout.contiguousStrides(for: shape), 0),
         ])
         let n = loop.rowLength
-        let sa = loop.innerStride(0), sb = loop.innerStride(1), sc = loop.innerStride(2), so = loop.innerStride(3)
+        let sc = loop.innerStride(0), sa = loop.innerStride(1), sb = loop.innerStride(2), so = loop.innerStride(3)
         loop.forEachRow { offsets in
-            let x = pa + offsets[0], y = pb + offsets[1], z = pc + offsets[2], o = po + offsets[3]
-            for i in 0..<n { o[i * so] = f(x[i * sa], y[i * sb], z[i * sc]) }
+            let z = c + offsets[0], x = a + offsets[1], y = b + offsets[2], o = out + offsets[3]
+            for i in 0..<n { o[i * so] = f(z[i * sc], x[i * sa], y[i * sb]) }
         }
-        return out
     }
 
-    /// Copies `x` element by element into a new contiguous tensor (bit copy, same dtype).
-    static func copy(_ x: Tensor) -> Tensor {
-        switch x.dtype.byteSize {
-        case 8: return map(x, to: x.dtype, Identity<UInt64>())
-        case 4: return map(x, to: x.dtype, Identity<UInt32>())
-        case 2: return map(x, to: x.dtype, Identity<UInt16>())
-        default: return map(x, to: x.dtype, Identity<UInt8>())
+    /// Copies the elements of `layout` (each `byteSize` bytes) into `out` row-major, as bits.
+    static func copy(_ x: UnsafeRawPointer, _ layout: Layout, byteSize: Int, into out: UnsafeMutableRawPointer) {
+        func run<T>(_ t: T.Type) {
+            map(x.assumingMemoryBound(to: T.self), layout, into: out.assumingMemoryBound(to: T.self), Identity<T>())
+        }
+        switch byteSize {
+        case 8: run(UInt64.self)
+        case 4: run(UInt32.self)
+        case 2: run(UInt16.self)
+        default: run(UInt8.self)
         }
     }
 
     private struct Identity<T>: ElementFunction1 {
         @inline(__always) func callAsFunction(_ a: T) -> T { a }
-    }
-}
-
-extension Tensor {
-    /// Strides that read this tensor as if expanded to `shape` (0 on broadcast axes).
-    func broadcastStrides(to shape: [Int]) -> [Int] {
-        let lead = shape.count - rank
-        var result = [Int](repeating: 0, count: shape.count)
-        for axis in 0..<rank where layout.shape[axis] != 1 || shape[axis + lead] == 1 {
-            result[axis + lead] = layout.strides[axis]
-        }
-        return result
     }
 }

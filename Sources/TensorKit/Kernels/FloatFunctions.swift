@@ -1,7 +1,9 @@
 /// A scalar function of one float, written once for both `Float` and `Double`.
 ///
 /// Ops pass a value of a conforming type to ``Tensor/mapFloat(op:_:rule:)``; the loop is
-/// specialised for it, so the function is inlined into a vectorisable loop.
+/// specialised for it, so the function is inlined into a vectorisable loop. Inside TensorKit,
+/// formulas that also need explicit 8-lane loops are written over `FloatLanes` instead
+/// (`UnaryLaneFunction`, which refines this protocol), so they still have one body.
 ///
 /// ```swift
 /// struct Square: UnaryFloatFunction {

@@ -39,22 +39,12 @@ enum GEMM {
                        rowStride: layout.strides[r - 2], colStride: layout.strides[r - 1])
     }
 
-    /// `t` (or, when BLAS cannot read it through its strides, a contiguous copy) with the
-    /// reading of its last two axes.
-    static func readable(_ t: Tensor) -> (tensor: Tensor, operand: Operand) {
-        if let operand = operand(t.layout) { return (t, operand) }
-        let copy = Elementwise.copy(t)
-        guard let operand = operand(copy.layout) else {
-            preconditionFailure("gemm: a contiguous copy of shape \(t.shape) must be readable by BLAS")
-        }
-        return (copy, operand)
-    }
-
     /// BLAS runs its own threads and some builds are not reentrant, so calls from several of our
     /// threads are serialised here rather than racing inside the library.
     static let lock = Mutex(())
 
-    /// `C = alpha · op(A) · op(B) + beta · C` with row-major `C` (`m × n`, leading dimension `ldc`).
+    /// `C = alpha · op(A) · op(B) + beta · C` with row-major `C` (`m × n`, leading dimension `ldc`);
+    /// nothing to do when `C` is empty.
     @inline(__always)
     static func gemm<T: BLASScalar>(
         _ t: T.Type, m: Int, n: Int, k: Int, alpha: T = 1,
@@ -65,10 +55,31 @@ enum GEMM {
                      && opA.leadingDimension <= Int(Int32.max) && opB.leadingDimension <= Int(Int32.max)
                      && ldc <= Int(Int32.max),
                      "gemm: dimensions m \(m), n \(n), k \(k) exceed the 32-bit BLAS interface")
+        guard m > 0, n > 0 else { return }
         lock.withLock { _ in
             T.blasGemm(transA: opA.transpose, transB: opB.transpose, m: Int32(m), n: Int32(n), k: Int32(k),
                        alpha: alpha, a: a, lda: Int32(opA.leadingDimension),
                        b: b, ldb: Int32(opB.leadingDimension), beta: beta, c: c, ldc: Int32(ldc))
+        }
+    }
+}
+
+extension GEMM {
+    /// ``gemm(_:m:n:k:alpha:a:_:b:_:beta:c:ldc:)`` for kernels generic over ``FloatingScalar``
+    /// (the row kernels of attention), with plain transpose flags and leading dimensions.
+    @inline(__always)
+    static func gemm<T: FloatingScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                                        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+        let opA = Operand(transpose: transA, leadingDimension: lda), opB = Operand(transpose: transB, leadingDimension: ldb)
+        if T.self == Float.self {
+            gemm(Float.self, m: m, n: n, k: k, alpha: Float(alpha), a: FloatRows.floats(a), opA,
+                 b: FloatRows.floats(b), opB, beta: Float(beta), c: FloatRows.floats(c), ldc: ldc)
+        } else {
+            precondition(T.self == Double.self, "gemm: needs Float or Double, got \(T.self)")
+            gemm(Double.self, m: m, n: n, k: k, alpha: Double(alpha), a: UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), opA,
+                 b: UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), opB, beta: Double(beta),
+                 c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc: ldc)
         }
     }
 }

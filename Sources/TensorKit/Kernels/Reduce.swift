@@ -165,8 +165,8 @@ enum Reduction {
         /// - Parameter keepOrder: keep the reduced axes in their original order, so positions in
         ///   the reduced space are row-major over them (needed for arg-extrema). Otherwise they
         ///   are ordered by stride, which merges more axes and makes the innermost the fastest.
-        init(_ x: Tensor, reduced: Set<Int>, keepOrder: Bool) {
-            offset = x.layout.offset
+        init(_ x: Layout, reduced: Set<Int>, keepOrder: Bool) {
+            offset = x.offset
             var kept: [Int] = [], folded: [Int] = []
             for axis in 0..<x.rank where x.shape[axis] != 1 {
                 if reduced.contains(axis) { folded.append(axis) } else { kept.append(axis) }
@@ -176,7 +176,7 @@ enum Reduction {
             (innerShape, innerStrides) = Plan.merge(folded, x)
         }
 
-        private static func merge(_ axes: [Int], _ x: Tensor) -> ([Int], [Int]) {
+        private static func merge(_ axes: [Int], _ x: Layout) -> ([Int], [Int]) {
             var shape: [Int] = [], strides: [Int] = []
             for axis in axes {
                 if let last = strides.last, last == x.strides[axis] * x.shape[axis] {
@@ -208,12 +208,13 @@ enum Reduction {
     /// Threads split the output elements; when there are fewer outputs than cores (a full
     /// reduction), each output's reduced range is split instead and the partial folds merged
     /// in order.
-    static func run<R: Reducer>(_ x: Tensor, _ plan: Plan, _ reducer: R, into out: UnsafeMutablePointer<R.Acc>) {
+    static func run<R: Reducer>(_ storage: UnsafePointer<R.T>, _ plan: Plan, _ reducer: R,
+                                into out: UnsafeMutablePointer<R.Acc>) {
         let outputs = plan.outputCount, inner = plan.innerCount
         if outputs == 0 { return }
         out.initialize(repeating: reducer.identity, count: outputs)
         if inner == 0 { return }
-        let px = UnsafePointer(x.storage.pointer.assumingMemoryBound(to: R.T.self)) + plan.offset
+        let px = storage + plan.offset
         let innerRank = plan.innerShape.count, outerRank = plan.outerShape.count
         let fastInner = innerRank == 0 ? 0 : Swift.abs(plan.innerStrides[innerRank - 1])
         let fastOuter = outerRank == 0 ? Int.max : Swift.abs(plan.outerStrides[outerRank - 1])
@@ -292,31 +293,28 @@ enum Reduction {
         }
     }
 
-    /// Sums `x` into a new contiguous tensor of `keptShape` (x's shape with reduced axes set to 1).
-    static func sum<T: FloatingScalar>(_ x: Tensor, _ t: T.Type, reduced: Set<Int>, keptShape: [Int]) -> Tensor {
-        let out = Tensor(uninitializedShape: keptShape, dtype: x.dtype)
-        run(x, Plan(x, reduced: reduced, keepOrder: false), SumReducer<T>(), into: out.pointer(as: T.self))
-        return out
+    /// Sums the elements of `layout` in `storage` over `reduced` into `out`, row-major over the
+    /// kept axes (the layout's shape with the reduced axes set to 1).
+    static func sum<T: FloatingScalar>(_ storage: UnsafePointer<T>, _ layout: Layout, reduced: Set<Int>,
+                                       into out: UnsafeMutablePointer<T>) {
+        run(storage, Plan(layout, reduced: reduced, keepOrder: false), SumReducer<T>(), into: out)
     }
 
-    /// Max or min of `x` over `reduced` into a contiguous tensor of `keptShape`, with each
-    /// result's position in the reduced space (row-major over the reduced axes, first on ties).
+    /// Max or min of the elements of `layout` over `reduced` into `values`, with each result's
+    /// position in the reduced space into `positions` (row-major over the reduced axes, first on
+    /// ties); `count` outputs, row-major over the kept axes.
     static func extremum<T: FloatingScalar, Order: ExtremumOrder>(
-        _ x: Tensor, _ t: T.Type, _ order: Order.Type, reduced: Set<Int>, keptShape: [Int]
-    ) -> (values: Tensor, positions: Tensor) {
-        let values = Tensor(uninitializedShape: keptShape, dtype: x.dtype)
-        let positions = Tensor(uninitializedShape: keptShape, dtype: .int64)
-        let n = values.count
+        _ storage: UnsafePointer<T>, _ layout: Layout, _ order: Order.Type, reduced: Set<Int>,
+        values pv: UnsafeMutablePointer<T>, positions pp: UnsafeMutablePointer<Int64>, count n: Int
+    ) {
         let accs = UnsafeMutablePointer<Extremum<T>>.allocate(capacity: Swift.max(n, 1))
         defer { accs.deallocate() }
-        run(x, Plan(x, reduced: reduced, keepOrder: true), ExtremumReducer<T, Order>(), into: accs)
-        let pv = values.pointer(as: T.self), pp = positions.pointer(as: Int64.self)
+        run(storage, Plan(layout, reduced: reduced, keepOrder: true), ExtremumReducer<T, Order>(), into: accs)
         for o in 0..<n {
             pv[o] = accs[o].value
             // -1 means nothing beat the identity: every element was the identity, so the first wins.
             pp[o] = Int64(Swift.max(accs[o].index, 0))
         }
-        return (values, positions)
     }
 
     /// Sum of `n` elements `stride` apart: 8 independent partial sums over blocks, so the loop

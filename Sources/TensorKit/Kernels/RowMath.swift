@@ -1,24 +1,8 @@
-/// Row reductions and a fast `exp` for the fused kernels (softmax inside cross-entropy and
-/// attention). Float's `expf` is a library call per element that the compiler cannot vectorise;
-/// the branch-free polynomial `exp` below vectorises in a plain map loop, and the reductions
-/// keep four independent accumulators (strict float order forbids reassociating one); float32
-/// goes to the explicit-vector loops of ``FloatRows``. Double keeps the C library `exp` (float64
-/// is the gradcheck and reference type, where exactness matters more than speed).
-protocol FusedExponential: FloatingScalar {
-    /// `exp(x)` to within a couple of ulps; `exp(−∞) = 0`.
-    static func fusedExp(_ x: Self) -> Self
-}
-
-extension Float: FusedExponential {
-    /// The vectorisable Cephes `exp` shared with the elementwise ops.
-    @inline(__always)
-    static func fusedExp(_ x: Float) -> Float { VectorMath.exp(x) }
-}
-
-extension Double: FusedExponential {
-    @inline(__always)
-    static func fusedExp(_ x: Double) -> Double { Double.exp(x) }
-}
+/// Row reductions for the fused kernels (softmax inside cross-entropy and attention). The
+/// reductions keep four independent accumulators (strict float order forbids reassociating one);
+/// float32 goes to the explicit-vector loops of ``FloatRows``. The `exp` is
+/// ``FloatLanes/exponential(_:)``: the branch-free polynomial for float32 (libm's `expf` is an
+/// opaque call per element), the C library's for float64 (the gradcheck and reference type).
 
 enum RowMath {
     /// Largest of `n > 0` values (NaN-free input assumed; −∞ allowed).
@@ -63,12 +47,12 @@ enum RowMath {
 
     /// `p[j] = exp(p[j] − shift)` in place, returning the sum of the results.
     @inline(__always)
-    static func exponentiate<T: FusedExponential>(_ p: UnsafeMutablePointer<T>, _ n: Int, shift: T) -> T {
+    static func exponentiate<T: KernelFloat>(_ p: UnsafeMutablePointer<T>, _ n: Int, shift: T) -> T {
         if T.self == Float.self {
             let f = FloatRows.floats(p)
             return unsafeBitCast(FloatRows.exponentiate(f, f, n, shift: unsafeBitCast(shift, to: Float.self)), to: T.self)
         }
-        for j in 0..<n { p[j] = T.fusedExp(p[j] - shift) }
+        for j in 0..<n { p[j] = T.exponential(p[j] - shift) }
         return sum(p, n)
     }
 

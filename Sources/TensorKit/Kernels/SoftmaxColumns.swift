@@ -5,11 +5,9 @@ enum SoftmaxColumns {
     /// Columns handled together: their running maxima and sums stay in L1.
     static let tile = 64
 
-    /// Softmax (or log-softmax) over axis 1 of the contiguous `[outer, n, inner]` tensor `x`.
-    static func forward<T: FloatingScalar>(_ x: Tensor, _ t: T.Type, outer: Int, n: Int, inner: Int,
-                                           log: Bool) -> Tensor {
-        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-        let px = UnsafePointer(x.pointer(as: T.self)), py = out.pointer(as: T.self)
+    /// Softmax (or log-softmax) over axis 1 of the contiguous `[outer, n, inner]` buffer `px`.
+    static func forward<T: FloatingScalar>(_ px: UnsafePointer<T>, into py: UnsafeMutablePointer<T>, outer: Int,
+                                           n: Int, inner: Int, log: Bool) {
         let tiles = (inner + tile - 1) / tile
         Parallel.forRanges(outer * tiles, costPerItem: n * Swift.min(tile, inner) * SoftmaxRows.costPerElement) { range in
             let maxima = UnsafeMutablePointer<T>.allocate(capacity: tile)
@@ -48,16 +46,12 @@ enum SoftmaxColumns {
                 }
             }
         }
-        return out
     }
 
-    /// The input gradient of ``forward(_:_:outer:n:inner:log:)`` from its contiguous output `y`
-    /// and the contiguous output gradient `g`: `y (g − Σ g·y)` or `g − exp(y) Σ g`, sums over `n`.
-    static func backward<T: FloatingScalar>(output y: Tensor, gradient g: Tensor, _ t: T.Type, outer: Int, n: Int,
-                                            inner: Int, log: Bool) -> Tensor {
-        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype)
-        let py = UnsafePointer(y.pointer(as: T.self)), pg = UnsafePointer(g.pointer(as: T.self))
-        let po = out.pointer(as: T.self)
+    /// The input gradient of ``forward(_:into:outer:n:inner:log:)`` from its contiguous output `py`
+    /// and the contiguous output gradient `pg`: `y (g − Σ g·y)` or `g − exp(y) Σ g`, sums over `n`.
+    static func backward<T: FloatingScalar>(output py: UnsafePointer<T>, gradient pg: UnsafePointer<T>,
+                                            into po: UnsafeMutablePointer<T>, outer: Int, n: Int, inner: Int, log: Bool) {
         let tiles = (inner + tile - 1) / tile
         Parallel.forRanges(outer * tiles, costPerItem: n * Swift.min(tile, inner) * 4) { range in
             let sums = UnsafeMutablePointer<T>.allocate(capacity: tile)
@@ -85,6 +79,5 @@ enum SoftmaxColumns {
                 }
             }
         }
-        return out
     }
 }

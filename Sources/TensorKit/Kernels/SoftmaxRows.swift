@@ -7,65 +7,31 @@ enum SoftmaxRows {
     /// inputs already use threads.
     static let costPerElement = 8
 
-    /// The tensor viewed with `axes` moved last (kept axes keep their order). Copies nothing.
-    static func movedView(_ x: Tensor, _ axes: [Int]) -> Tensor {
-        let moving = Set(axes)
-        let order = (0..<x.rank).filter { !moving.contains($0) } + axes
-        return x.view(Layout(shape: order.map { x.shape[$0] }, strides: order.map { x.strides[$0] },
-                             offset: x.layout.offset))
-    }
-
-    /// ``movedView(_:_:)``, made contiguous when that view is not. Records no graph.
-    static func movingLast(_ x: Tensor, _ axes: [Int]) -> Tensor {
-        let moved = movedView(x, axes)
-        return moved.isContiguous ? moved : Elementwise.copy(moved)
-    }
-
-    /// Views `moved` (a tensor whose `axis` was moved last) back in the original axis order.
-    static func restoringAxis(_ moved: Tensor, _ axis: Int) -> Tensor {
-        let rank = moved.rank
-        if axis == rank - 1 { return moved }
-        var order = Array(0..<(rank - 1))
-        order.insert(rank - 1, at: axis)
-        return moved.view(Layout(shape: order.map { moved.shape[$0] }, strides: order.map { moved.strides[$0] },
-                                 offset: moved.layout.offset))
-    }
-
-    /// Softmax (or log-softmax) of each row of length `n` of the contiguous `x` into a new
-    /// contiguous tensor of the same shape.
-    static func forward<T: FloatingScalar>(_ x: Tensor, _ t: T.Type, rowLength n: Int, log: Bool) -> Tensor {
-        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-        let rows = n == 0 ? 0 : x.count / n
-        let px = UnsafePointer(x.pointer(as: T.self)), py = out.pointer(as: T.self)
+    /// Softmax (or log-softmax) of each of `rows` contiguous rows of length `n`.
+    static func forward<T: FloatingScalar>(_ px: UnsafePointer<T>, into py: UnsafeMutablePointer<T>, rows: Int,
+                                           rowLength n: Int, log: Bool) {
         Parallel.forRanges(rows, costPerItem: n * costPerElement) { range in
             for r in range {
                 if log { logSoftmaxRow(px + r * n, py + r * n, n) } else { softmaxRow(px + r * n, py + r * n, n) }
             }
         }
-        return out
     }
 
     /// Input gradient of softmax (`y * (g - Σ g·y)`) or log-softmax (`g - exp(y) Σ g`) per row,
-    /// from the contiguous output `y` and output gradient `g`, into a new contiguous tensor.
-    static func backward<T: FloatingScalar>(output y: Tensor, gradient g: Tensor, _ t: T.Type, rowLength n: Int,
-                                            log: Bool) -> Tensor {
-        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype)
-        let rows = n == 0 ? 0 : y.count / n
-        let py = UnsafePointer(y.pointer(as: T.self)), pg = UnsafePointer(g.pointer(as: T.self))
-        let po = out.pointer(as: T.self)
+    /// from the output `py` and output gradient `pg`, `rows` contiguous rows of length `n` each.
+    static func backward<T: FloatingScalar>(output py: UnsafePointer<T>, gradient pg: UnsafePointer<T>,
+                                            into po: UnsafeMutablePointer<T>, rows: Int, rowLength n: Int, log: Bool) {
         Parallel.forRanges(rows, costPerItem: n * (log ? costPerElement : 2)) { range in
             for r in range {
                 let yr = py + r * n, gr = pg + r * n, o = po + r * n
                 if log { logSoftmaxBackwardRow(yr, gr, o, n) } else { softmaxBackwardRow(yr, gr, o, n) }
             }
         }
-        return out
     }
 
-    /// Log-sum-exp of each row of length `n` of the contiguous `x` (−∞ for empty rows).
-    static func logSumExp<T: FloatingScalar>(_ x: Tensor, _ t: T.Type, rowLength n: Int, rows: Int,
-                                             into out: Tensor) {
-        let px = UnsafePointer(x.pointer(as: T.self)), po = out.pointer(as: T.self)
+    /// Log-sum-exp of each of `rows` contiguous rows of length `n` (−∞ for empty rows).
+    static func logSumExp<T: FloatingScalar>(_ px: UnsafePointer<T>, into po: UnsafeMutablePointer<T>, rows: Int,
+                                             rowLength n: Int) {
         Parallel.forRanges(rows, costPerItem: Swift.max(n, 1) * costPerElement) { range in
             let scratch = UnsafeMutablePointer<T>.allocate(capacity: scratchLength)
             defer { scratch.deallocate() }

@@ -15,7 +15,7 @@ extension Linalg {
         precondition(a.dtype == b.dtype, "solve: dtypes \(a.dtype) and \(b.dtype) differ (shapes \(a.shape) and \(b.shape))")
         let isVector = b.rank == 1
         // A vector right-hand side is a one-column matrix (a view, no copy).
-        let rhs = isVector ? b.view(Layout(shape: [b.shape[0], 1], strides: [b.strides[0], 1], offset: b.layout.offset)) : b
+        let rhs = isVector ? b.view(b.layout.inserting(axisAt: 1)) : b
         let batch = rhs.rank >= 2 && rhs.shape[rhs.rank - 2] == n
             ? Shape.broadcast(batchShape(a), batchShape(rhs)) : nil
         guard let batch else { preconditionFailure("solve: shapes \(a.shape) and \(b.shape) are not compatible") }

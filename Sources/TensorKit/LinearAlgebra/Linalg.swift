@@ -39,7 +39,7 @@ enum MatrixBatch {
     /// Element offsets (from `t.pointer`) of the matrix in the last two axes of `t` for each
     /// index of `batch` in row-major order; `t`'s own leading axes broadcast to `batch`.
     static func offsets(of t: Tensor, batch: [Int]) -> [Int] {
-        let strides = Array(t.broadcastStrides(to: batch + Array(t.shape.suffix(2))).prefix(batch.count))
+        let strides = Array(t.layout.broadcastStrides(to: batch + Array(t.shape.suffix(2))).prefix(batch.count))
         let count = batch.reduce(1, *)
         var result = [Int](repeating: 0, count: count)
         var index = [Int](repeating: 0, count: batch.count)

@@ -1,33 +1,22 @@
 /// + − × ÷ with NumPy broadcasting. Backward sums each input's gradient over its broadcast axes.
 extension Tensor {
-    /// Shared forward for the four float binary ops.
-    /// Forward of a float binary function with broadcasting (no graph recorded).
-    public static func mapFloat<F: BinaryFloatFunction>(_ a: Tensor, _ b: Tensor, op: String, _ f: F) -> Tensor {
-        precondition(a.dtype == b.dtype, "\(op): dtypes \(a.dtype) and \(b.dtype) differ (shapes \(a.shape) and \(b.shape))")
-        switch a.dtype {
-        case .float32: return Elementwise.map(a, b, to: .float32, op: op, FloatBinary<F, Float>(op: f))
-        case .float64: return Elementwise.map(a, b, to: .float64, op: op, FloatBinary<F, Double>(op: f))
-        default: preconditionFailure("\(op): needs float32 or float64 tensors, got \(a.dtype)")
-        }
-    }
-
     /// Elementwise sum with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let out = mapFloat(a, b, op: "add", Arithmetic.Add())
+        let out = FloatMap.binary(a, b, op: "add", Arithmetic.Add())
         let (sa, sb) = (a.shape, b.shape)
         return record("add", output: out, inputs: [a, b]) { g in [g.sum(toShape: sa), g.sum(toShape: sb)] }
     }
 
     /// Elementwise difference with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let out = mapFloat(a, b, op: "sub", Arithmetic.Sub())
+        let out = FloatMap.binary(a, b, op: "sub", Arithmetic.Sub())
         let (sa, sb) = (a.shape, b.shape)
         return record("sub", output: out, inputs: [a, b]) { g in [g.sum(toShape: sa), (-g).sum(toShape: sb)] }
     }
 
     /// Elementwise product with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let out = mapFloat(a, b, op: "mul", Arithmetic.Mul())
+        let out = FloatMap.binary(a, b, op: "mul", Arithmetic.Mul())
         return record("mul", output: out, inputs: [a, b]) { g in
             [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
              b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil]
@@ -36,7 +25,7 @@ extension Tensor {
 
     /// Elementwise quotient with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let out = mapFloat(a, b, op: "div", Arithmetic.Div())
+        let out = FloatMap.binary(a, b, op: "div", Arithmetic.Div())
         return record("div", output: out, inputs: [a, b]) { g in
             [a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
              b.requiresGrad ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
@@ -67,17 +56,5 @@ extension Tensor {
     /// A scalar divided by every element.
     public static func / (s: Double, a: Tensor) -> Tensor {
         a.mapFloat(op: "rdiv", Arithmetic.Reciprocal(numerator: s), rule: { g in -(g * s) / (a * a) })
-    }
-
-    /// Applies a float function elementwise and records `rule`, which maps the output gradient
-    /// to the input gradient. The building block of unary ops.
-    public func mapFloat<F: UnaryFloatFunction>(op: String, _ f: F, rule: @escaping (Tensor) -> Tensor) -> Tensor {
-        let out: Tensor
-        switch dtype {
-        case .float32: out = Elementwise.map(self, to: .float32, FloatUnary<F, Float>(op: f))
-        case .float64: out = Elementwise.map(self, to: .float64, FloatUnary<F, Double>(op: f))
-        default: preconditionFailure("\(op): needs a float32 or float64 tensor, got \(dtype) (shape \(shape))")
-        }
-        return Tensor.record(op, output: out, inputs: [self]) { [rule($0)] }
     }
 }

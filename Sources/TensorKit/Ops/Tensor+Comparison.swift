@@ -96,13 +96,13 @@ extension Tensor {
     /// Elementwise NOT of a bool tensor.
     public func logicalNot() -> Tensor {
         precondition(dtype == .bool, "logicalNot: needs a bool tensor, got \(dtype) (shape \(shape))")
-        return Elementwise.map(self, to: .bool, ComparisonKernels.Not())
+        return mapElements(to: .bool, ComparisonKernels.Not())
     }
 
     private func logical<F: ElementFunction2>(_ other: Tensor, op: String, _ f: F) -> Tensor where F.A == Bool, F.R == Bool {
         precondition(dtype == .bool && other.dtype == .bool,
                      "\(op): needs bool tensors, got \(dtype) and \(other.dtype) (shapes \(shape) and \(other.shape))")
-        return Elementwise.map(self, other, to: .bool, op: op, f)
+        return Tensor.mapElements(self, other, to: .bool, op: op, f)
     }
 
     // MARK: Selection
@@ -161,18 +161,18 @@ enum ComparisonKernels {
                                                       _ type: T.Type) -> Tensor {
         let op = relation.rawValue
         switch relation {
-        case .less: return Elementwise.map(a, b, to: .bool, op: op, Less<T>())
-        case .lessEqual: return Elementwise.map(a, b, to: .bool, op: op, LessEqual<T>())
-        case .greater: return Elementwise.map(a, b, to: .bool, op: op, Greater<T>())
-        case .greaterEqual: return Elementwise.map(a, b, to: .bool, op: op, GreaterEqual<T>())
+        case .less: return Tensor.mapElements(a, b, to: .bool, op: op, Less<T>())
+        case .lessEqual: return Tensor.mapElements(a, b, to: .bool, op: op, LessEqual<T>())
+        case .greater: return Tensor.mapElements(a, b, to: .bool, op: op, Greater<T>())
+        case .greaterEqual: return Tensor.mapElements(a, b, to: .bool, op: op, GreaterEqual<T>())
         case .equal, .notEqual: return equality(a, b, relation, T.self)
         }
     }
 
     static func equality<T: Equatable>(_ a: Tensor, _ b: Tensor, _ relation: Comparison, _ type: T.Type) -> Tensor {
         relation == .equal
-            ? Elementwise.map(a, b, to: .bool, op: relation.rawValue, Equal<T>())
-            : Elementwise.map(a, b, to: .bool, op: relation.rawValue, NotEqual<T>())
+            ? Tensor.mapElements(a, b, to: .bool, op: relation.rawValue, Equal<T>())
+            : Tensor.mapElements(a, b, to: .bool, op: relation.rawValue, NotEqual<T>())
     }
 
     /// A rank-0 tensor of `dtype` holding `value`; stops when an integer dtype cannot hold it.
@@ -195,10 +195,10 @@ enum ComparisonKernels {
     /// moved as bit patterns.
     static func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, op: String) -> Tensor {
         switch a.dtype.byteSize {
-        case 8: return Elementwise.map(condition, a, b, to: a.dtype, op: op, Select<UInt64>())
-        case 4: return Elementwise.map(condition, a, b, to: a.dtype, op: op, Select<UInt32>())
-        case 2: return Elementwise.map(condition, a, b, to: a.dtype, op: op, Select<UInt16>())
-        default: return Elementwise.map(condition, a, b, to: a.dtype, op: op, Select<UInt8>())
+        case 8: return Tensor.mapElements(condition, a, b, to: a.dtype, op: op, Select<UInt64>())
+        case 4: return Tensor.mapElements(condition, a, b, to: a.dtype, op: op, Select<UInt32>())
+        case 2: return Tensor.mapElements(condition, a, b, to: a.dtype, op: op, Select<UInt16>())
+        default: return Tensor.mapElements(condition, a, b, to: a.dtype, op: op, Select<UInt8>())
         }
     }
 

@@ -31,7 +31,7 @@ extension Tensor {
         var start = 0
         for t in tensors {
             let range = start..<(start + t.shape[a])
-            out.view(out.layout.slicedLayout(axis: a, range)).assign(t)
+            out.view(out.layout.narrowed(axis: a, range)).assign(t)
             bounds.append(range)
             start = range.upperBound
         }
@@ -91,14 +91,5 @@ extension Tensor {
         let a = Shape.normalize(axis: axis, rank: rank, op: "chunk")
         let size = Swift.max(1, (shape[a] + count - 1) / count)
         return split(size: size, axis: a)
-    }
-}
-
-extension Layout {
-    /// This layout restricted to `range` along `axis` (the layout of a slice, no checks).
-    fileprivate func slicedLayout(axis: Int, _ range: Range<Int>) -> Layout {
-        var newShape = shape
-        newShape[axis] = range.count
-        return Layout(shape: newShape, strides: strides, offset: offset + range.lowerBound * strides[axis])
     }
 }

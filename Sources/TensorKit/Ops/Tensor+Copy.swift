@@ -12,7 +12,7 @@ extension Tensor {
             out.storage.pointer.copyMemory(from: storage.pointer + layout.offset * dtype.byteSize,
                                            byteCount: count * dtype.byteSize)
         } else {
-            out = Elementwise.copy(self)
+            out = self.contiguousCopy()
         }
         return Tensor.record("clone", output: out, inputs: [self]) { [$0] }
     }
@@ -26,7 +26,7 @@ extension Tensor {
                      "assign: source shape \(source.shape) cannot be broadcast to \(shape)")
         func run<T>(_ t: T.Type) {
             let loop = StridedLoop(shape: shape, operands: [
-                (source.broadcastStrides(to: shape), source.layout.offset), (strides, layout.offset),
+                (source.layout.broadcastStrides(to: shape), source.layout.offset), (strides, layout.offset),
             ])
             let ps = source.storage.pointer.assumingMemoryBound(to: T.self)
             let pd = storage.pointer.assumingMemoryBound(to: T.self)

@@ -87,7 +87,7 @@ enum IndexKernels {
     /// `x` itself when contiguous, else a plain copy; records no graph (for kernels that read
     /// memory in order).
     static func contiguous(_ x: Tensor) -> Tensor {
-        x.isContiguous ? x : Elementwise.copy(x)
+        x.isContiguous ? x : x.contiguousCopy()
     }
 
     /// The values of an int32/int64 index tensor in row-major order, each checked against

@@ -6,9 +6,9 @@
 extension Tensor {
     /// Absolute value. The gradient at 0 is 0 (as in PyTorch).
     public func abs() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "abs", MathFunctions.Abs())
+        let out = FloatMap.unary(self, op: "abs", MathFunctions.Abs())
         return Tensor.record("abs", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, self, op: "abs backward", MathFunctions.AbsGrad())]
+            [FloatMap.binary(g, self, op: "abs backward", MathFunctions.AbsGrad())]
         }
     }
 
@@ -16,32 +16,32 @@ extension Tensor {
     ///
     /// Float32 uses a branch-free polynomial (within 2 ulp of libm) so contiguous loops vectorise.
     public func exp() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "exp", MathFunctions.Exp())
+        let out = FloatMap.unary(self, op: "exp", MathFunctions.Exp())
         let saved = out.detach()
         return Tensor.record("exp", output: out, inputs: [self]) { g in [g * saved] }
     }
 
     /// Natural logarithm (NaN below 0, -inf at 0).
     public func log() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "log", MathFunctions.Log())
+        let out = FloatMap.unary(self, op: "log", MathFunctions.Log())
         return Tensor.record("log", output: out, inputs: [self]) { g in [g / self] }
     }
 
     /// Square root.
     public func sqrt() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "sqrt", MathFunctions.Sqrt())
+        let out = FloatMap.unary(self, op: "sqrt", MathFunctions.Sqrt())
         let saved = out.detach()
         return Tensor.record("sqrt", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, saved, op: "sqrt backward", MathFunctions.SqrtGrad())]
+            [FloatMap.binary(g, saved, op: "sqrt backward", MathFunctions.SqrtGrad())]
         }
     }
 
     /// Reciprocal square root, `1 / sqrt(x)`.
     public func rsqrt() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "rsqrt", MathFunctions.Rsqrt())
+        let out = FloatMap.unary(self, op: "rsqrt", MathFunctions.Rsqrt())
         let saved = out.detach()
         return Tensor.record("rsqrt", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, saved, op: "rsqrt backward", MathFunctions.RsqrtGrad())]
+            [FloatMap.binary(g, saved, op: "rsqrt backward", MathFunctions.RsqrtGrad())]
         }
     }
 
@@ -51,38 +51,38 @@ extension Tensor {
     /// Tensor([1, 2, 3] as [Float]).pow(2)   // [1, 4, 9]
     /// ```
     public func pow(_ exponent: Double) -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "pow", MathFunctions.PowScalar(exponent: exponent))
+        let out = FloatMap.unary(self, op: "pow", MathFunctions.PowScalar(exponent: exponent))
         return Tensor.record("pow", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, self, op: "pow backward", MathFunctions.PowScalarGrad(exponent: exponent))]
+            [FloatMap.binary(g, self, op: "pow backward", MathFunctions.PowScalarGrad(exponent: exponent))]
         }
     }
 
     /// Elementwise `self ^ exponent` with broadcasting. The exponent's gradient is
     /// `out · log(self)`, taken as 0 where `self` is 0 (as in PyTorch).
     public func pow(_ exponent: Tensor) -> Tensor {
-        let out = Tensor.mapFloat(self, exponent, op: "pow", MathFunctions.Pow())
+        let out = FloatMap.binary(self, exponent, op: "pow", MathFunctions.Pow())
         let saved = out.detach()
         return Tensor.record("pow", output: out, inputs: [self, exponent]) { g in
             [self.requiresGrad ? (g * exponent * self.pow(exponent - 1)).sum(toShape: self.shape) : nil,
              exponent.requiresGrad
-                ? Tensor.mapFloat(g * saved, self, op: "pow backward", MathFunctions.TimesLogBase()).sum(toShape: exponent.shape)
+                ? FloatMap.binary(g * saved, self, op: "pow backward", MathFunctions.TimesLogBase()).sum(toShape: exponent.shape)
                 : nil]
         }
     }
 
     /// Sine (radians).
     public func sin() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "sin", MathFunctions.Sin())
+        let out = FloatMap.unary(self, op: "sin", MathFunctions.Sin())
         return Tensor.record("sin", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, self, op: "sin backward", MathFunctions.SinGrad())]
+            [FloatMap.binary(g, self, op: "sin backward", MathFunctions.SinGrad())]
         }
     }
 
     /// Cosine (radians).
     public func cos() -> Tensor {
-        let out = ElementwiseMath.forward(self, op: "cos", MathFunctions.Cos())
+        let out = FloatMap.unary(self, op: "cos", MathFunctions.Cos())
         return Tensor.record("cos", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, self, op: "cos backward", MathFunctions.CosGrad())]
+            [FloatMap.binary(g, self, op: "cos backward", MathFunctions.CosGrad())]
         }
     }
 
@@ -96,9 +96,9 @@ extension Tensor {
         precondition(lower != nil || upper != nil, "clamp: give min, max or both (shape \(shape))")
         let low = lower ?? -.infinity, high = upper ?? .infinity
         precondition(!(low > high), "clamp: min \(low) is greater than max \(high)")
-        let out = ElementwiseMath.forward(self, op: "clamp", MathFunctions.Clamp(low: low, high: high))
+        let out = FloatMap.unary(self, op: "clamp", MathFunctions.Clamp(low: low, high: high))
         return Tensor.record("clamp", output: out, inputs: [self]) { g in
-            [Tensor.mapFloat(g, self, op: "clamp backward", MathFunctions.ClampGrad(low: low, high: high))]
+            [FloatMap.binary(g, self, op: "clamp backward", MathFunctions.ClampGrad(low: low, high: high))]
         }
     }
 
@@ -121,24 +121,12 @@ extension Tensor {
 
     private func extremum<F: BinaryFloatFunction, S: BinaryFloatFunction>(_ other: Tensor, op: String, _ f: F,
                                                                          _ share: S) -> Tensor {
-        let out = Tensor.mapFloat(self, other, op: op, f)
+        let out = FloatMap.binary(self, other, op: op, f)
         return Tensor.record(op, output: out, inputs: [self, other]) { g in
             // `share(a, b)` is the fraction of the gradient that goes to `a`: 1, 0 or ½ at a tie.
-            let toSelf = Tensor.mapFloat(self, other, op: "\(op) backward", share)
+            let toSelf = FloatMap.binary(self, other, op: "\(op) backward", share)
             return [self.requiresGrad ? (g * toSelf).sum(toShape: self.shape) : nil,
                     other.requiresGrad ? (g * (1 - toSelf)).sum(toShape: other.shape) : nil]
-        }
-    }
-}
-
-/// Helpers shared by the math, activation and comparison ops.
-enum ElementwiseMath {
-    /// Applies `f` to a float tensor into a new contiguous tensor, recording nothing.
-    static func forward<F: UnaryFloatFunction>(_ x: Tensor, op: String, _ f: F) -> Tensor {
-        switch x.dtype {
-        case .float32: return Elementwise.map(x, to: .float32, FloatUnary<F, Float>(op: f))
-        case .float64: return Elementwise.map(x, to: .float64, FloatUnary<F, Double>(op: f))
-        default: preconditionFailure("\(op): needs a float32 or float64 tensor, got \(x.dtype) (shape \(x.shape))")
         }
     }
 }
@@ -152,12 +140,8 @@ enum MathFunctions {
     struct AbsGrad: BinaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x > 0 ? g : (x < 0 ? -g : 0) }
     }
-    struct Exp: UnaryFloatFunction {
-        @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
-            // The check folds away once the kernel is specialised.
-            if T.self == Float.self { return unsafeBitCast(VectorMath.exp(unsafeBitCast(x, to: Float.self)), to: T.self) }
-            return T.exp(x)
-        }
+    struct Exp: UnaryLaneFunction {
+        @inline(__always) func callAsFunction<V: FloatLanes>(_ x: V) -> V { V.exponential(x) }
     }
     struct Log: UnaryFloatFunction {
         @inline(__always) func callAsFunction<T: FloatingScalar>(_ x: T) -> T { T.log(x) }

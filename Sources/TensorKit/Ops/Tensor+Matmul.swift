@@ -106,8 +106,8 @@ private enum BatchedGEMM {
         }
         // Operands BLAS cannot read through their strides are copied once, before broadcasting,
         // so an operand shared by the whole batch is never copied per batch matrix.
-        let (a, opA) = GEMM.readable(a)
-        let (b, opB) = GEMM.readable(b)
+        let (a, opA) = a.blasReadable()
+        let (b, opB) = b.blasReadable()
         let pa = UnsafePointer(a.pointer(as: T.self)), pb = UnsafePointer(b.pointer(as: T.self))
         let pc = out.pointer(as: T.self)
         let batchCount = batch.reduce(1, *)
@@ -122,8 +122,8 @@ private enum BatchedGEMM {
             return out
         }
 
-        let stridesA = Array(a.broadcastStrides(to: batch + [m, k]).prefix(batch.count))
-        let stridesB = Array(b.broadcastStrides(to: batch + [k, n]).prefix(batch.count))
+        let stridesA = Array(a.layout.broadcastStrides(to: batch + [m, k]).prefix(batch.count))
+        let stridesB = Array(b.layout.broadcastStrides(to: batch + [k, n]).prefix(batch.count))
         var index = [Int](repeating: 0, count: batch.count)
         var offsetA = 0, offsetB = 0
         for i in 0..<batchCount {
@@ -142,5 +142,18 @@ private enum BatchedGEMM {
             }
         }
         return out
+    }
+}
+
+extension Tensor {
+    /// This tensor (or, when BLAS cannot read it through its strides, a contiguous copy) with
+    /// the BLAS reading of its last two axes. Shared by matmul and linear.
+    func blasReadable() -> (tensor: Tensor, operand: GEMM.Operand) {
+        if let operand = GEMM.operand(layout) { return (self, operand) }
+        let copy = contiguousCopy()
+        guard let operand = GEMM.operand(copy.layout) else {
+            preconditionFailure("gemm: a contiguous copy of shape \(shape) must be readable by BLAS")
+        }
+        return (copy, operand)
     }
 }

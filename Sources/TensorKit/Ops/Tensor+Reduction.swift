@@ -91,16 +91,20 @@ extension Tensor {
         let reduced = reducedAxes(axes, op: "logSumExp")
         let kept = keptShape(reducing: reduced)
         let rowLength = reducedCount(reduced)
-        let source = SoftmaxRows.movingLast(self, reduced.sorted())
+        let source = contiguousWithAxesLast(reduced.sorted())
         let out = Tensor(uninitializedShape: kept, dtype: dtype)
+        func run<T: FloatingScalar>(_ t: T.Type) {
+            SoftmaxRows.logSumExp(source.pointer(as: T.self), into: out.pointer(as: T.self), rows: out.count,
+                                  rowLength: rowLength)
+        }
         switch dtype {
-        case .float32: SoftmaxRows.logSumExp(source, Float.self, rowLength: rowLength, rows: out.count, into: out)
-        default: SoftmaxRows.logSumExp(source, Double.self, rowLength: rowLength, rows: out.count, into: out)
+        case .float32: run(Float.self)
+        default: run(Double.self)
         }
         let result = out.view(Layout(shape: reducedShape(reduced, keepDims: keepDims)))
         return Tensor.record("logSumExp", output: result, inputs: [self]) { g in
             // d lse / dx = exp(x − lse): the softmax over the reduced axes.
-            [Tensor.mapFloat(self, out, op: "logSumExp backward", ExpOfDifference()) * g.reshape(kept)]
+            [FloatMap.binary(self, out, op: "logSumExp backward", ExpOfDifference()) * g.reshape(kept)]
         }
     }
 
@@ -119,9 +123,16 @@ extension Tensor {
         let kept = keptShape(reducing: reduced)
         precondition(reducedCount(reduced) > 0 || kept.contains(0),
                      "\(op): cannot reduce over an empty axis (shape \(shape), axes \(axes.map { "\($0)" } ?? "all"))")
-        let (values, positions) = switch dtype {
-        case .float32: Reduction.extremum(self, Float.self, order, reduced: reduced, keptShape: kept)
-        default: Reduction.extremum(self, Double.self, order, reduced: reduced, keptShape: kept)
+        let values = Tensor(uninitializedShape: kept, dtype: dtype)
+        let positions = Tensor(uninitializedShape: kept, dtype: .int64)
+        func run<T: FloatingScalar>(_ t: T.Type) {
+            Reduction.extremum(UnsafePointer(storage.pointer.assumingMemoryBound(to: T.self)), layout, order,
+                               reduced: reduced, values: values.pointer(as: T.self),
+                               positions: positions.pointer(as: Int64.self), count: values.count)
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        default: run(Double.self)
         }
         let resultShape = reducedShape(reduced, keepDims: keepDims)
         let result = values.view(Layout(shape: resultShape))

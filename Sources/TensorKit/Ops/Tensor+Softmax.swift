@@ -29,19 +29,29 @@ extension Tensor {
         }
         let a = Shape.normalize(axis: axis, rank: rank, op: op)
         let n = shape[a], inner = shape[(a + 1)...].reduce(1, *), outer = shape[..<a].reduce(1, *)
-        let moved = SoftmaxRows.movedView(self, [a])
+        let moved = viewWithAxesLast([a])
         let out: Tensor
         if moved.isContiguous {
-            let rows = switch dtype {
-            case .float32: SoftmaxRows.forward(moved, Float.self, rowLength: n, log: log)
-            default: SoftmaxRows.forward(moved, Double.self, rowLength: n, log: log)
+            let rows = Tensor(uninitializedShape: moved.shape, dtype: dtype)
+            func run<T: FloatingScalar>(_ t: T.Type) {
+                SoftmaxRows.forward(moved.pointer(as: T.self), into: rows.pointer(as: T.self), rows: n == 0 ? 0 : outer * inner,
+                                    rowLength: n, log: log)
             }
-            out = SoftmaxRows.restoringAxis(rows, a)
+            switch dtype {
+            case .float32: run(Float.self)
+            default: run(Double.self)
+            }
+            out = rows.restoringAxis(a)
         } else {
-            let source = isContiguous ? self : Elementwise.copy(self)
-            out = switch dtype {
-            case .float32: SoftmaxColumns.forward(source, Float.self, outer: outer, n: n, inner: inner, log: log)
-            default: SoftmaxColumns.forward(source, Double.self, outer: outer, n: n, inner: inner, log: log)
+            let source = isContiguous ? self : self.contiguousCopy()
+            out = Tensor(uninitializedShape: shape, dtype: dtype)
+            func run<T: FloatingScalar>(_ t: T.Type) {
+                SoftmaxColumns.forward(source.pointer(as: T.self), into: out.pointer(as: T.self), outer: outer, n: n,
+                                       inner: inner, log: log)
+            }
+            switch dtype {
+            case .float32: run(Float.self)
+            default: run(Double.self)
             }
         }
         // A detached view: the rule must not hold the output itself (that would be a cycle
@@ -58,22 +68,52 @@ extension Tensor {
     static func softmaxBackward(output: Tensor, gradient: Tensor, axis: Int, log: Bool) -> Tensor {
         let shape = output.shape
         let n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *), outer = shape[..<axis].reduce(1, *)
-        let movedOutput = SoftmaxRows.movedView(output, [axis])
-        if movedOutput.isContiguous || !output.isContiguous {
-            let y = movedOutput.isContiguous ? movedOutput : Elementwise.copy(movedOutput)
-            let g = SoftmaxRows.movingLast(gradient, [axis])
-            let rows = switch output.dtype {
-            case .float32: SoftmaxRows.backward(output: y, gradient: g, Float.self, rowLength: n, log: log)
-            default: SoftmaxRows.backward(output: y, gradient: g, Double.self, rowLength: n, log: log)
+        let movedOutput = output.viewWithAxesLast([axis])
+        let byRows = movedOutput.isContiguous || !output.isContiguous
+        let result = Tensor(uninitializedShape: byRows ? movedOutput.shape : shape, dtype: output.dtype)
+        if byRows {
+            let y = movedOutput.isContiguous ? movedOutput : movedOutput.contiguousCopy()
+            let g = gradient.contiguousWithAxesLast([axis])
+            func run<T: FloatingScalar>(_ t: T.Type) {
+                SoftmaxRows.backward(output: y.pointer(as: T.self), gradient: g.pointer(as: T.self),
+                                     into: result.pointer(as: T.self), rows: n == 0 ? 0 : outer * inner, rowLength: n, log: log)
             }
-            return SoftmaxRows.restoringAxis(rows, axis)
+            switch output.dtype {
+            case .float32: run(Float.self)
+            default: run(Double.self)
+            }
+            return result.restoringAxis(axis)
         }
-        let g = gradient.isContiguous ? gradient : Elementwise.copy(gradient)
-        return switch output.dtype {
-        case .float32:
-            SoftmaxColumns.backward(output: output, gradient: g, Float.self, outer: outer, n: n, inner: inner, log: log)
-        default:
-            SoftmaxColumns.backward(output: output, gradient: g, Double.self, outer: outer, n: n, inner: inner, log: log)
+        let g = gradient.isContiguous ? gradient : gradient.contiguousCopy()
+        func run<T: FloatingScalar>(_ t: T.Type) {
+            SoftmaxColumns.backward(output: output.pointer(as: T.self), gradient: g.pointer(as: T.self),
+                                    into: result.pointer(as: T.self), outer: outer, n: n, inner: inner, log: log)
         }
+        switch output.dtype {
+        case .float32: run(Float.self)
+        default: run(Double.self)
+        }
+        return result
+    }
+}
+
+/// Views with the reduced axes last, shared by the softmax family and `logSumExp`: their row
+/// kernels run over contiguous rows.
+extension Tensor {
+    /// This tensor viewed with `axes` moved last (the others keep their order). Copies nothing.
+    func viewWithAxesLast(_ axes: [Int]) -> Tensor { view(layout.movingAxesLast(axes)) }
+
+    /// ``viewWithAxesLast(_:)``, made contiguous when that view is not. Records no graph.
+    func contiguousWithAxesLast(_ axes: [Int]) -> Tensor {
+        let moved = viewWithAxesLast(axes)
+        return moved.isContiguous ? moved : moved.contiguousCopy()
+    }
+
+    /// This tensor (whose `axis` was moved last) viewed back in the original axis order.
+    func restoringAxis(_ axis: Int) -> Tensor {
+        if axis == rank - 1 { return self }
+        var order = Array(0..<(rank - 1))
+        order.insert(rank - 1, at: axis)
+        return view(layout.permuted(order))
     }
 }

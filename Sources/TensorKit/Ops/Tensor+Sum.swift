@@ -11,10 +11,14 @@ extension Tensor {
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let reduced = reducedAxes(axes, op: "sum")
         let keptShape = keptShape(reducing: reduced)
-        let out: Tensor
+        let out = Tensor(uninitializedShape: keptShape, dtype: dtype)
+        func run<T: FloatingScalar>(_ t: T.Type) {
+            Reduction.sum(UnsafePointer(storage.pointer.assumingMemoryBound(to: T.self)), layout, reduced: reduced,
+                          into: out.pointer(as: T.self))
+        }
         switch dtype {
-        case .float32: out = Reduction.sum(self, Float.self, reduced: reduced, keptShape: keptShape)
-        case .float64: out = Reduction.sum(self, Double.self, reduced: reduced, keptShape: keptShape)
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
         default: preconditionFailure("sum: needs a float32 or float64 tensor, got \(dtype) (shape \(shape))")
         }
         let result = out.view(Layout(shape: reducedShape(reduced, keepDims: keepDims)))

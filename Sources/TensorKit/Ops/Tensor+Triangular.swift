@@ -38,7 +38,7 @@ private enum Triangular {
             out.storage.pointer.copyMemory(from: x.storage.pointer + x.layout.offset * x.dtype.byteSize,
                                            byteCount: x.count * x.dtype.byteSize)
         } else {
-            out = Elementwise.copy(x)
+            out = x.contiguousCopy()
         }
         let rows = x.shape[x.rank - 2], columns = x.shape[x.rank - 1]
         let matrices = x.shape.dropLast(2).reduce(1, *)

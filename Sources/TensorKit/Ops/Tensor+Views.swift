@@ -7,10 +7,10 @@ extension Tensor {
         let resolved = resolveShape(newShape, op: "reshape")
         let inputShape = shape
         let out: Tensor
-        if let viewStrides = layout.viewStrides(for: resolved) {
-            out = view(Layout(shape: resolved, strides: viewStrides, offset: layout.offset))
+        if let reshaped = layout.reshaped(resolved) {
+            out = view(reshaped)
         } else {
-            let copy = Elementwise.copy(self)
+            let copy = self.contiguousCopy()
             out = copy.view(Layout(shape: resolved, offset: 0))
         }
         return Tensor.record("reshape", output: out, inputs: [self]) { [$0.reshape(inputShape)] }
@@ -43,8 +43,7 @@ extension Tensor {
         precondition(axes.count == rank, "permute: \(axes) does not name every axis of a tensor of shape \(shape)")
         let resolved = axes.map { Shape.normalize(axis: $0, rank: rank, op: "permute") }
         precondition(Set(resolved).count == rank, "permute: \(axes) repeats an axis (shape \(shape))")
-        let out = view(Layout(shape: resolved.map { shape[$0] }, strides: resolved.map { strides[$0] },
-                              offset: layout.offset))
+        let out = view(layout.permuted(resolved))
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in resolved.enumerated() { inverse[axis] = i }
         return Tensor.record("permute", output: out, inputs: [self]) { [$0.permute(inverse)] }
@@ -71,12 +70,8 @@ extension Tensor {
     /// Inserts an axis of length 1 at `axis` (negative counts from the end of the result).
     public func unsqueezed(axis: Int) -> Tensor {
         let position = Shape.normalize(axis: axis, rank: rank + 1, op: "unsqueeze")
-        var newShape = shape, newStrides = strides
-        let stride = position < rank ? strides[position] * shape[position] : 1
-        newShape.insert(1, at: position)
-        newStrides.insert(stride, at: position)
         let inputShape = shape
-        let out = view(Layout(shape: newShape, strides: newStrides, offset: layout.offset))
+        let out = view(layout.inserting(axisAt: position))
         return Tensor.record("unsqueeze", output: out, inputs: [self]) { [$0.reshape(inputShape)] }
     }
 
@@ -91,7 +86,7 @@ extension Tensor {
             keep = keep.filter { shape[$0] != 1 }
         }
         let inputShape = shape
-        let out = view(Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
+        let out = view(layout.keeping(axes: keep))
         return Tensor.record("squeeze", output: out, inputs: [self]) { [$0.reshape(inputShape)] }
     }
 
@@ -101,7 +96,7 @@ extension Tensor {
                      "expand: shape \(shape) cannot be broadcast to \(newShape)")
         if newShape == shape { return self }
         let inputShape = shape
-        let out = view(Layout(shape: newShape, strides: broadcastStrides(to: newShape), offset: layout.offset))
+        let out = view(layout.expanded(to: newShape))
         return Tensor.record("expand", output: out, inputs: [self]) { [$0.sum(toShape: inputShape)] }
     }
 
@@ -115,11 +110,7 @@ extension Tensor {
         precondition(step > 0, "slice: step must be positive, got \(step)")
         precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
                      "slice: range \(range) is out of bounds for axis \(axis) of length \(shape[a]) (shape \(shape))")
-        var newShape = shape, newStrides = strides
-        newShape[a] = (range.count + step - 1) / step
-        newStrides[a] = strides[a] * step
-        let out = view(Layout(shape: newShape, strides: newStrides,
-                              offset: layout.offset + range.lowerBound * strides[a]))
+        let out = view(layout.narrowed(axis: a, range, step: step))
         let inputShape = shape
         return Tensor.record("slice", output: out, inputs: [self]) { gradient in
             let full = Tensor.zeros(inputShape, dtype: gradient.dtype)

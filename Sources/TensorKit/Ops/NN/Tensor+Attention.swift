@@ -58,7 +58,7 @@ extension Tensor {
             replay.stateWords = state
             return replay
         }
-        let maskSpec = mask.map { AttentionKernel.MaskSpec($0, scoreShape: scoreShape, dtype: q.dtype, op: op) }
+        let maskSpec = mask.map { $0.attentionMask(scoreShape: scoreShape, dtype: q.dtype, op: op) }
         let factor = scale ?? 1 / Double(depth).squareRoot()
         let (qc, kc, vc) = (q.attentionOperand(), k.attentionOperand(), v.attentionOperand())
         let sizes = AttentionKernel.Sizes(batch: batch, heads: heads, queries: queries, keys: keys,
@@ -67,16 +67,19 @@ extension Tensor {
         let out = Tensor.attentionResult([batch, heads, queries, valueDepth], like: q)
         let forwardMask = dropMask(from: drawing)
         let dropped = forwardMask.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        func forward<T: FusedExponential>(_ t: T.Type) {
-            AttentionKernel.forward(.init(qc), .init(kc), .init(vc), sizes: sizes, scale: T(factor),
+        func forward<T: KernelFloat>(_ t: T.Type) {
+            AttentionKernel.forward(qc.heads(), kc.heads(), vc.heads(), sizes: sizes, scale: T(factor),
                                     causal: causal, mask: maskSpec,
                                     probabilities: probabilities.pointer(as: T.self),
                                     dropMask: forwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
-                                    dropped: dropped?.pointer(as: T.self), out: .init(out))
+                                    dropped: dropped?.pointer(as: T.self), out: out.heads())
         }
-        switch q.dtype {
-        case .float32: forward(Float.self)
-        default: forward(Double.self)
+        // The kernel reads the mask through a raw pointer: keep its storage alive until then.
+        withExtendedLifetime(mask) {
+            switch q.dtype {
+            case .float32: forward(Float.self)
+            default: forward(Double.self)
+            }
         }
         return Tensor.record("scaledDotProductAttention", output: out, inputs: [q, k, v]) { gradient in
             let g = gradient.attentionOperand()
@@ -86,11 +89,11 @@ extension Tensor {
             let scratch = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
             let backwardMask = dropMask(from: dropState.map(replaying))
             func backward<T: FloatingScalar>(_ t: T.Type) {
-                AttentionKernel.backward(.init(g), .init(qc), .init(kc), .init(vc),
+                AttentionKernel.backward(g.heads(), qc.heads(), kc.heads(), vc.heads(),
                                          probabilities: probabilities.pointer(as: T.self),
                                          sizes: sizes, scale: T(factor), causal: causal, scratch: scratch.pointer(as: T.self),
                                          dropMask: backwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
-                                         dq: dq.map { .init($0) }, dk: dk.map { .init($0) }, dv: dv.map { .init($0) })
+                                         dq: dq?.heads(), dk: dk?.heads(), dv: dv?.heads())
             }
             switch q.dtype {
             case .float32: backward(Float.self)
@@ -102,6 +105,28 @@ extension Tensor {
 }
 
 extension Tensor {
+    /// The `[Lq|Lk, D]` matrices of every (batch, head) pair of this rank-4 tensor, for the kernel.
+    fileprivate func heads<T>() -> AttentionKernel.Heads<T> { .init(pointer(as: T.self), layout) }
+
+    /// This mask validated against the scores `[B, H, Lq, Lk]` and resolved for the kernel.
+    fileprivate func attentionMask(scoreShape: [Int], dtype scoreType: DType, op: String) -> AttentionKernel.MaskSpec {
+        precondition(dtype == .bool || dtype == scoreType,
+                     "\(op): mask must be bool or \(scoreType), got \(dtype) (shape \(shape))")
+        let (batch, keys) = (scoreShape[0], scoreShape[3])
+        let maskStrides: [Int]
+        if rank == 2 {
+            precondition(dtype == .bool && shape == [batch, keys],
+                         "\(op): a rank-2 mask is a bool key-padding mask [batch, keySeq] = [\(batch), \(keys)], got \(dtype) \(shape)")
+            maskStrides = [strides[0], 0, 0, strides[1]]
+        } else {
+            precondition((rank == 3 || rank == 4) && Shape.broadcast(shape, scoreShape) == scoreShape,
+                         "\(op): mask of shape \(shape) is neither [batch, keySeq] nor a rank-3/4 mask broadcastable to scores \(scoreShape)")
+            maskStrides = layout.broadcastStrides(to: scoreShape)
+        }
+        return .init(pointer: UnsafeRawPointer(storage.pointer + layout.offset * dtype.byteSize), isBool: dtype == .bool,
+                     strides: maskStrides)
+    }
+
     /// This tensor, cut off from the graph, if BLAS can read each `[seq, depth]` matrix of it in
     /// place (unit-stride last axis, rows at least `depth` apart, any batch/head strides); else a
     /// contiguous copy. Views of `[B, L, H, D]` projections as `[B, H, L, D]` pass without a copy.
@@ -109,7 +134,7 @@ extension Tensor {
         let (rows, depth) = (shape[2], shape[3])
         let unitColumns = depth <= 1 || strides[3] == 1
         let rowsApart = rows <= 1 || strides[2] >= Swift.max(1, depth)
-        return unitColumns && rowsApart ? detach() : fusedContiguous()
+        return unitColumns && rowsApart ? detach() : detachedContiguous()
     }
 
     /// A new `[B, H, L, D]` tensor laid out as `like` is: when `like` is a head-interleaved view
@@ -120,7 +145,6 @@ extension Tensor {
         guard interleaved else { return Tensor(uninitializedShape: shape, dtype: like.dtype) }
         let (b, h, l, d) = (shape[0], shape[1], shape[2], shape[3])
         let storage = Storage(byteCount: b * h * l * d * like.dtype.byteSize)
-        return Tensor(storage: storage, layout: Layout(shape: shape, strides: [l * h * d, d, h * d, 1], offset: 0),
-                      dtype: like.dtype)
+        return Tensor(storage: storage, layout: Layout(shape: [b, l, h, d]).permuted([0, 2, 1, 3]), dtype: like.dtype)
     }
 }

@@ -13,12 +13,12 @@ extension Tensor {
         precondition(weight.rank == 2, "embedding: weight must be [V, D], got shape \(weight.shape)")
         precondition(weight.dtype.isFloatingPoint, "embedding: weight must be float32 or float64, got \(weight.dtype)")
         let (vocabulary, dim) = (weight.shape[0], weight.shape[1])
-        let ids = indices.fusedIndices(op: "embedding")
+        let ids = indices.indexValues(op: "embedding")
         for id in ids {
             precondition(id >= 0 && id < vocabulary,
                          "embedding: index \(id) is out of range for a weight of shape \(weight.shape)")
         }
-        let table = weight.fusedContiguous()
+        let table = weight.detachedContiguous()
         let out = Tensor(uninitializedShape: indices.shape + [dim], dtype: weight.dtype)
         let rowBytes = dim * weight.dtype.byteSize
         // Rows are copied as bytes: the gather is the same for every dtype.
@@ -33,7 +33,7 @@ extension Tensor {
         }
         let weightShape = weight.shape
         return Tensor.record("embedding", output: out, inputs: [weight]) { gradient in
-            let g = gradient.fusedContiguous()
+            let g = gradient.detachedContiguous()
             let dw = Tensor.zeros(weightShape, dtype: g.dtype)
             ids.withUnsafeBufferPointer { ids in
                 switch g.dtype {

@@ -61,8 +61,8 @@ enum LinearKernel {
             out.fill(with: 0)
         }
         if k == 0 { return out }
-        let (a, opA) = GEMM.readable(rows)
-        let (b, opB) = GEMM.readable(weight.transposed())
+        let (a, opA) = rows.blasReadable()
+        let (b, opB) = weight.transposed().blasReadable()
         GEMM.gemm(T.self, m: m, n: n, k: k, a: UnsafePointer(a.pointer(as: T.self)), opA,
                   b: UnsafePointer(b.pointer(as: T.self)), opB, beta: bias == nil ? 0 : 1, c: pc, ldc: n)
         return out

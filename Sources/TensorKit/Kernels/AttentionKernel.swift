@@ -6,28 +6,12 @@ enum AttentionKernel {
         var pairs: Int { batch * heads }
     }
 
-    /// A mask resolved to a pointer and element strides over `[B, H, Lq, Lk]` (0 on broadcast axes).
+    /// A mask as its first element and its element strides over `[B, H, Lq, Lk]` (0 on
+    /// broadcast axes): bool (true = attend) or additive of the scores' type.
     struct MaskSpec {
-        let tensor: Tensor
+        let pointer: UnsafeRawPointer
         let isBool: Bool
         let strides: [Int]
-
-        init(_ mask: Tensor, scoreShape: [Int], dtype: DType, op: String) {
-            precondition(mask.dtype == .bool || mask.dtype == dtype,
-                         "\(op): mask must be bool or \(dtype), got \(mask.dtype) (shape \(mask.shape))")
-            let (batch, keys) = (scoreShape[0], scoreShape[3])
-            if mask.rank == 2 {
-                precondition(mask.dtype == .bool && mask.shape == [batch, keys],
-                             "\(op): a rank-2 mask is a bool key-padding mask [batch, keySeq] = [\(batch), \(keys)], got \(mask.dtype) \(mask.shape)")
-                strides = [mask.strides[0], 0, 0, mask.strides[1]]
-            } else {
-                precondition((mask.rank == 3 || mask.rank == 4) && Shape.broadcast(mask.shape, scoreShape) == scoreShape,
-                             "\(op): mask of shape \(mask.shape) is neither [batch, keySeq] nor a rank-3/4 mask broadcastable to scores \(scoreShape)")
-                strides = mask.broadcastStrides(to: scoreShape)
-            }
-            tensor = mask
-            isBool = mask.dtype == .bool
-        }
     }
 
     /// The `[Lq|Lk, D]` matrices of every (batch, head) pair of a rank-4 tensor whose last axis is
@@ -37,10 +21,12 @@ enum AttentionKernel {
         let base: UnsafeMutablePointer<T>
         let batchStride, headStride, rowStride, heads: Int
 
-        init(_ t: Tensor) {
-            base = t.pointer(as: T.self)
-            (batchStride, headStride, heads) = (t.strides[0], t.strides[1], t.shape[1])
-            rowStride = t.shape[2] <= 1 ? Swift.max(1, t.shape[3]) : t.strides[2]
+        /// `base` is the first element of a `[B, H, L, D]` tensor with this `layout`.
+        init(_ base: UnsafeMutablePointer<T>, _ layout: Layout) {
+            self.base = base
+            let (shape, strides) = (layout.shape, layout.strides)
+            (batchStride, headStride, heads) = (strides[0], strides[1], shape[1])
+            rowStride = shape[2] <= 1 ? Swift.max(1, shape[3]) : strides[2]
         }
 
         @inline(__always)
@@ -51,16 +37,16 @@ enum AttentionKernel {
 
     /// `dropMask` (0 or `1/(1−p)` per score, from `Tensor.dropoutMask`) drops attention
     /// probabilities: the product with V then reads `dropped = probabilities ∘ dropMask`.
-    static func forward<T: FusedExponential>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
-                                           sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
-                                           probabilities: UnsafeMutablePointer<T>,
-                                           dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
-                                           out: Heads<T>) {
+    static func forward<T: KernelFloat>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
+                                        sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
+                                        probabilities: UnsafeMutablePointer<T>,
+                                        dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
+                                        out: Heads<T>) {
         let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
         for pair in 0..<s.pairs {
-            FusedBLAS.gemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
-                           a: q.matrix(pair), lda: q.rowStride, b: k.matrix(pair), ldb: k.rowStride,
-                           beta: 0, c: probabilities + pair * lq * lk, ldc: lk)
+            GEMM.gemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
+                       a: q.matrix(pair), lda: q.rowStride, b: k.matrix(pair), ldb: k.rowStride,
+                       beta: 0, c: probabilities + pair * lq * lk, ldc: lk)
         }
         softmaxRows(probabilities, sizes: s, causal: causal, mask: mask)
         var weights = UnsafePointer(probabilities)
@@ -69,19 +55,19 @@ enum AttentionKernel {
             weights = UnsafePointer(dropped)
         }
         for pair in 0..<s.pairs {
-            FusedBLAS.gemm(transA: false, transB: false, m: lq, n: dv, k: lk, alpha: 1,
-                           a: weights + pair * lq * lk, lda: lk, b: v.matrix(pair), ldb: v.rowStride,
-                           beta: 0, c: out.matrix(pair), ldc: out.rowStride)
+            GEMM.gemm(transA: false, transB: false, m: lq, n: dv, k: lk, alpha: 1,
+                       a: weights + pair * lq * lk, lda: lk, b: v.matrix(pair), ldb: v.rowStride,
+                       beta: 0, c: out.matrix(pair), ldc: out.rowStride)
         }
     }
 
     /// Masks and normalises every score row in place. Masked scores become −∞ (probability 0);
     /// a row with nothing left to attend to becomes all zeros.
-    static func softmaxRows<T: FusedExponential>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
+    static func softmaxRows<T: KernelFloat>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
         let (lq, lk, heads) = (s.queries, s.keys, s.heads)
         let strides = mask?.strides ?? [0, 0, 0, 0]
-        let boolMask = mask.flatMap { $0.isBool ? UnsafePointer($0.tensor.pointer(as: Bool.self)) : nil }
-        let additiveMask = mask.flatMap { $0.isBool ? nil : UnsafePointer($0.tensor.pointer(as: T.self)) }
+        let boolMask = mask.flatMap { $0.isBool ? $0.pointer.assumingMemoryBound(to: Bool.self) : nil }
+        let additiveMask = mask.flatMap { $0.isBool ? nil : $0.pointer.assumingMemoryBound(to: T.self) }
         let maskStep = strides[3]
         Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
             for rowIndex in range {
@@ -117,16 +103,16 @@ enum AttentionKernel {
                 weights = UnsafePointer(scratch)
             }
             for pair in 0..<s.pairs {
-                FusedBLAS.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
-                               a: weights + pair * scores, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
-                               beta: 0, c: dv.matrix(pair), ldc: dv.rowStride)
+                GEMM.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
+                           a: weights + pair * scores, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
+                           beta: 0, c: dv.matrix(pair), ldc: dv.rowStride)
             }
         }
         guard dq != nil || dk != nil else { return }
         for pair in 0..<s.pairs {
-            FusedBLAS.gemm(transA: false, transB: true, m: lq, n: lk, k: vd, alpha: 1,
-                           a: g.matrix(pair), lda: g.rowStride, b: v.matrix(pair), ldb: v.rowStride,
-                           beta: 0, c: scratch + pair * scores, ldc: lk)
+            GEMM.gemm(transA: false, transB: true, m: lq, n: lk, k: vd, alpha: 1,
+                       a: g.matrix(pair), lda: g.rowStride, b: v.matrix(pair), ldb: v.rowStride,
+                       beta: 0, c: scratch + pair * scores, ldc: lk)
         }
         // Through the dropout: the gradient of the kept probabilities, scaled like them.
         if let dropMask { multiply(scratch, dropMask, into: scratch, count: s.pairs * scores) }
@@ -142,14 +128,14 @@ enum AttentionKernel {
         for pair in 0..<s.pairs {
             let ds = UnsafePointer(scratch + pair * scores)
             if let dq {
-                FusedBLAS.gemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
-                               a: ds, lda: lk, b: k.matrix(pair), ldb: k.rowStride,
-                               beta: 0, c: dq.matrix(pair), ldc: dq.rowStride)
+                GEMM.gemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
+                           a: ds, lda: lk, b: k.matrix(pair), ldb: k.rowStride,
+                           beta: 0, c: dq.matrix(pair), ldc: dq.rowStride)
             }
             if let dk {
-                FusedBLAS.gemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
-                               a: ds, lda: lk, b: q.matrix(pair), ldb: q.rowStride,
-                               beta: 0, c: dk.matrix(pair), ldc: dk.rowStride)
+                GEMM.gemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
+                           a: ds, lda: lk, b: q.matrix(pair), ldb: q.rowStride,
+                           beta: 0, c: dk.matrix(pair), ldc: dk.rowStride)
             }
         }
     }
