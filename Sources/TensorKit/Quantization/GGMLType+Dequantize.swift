@@ -45,13 +45,13 @@ extension GGMLType {
 enum PlainFloatBlocks {
     static func f16(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for i in 0..<count {
-            out[i] = HalfConversion.float(fromFloat16: blocks.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
+            out[i] = BlockScale.half(blocks, 2 * i)
         }
     }
 
     static func bf16(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for i in 0..<count {
-            out[i] = HalfConversion.float(fromBFloat16: blocks.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
+            out[i] = Float(bitPattern: UInt32(blocks.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16)
         }
     }
 }

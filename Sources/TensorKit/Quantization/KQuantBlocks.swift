@@ -2,8 +2,11 @@
 /// own small integer scale (and, for Q4_K/Q5_K, minimum) multiplied by the block's f16 `d`
 /// (and `dmin`).
 ///
-/// As in ``LegacyQuantBlocks``, every product and difference is a separately rounded float32
+/// As in `LegacyQuantBlocks`, every product and difference is a separately rounded float32
 /// operation in the reference's order, so results are bit-identical to `gguf.quants`.
+///
+/// Bytes are widened to `UInt32` before the per-sub-block shifts: SSE2 has no byte shifts, and a
+/// shift by a loop-invariant amount on 32-bit lanes keeps the inner loops vectorized.
 enum KQuantBlocks {
     /// The 6-bit scale and minimum of sub-block `j` (0..<8), packed into 12 bytes at `scales`:
     /// bytes 0–3 hold the low 6 bits of scales 0–3 (top 2 bits: high bits of scales 4–7), bytes
@@ -23,14 +26,14 @@ enum KQuantBlocks {
     static func q4_K(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 144, y = out + b * 256
-            let d = LegacyQuantBlocks.half(block, 0), dmin = LegacyQuantBlocks.half(block, 2)
+            let d = BlockScale.half(block, 0), dmin = BlockScale.half(block, 2)
             let qs = block + 16
             for g in 0..<8 {
                 let (scale, min) = scaleAndMin(block + 4, g)
                 let dl = d * scale, ml = dmin * min
-                let bytes = qs + 32 * (g / 2), shift = UInt8(4 * (g % 2)), z = y + 32 * g
+                let bytes = qs + 32 * (g / 2), shift = UInt32(4 * (g % 2)), z = y + 32 * g
                 for l in 0..<32 {
-                    z[l] = dl * Float((bytes.load(fromByteOffset: l, as: UInt8.self) >> shift) & 0x0F) - ml
+                    z[l] = dl * Float((UInt32(bytes.load(fromByteOffset: l, as: UInt8.self)) &>> shift) & 0x0F) - ml
                 }
             }
         }
@@ -41,15 +44,15 @@ enum KQuantBlocks {
     static func q5_K(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 176, y = out + b * 256
-            let d = LegacyQuantBlocks.half(block, 0), dmin = LegacyQuantBlocks.half(block, 2)
+            let d = BlockScale.half(block, 0), dmin = BlockScale.half(block, 2)
             let qh = block + 16, qs = block + 48
             for g in 0..<8 {
                 let (scale, min) = scaleAndMin(block + 4, g)
                 let dl = d * scale, ml = dmin * min
-                let bytes = qs + 32 * (g / 2), shift = UInt8(4 * (g % 2)), z = y + 32 * g
+                let bytes = qs + 32 * (g / 2), shift = UInt32(4 * (g % 2)), z = y + 32 * g
                 for l in 0..<32 {
-                    let low = (bytes.load(fromByteOffset: l, as: UInt8.self) >> shift) & 0x0F
-                    let high = (qh.load(fromByteOffset: l, as: UInt8.self) >> UInt8(g)) & 1
+                    let low = (UInt32(bytes.load(fromByteOffset: l, as: UInt8.self)) &>> shift) & 0x0F
+                    let high = (UInt32(qh.load(fromByteOffset: l, as: UInt8.self)) &>> UInt32(g)) & 1
                     z[l] = dl * Float(low | high << 4) - ml
                 }
             }
@@ -63,18 +66,18 @@ enum KQuantBlocks {
     static func q6_K(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 210, y = out + b * 256
-            let d = LegacyQuantBlocks.half(block, 208)
+            let d = BlockScale.half(block, 208)
             for half in 0..<2 {
                 let ql = block + 64 * half, qh = block + 128 + 32 * half
                 for s in 0..<4 {
-                    let low = ql + 32 * (s % 2), lowShift = UInt8(4 * (s / 2)), highShift = UInt8(2 * s)
+                    let low = ql + 32 * (s % 2), lowShift = UInt32(4 * (s / 2)), highShift = UInt32(2 * s)
                     for part in 0..<2 {
                         let first = 128 * half + 32 * s + 16 * part
                         let scale = d * Float(block.load(fromByteOffset: 192 + first / 16, as: Int8.self))
                         let z = y + first
                         for l in 16 * part..<16 * part + 16 {
-                            let q = (low.load(fromByteOffset: l, as: UInt8.self) >> lowShift) & 0x0F
-                                | ((qh.load(fromByteOffset: l, as: UInt8.self) >> highShift) & 3) << 4
+                            let q = (UInt32(low.load(fromByteOffset: l, as: UInt8.self)) &>> lowShift) & 0x0F
+                                | ((UInt32(qh.load(fromByteOffset: l, as: UInt8.self)) &>> highShift) & 3) << 4
                             z[l - 16 * part] = scale * Float(Int32(q) - 32)
                         }
                     }

@@ -9,16 +9,11 @@
 /// then one add, each rounded, so results are bit-identical. Swift does not fuse `a * b + c`
 /// into an FMA on its own, which that identity relies on.
 enum LegacyQuantBlocks {
-    @inline(__always)
-    static func half(_ block: UnsafeRawPointer, _ offset: Int) -> Float {
-        HalfConversion.float(fromFloat16: block.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-    }
-
     /// Q4_0 (18 bytes): `d`, 16 bytes of nibbles; value = d × (nibble − 8).
     static func q4_0(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 18, y = out + b * 32
-            let d = half(block, 0)
+            let d = BlockScale.half(block, 0)
             for j in 0..<16 {
                 let byte = block.load(fromByteOffset: 2 + j, as: UInt8.self)
                 y[j] = d * Float(Int32(byte & 0x0F) - 8)
@@ -31,7 +26,7 @@ enum LegacyQuantBlocks {
     static func q4_1(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 20, y = out + b * 32
-            let d = half(block, 0), m = half(block, 2)
+            let d = BlockScale.half(block, 0), m = BlockScale.half(block, 2)
             for j in 0..<16 {
                 let byte = block.load(fromByteOffset: 4 + j, as: UInt8.self)
                 y[j] = d * Float(byte & 0x0F) + m
@@ -44,12 +39,13 @@ enum LegacyQuantBlocks {
     static func q5_0(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 22, y = out + b * 32
-            let d = half(block, 0)
+            let d = BlockScale.half(block, 0)
             let high = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
             for j in 0..<16 {
                 let byte = UInt32(block.load(fromByteOffset: 6 + j, as: UInt8.self))
-                let low = (byte & 0x0F) | ((high >> UInt32(j)) & 1) << 4
-                let upper = (byte >> 4) | ((high >> UInt32(j + 16)) & 1) << 4
+                // Masks with constant bits (not shifts by j) let the loop vectorize on SSE2.
+                let low = (byte & 0x0F) | (high & (1 << UInt32(j)) != 0 ? 16 : 0)
+                let upper = (byte >> 4) | (high & (1 << UInt32(j + 16)) != 0 ? 16 : 0)
                 y[j] = d * Float(Int32(low) - 16)
                 y[j + 16] = d * Float(Int32(upper) - 16)
             }
@@ -60,12 +56,13 @@ enum LegacyQuantBlocks {
     static func q5_1(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 24, y = out + b * 32
-            let d = half(block, 0), m = half(block, 2)
+            let d = BlockScale.half(block, 0), m = BlockScale.half(block, 2)
             let high = block.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
             for j in 0..<16 {
                 let byte = UInt32(block.load(fromByteOffset: 8 + j, as: UInt8.self))
-                let low = (byte & 0x0F) | ((high >> UInt32(j)) & 1) << 4
-                let upper = (byte >> 4) | ((high >> UInt32(j + 16)) & 1) << 4
+                // Masks with constant bits (not shifts by j) let the loop vectorize on SSE2.
+                let low = (byte & 0x0F) | (high & (1 << UInt32(j)) != 0 ? 16 : 0)
+                let upper = (byte >> 4) | (high & (1 << UInt32(j + 16)) != 0 ? 16 : 0)
                 y[j] = d * Float(low) + m
                 y[j + 16] = d * Float(upper) + m
             }
@@ -76,7 +73,7 @@ enum LegacyQuantBlocks {
     static func q8_0(_ blocks: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<count {
             let block = blocks + b * 34, y = out + b * 32
-            let d = half(block, 0)
+            let d = BlockScale.half(block, 0)
             for j in 0..<32 {
                 y[j] = Float(block.load(fromByteOffset: 2 + j, as: Int8.self)) * d
             }
