@@ -22,9 +22,9 @@ import Darwin
 /// ```
 ///
 /// Any malformed file throws a ``GGUFError`` naming the key or tensor at fault and never
-/// crashes the process: counts, lengths, shapes and offsets are all checked against the file. The mapping is private (copy-on-write),
-/// so tensors may be modified in place without changing the file; it stays alive as long as
-/// any tensor from it does. As with any memory map, truncating the file while its tensors are
+/// crashes the process: counts, lengths, shapes and offsets are all checked against the file.
+/// The mapping is private (copy-on-write), so tensors may be modified in place without
+/// changing the file; it stays alive as long as any tensor from it does. As with any memory map, truncating the file while its tensors are
 /// in use crashes the process.
 public final class GGUFFile {
     /// Where the file was opened from.
