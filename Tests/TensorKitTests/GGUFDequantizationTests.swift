@@ -86,3 +86,16 @@ func ggufBytes(_ tensor: QuantizedTensor) -> [UInt8] {
         #expect(!GGMLType.iq2_XXS.isDequantizable && !GGMLType.q2_K.isDequantizable)
     }
 }
+
+/// The inline f16 conversion the kernels use for block scales, against the standard library's.
+@Suite struct GGUFBlockScaleTests {
+    @Test func halfConversionIsExactForEveryBitPattern() {
+        var mismatches: [UInt16] = []
+        for bits in 0...UInt16.max {
+            let fast = BlockScale.float(fromHalfBits: bits)
+            let reference = Float(Float16(bitPattern: bits))
+            if fast.bitPattern != reference.bitPattern && !(fast.isNaN && reference.isNaN) { mismatches.append(bits) }
+        }
+        #expect(mismatches.isEmpty, "f16 bit patterns converted differently: \(mismatches.prefix(8).map { String($0, radix: 16) })")
+    }
+}
