@@ -118,6 +118,78 @@ REASONING_CONVERSATION = [
 ]
 
 
+# Small templates exercising one construct each, rendered with transformers' Jinja environment.
+LANGUAGE_CONTEXT = {
+    "items": [3, 1, 2], "words": ["b", "A", "c", "a"], "text": "  Hello, World  ", "n": 7, "x": 2.5,
+    "d": {"b": 1, "a": [1, "two", None, True, 2.0]}, "empty": [], "nothing": None, "flag": False,
+    "people": [{"name": "Ann", "age": 31, "tags": ["x"]}, {"name": "bob", "age": 25}, {"name": "Cy", "age": 31}],
+    "unicode": "héllo wörld ß 안녕 🙂",
+}
+LANGUAGE_SNIPPETS = [
+    # whitespace control, trim_blocks / lstrip_blocks, comments, raw, trailing newline, CRLF
+    "a\n  {% if true %}\n  b\n  {% endif %}\n  c\n",
+    "a  {%- if true -%}  b  {%- endif -%}  c",
+    "x {{- ' y ' -}} z",
+    "  {# comment #}\nline\n  {#- trimmed -#}  end",
+    "{%+ if true %}kept{% endif +%}\nafter",
+    "a\r\n{% for i in items %}\r\n{{ i }}\r\n{% endfor %}\r\nz\r\n",
+    "{% raw %}{{ not rendered }}{% endraw %}",
+    "{{ 'two' }}\n\n",
+    # literals, printing, arithmetic
+    "{{ [1, 'a', none, true, 2.0, {'k': \"it's\"}] }}|{{ (1,) }}|{{ (1, 2) }}|{{ 1e20 }}|{{ 0.1 + 0.2 }}|{{ 1e-5 }}",
+    "{{ 7 // 2 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ 7 / 2 }} {{ 4 / 2 }} {{ 2 ** 10 }} {{ 'ab' * 3 }} {{ 1 + 2.5 }} {{ n - 10 }}",
+    "{{ 'a' ~ 1 ~ none ~ undefined_name ~ [1] }}|{{ 'x' + 'y' }}|{{ [1] + [2] }}|{{ -x }}|{{ true + 1 }}",
+    "{{ 'tab\\there' }}|{{ 'quote\\'s' }}|{{ \"dq\\\"\" }}|{{ '\\u00e9\\x41\\101' }}|{{ '\\d' }}|{{ 'adj' 'acent' }}",
+    # comparisons, logic, membership, conditional expressions
+    "{{ 1 < 2 < 3 }} {{ 1 == 1.0 }} {{ 'a' < 'b' }} {{ [1, 2] < [1, 3] }} {{ 1 != 2 }} {{ none == none }}",
+    "{{ 'ell' in text }} {{ 3 in items }} {{ 'a' in d }} {{ 'z' not in d }} {{ 5 not in items }}",
+    "{{ n and 'yes' }} {{ empty or 'fallback' }} {{ not empty }} {{ nothing or flag }} {{ 'a' if flag else 'b' }} [{{ 'a' if flag }}]",
+    # attribute and item access, slices
+    "{{ d.b }} {{ d['a'][1] }} {{ d.a[-1] }} {{ items[5] }} {{ d.missing }} {{ text[2] }} {{ people[0].name }} {{ d.a.1 }}",
+    "{{ items[1:] }} {{ items[::-1] }} {{ items[:-1] }} {{ text[2:7] }} {{ unicode[::-1] }} {{ items[::2] }} {{ items[-2:] }}",
+    # loops
+    "{% for i in items %}{{ loop.index }}/{{ loop.index0 }}/{{ loop.revindex }}/{{ loop.first }}/{{ loop.last }}/{{ loop.length }} {% endfor %}",
+    "{% for i in items if i > 1 %}{{ i }}{{ loop.length }}{% else %}none{% endfor %}|{% for i in empty %}x{% else %}empty{% endfor %}",
+    "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{% for k in d %}{{ k }}{% endfor %}|{% for c in 'héy' %}{{ c }}.{% endfor %}",
+    "{% for i in range(10) %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 5 %}{% break %}{% endif %}{{ i }}{% endfor %}",
+    "{% for i in items %}{{ loop.cycle('odd', 'even') }}{{ loop.previtem }}-{{ loop.nextitem }} {% endfor %}",
+    "{% for a in [[1, 2], [3, 4]] %}{% for b in a %}{{ loop.index }}{{ b }}{% endfor %};{% endfor %}",
+    "{% for x, y in [[1, 2], [3, 4]] %}{{ x + y }}{% endfor %}|{{ range(3)|list }}{{ range(1, 10, 3)|list }}{{ range(5, 0, -2)|list }}",
+    # scoping, namespace, set forms, macros
+    "{% set c = 0 %}{% for i in items %}{% set c = c + i %}{{ c }}{% endfor %}|{{ c }}",
+    "{% set ns = namespace(total=0, names=[]) %}{% for i in items %}{% set ns.total = ns.total + i %}{% endfor %}{{ ns.total }}",
+    "{% if true %}{% set inner = 'set in if' %}{% endif %}{{ inner }}|{% set a, b = 1, 2 %}{{ a }}{{ b }}",
+    "{% set block %}  captured {{ n }} {% endset %}[{{ block }}]|{% set up | upper %}shout{% endset %}{{ up }}",
+    "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('Ann') }} {{ greet('Bob', punct='?') }}",
+    "{% filter upper %}loud {{ text|trim }}{% endfilter %}",
+    "{{ dict(a=1, b='x') }} {{ namespace(a=1).a }}",
+    # filters
+    "{{ text|trim }}|{{ text|length }}|{{ items|count }}|{{ text|upper }}|{{ text|lower }}|{{ 'hello world-wide (x)'|title }}|{{ 'hELLO'|capitalize }}",
+    "{{ undefined_name|default('dflt') }} {{ ''|default('e', true) }} {{ ''|default('e') }} {{ nothing|d('n') }}",
+    "{{ items|join(', ') }} {{ people|join('/', attribute='name') }} {{ items|first }} {{ items|last }} {{ 'abc'|list }} {{ d|list }}",
+    "{{ items|sort }} {{ words|sort }} {{ words|sort(reverse=true) }} {{ people|sort(attribute='age')|map(attribute='name')|list }} {{ words|unique|list }}",
+    "{{ people|selectattr('age', 'equalto', 31)|map(attribute='name')|join(',') }} {{ people|rejectattr('tags')|list|length }} {{ items|select('odd')|list }} {{ items|reject('even')|list }}",
+    "{{ items|map('string')|join }} {{ ['1', '2.5', 'x']|map('int')|list }} {{ '3'|float }} {{ 3.7|int }} {{ 2.567|round(2) }} {{ 2.5|round }} {{ -3|abs }}",
+    "{{ items|sum }} {{ items|min }} {{ items|max }} {{ words|max }} {{ items|reverse|list }} {{ 'abc'|reverse }} {{ 'a b  c'|wordcount }}",
+    "{{ 'a-b-a'|replace('a', 'x') }} {{ 'a-b-a'|replace('a', 'x', 1) }} {{ 5|string + '!' }} {{ d|items|list }} {{ '<a & \"b\">'|e }} {{ '<b>'|safe }}",
+    "{{ 'line1\\nline2\\n\\nline4'|indent }}|{{ 'l1\\nl2'|indent(2, true) }}|{{ 'l1\\n\\nl2'|indent(width='>', blank=true) }}",
+    # tojson (transformers' variant)
+    "{{ d|tojson }}|{{ d|tojson(indent=2) }}|{{ d|tojson(sort_keys=true) }}|{{ d|tojson(separators=(',', ':')) }}",
+    "{{ unicode|tojson }}|{{ unicode|tojson(ensure_ascii=true) }}|{{ '<tag> & \\'q\\' \"dq\" \\n \\t \\x01'|tojson }}|{{ empty|tojson(indent=4) }}|{{ {}|tojson(indent=4) }}|{{ 1.0|tojson }}|{{ none|tojson }}",
+    "{{ people|tojson(indent=4) }}",
+    # tests
+    "{{ n is defined }} {{ nope is undefined }} {{ nothing is none }} {{ n is number }} {{ x is float }} {{ n is integer }} {{ flag is boolean }} {{ 'a' is string }}",
+    "{{ d is mapping }} {{ items is iterable }} {{ 'a' is iterable }} {{ n is iterable }} {{ n is divisibleby 7 }} {{ n is odd }} {{ n is even }} {{ items is sequence }}",
+    "{{ 'abc' is lower }} {{ 'ABC' is upper }} {{ 2 is in items }} {{ n is eq 7 }} {{ n is ne 7 }} {{ n is gt 3 }} {{ none is sameas none }} {{ nope is not defined }}",
+    # string and dict methods
+    "{{ text.strip() }}|{{ text.lstrip() }}|{{ text.rstrip() }}|{{ 'xxhixx'.strip('x') }}|{{ text.startswith('  He') }}|{{ text.endswith(('x', 'd  ')) }}",
+    "{{ 'a,b,,c'.split(',') }} {{ '  a  b '.split() }} {{ 'a,b,c'.split(',', 1) }} {{ 'a,b,c'.rsplit(',', 1) }} {{ 'x</think>y'.split('</think>')[-1] }}",
+    "{{ 'abc'.replace('b', 'B') }} {{ 'hello world'.title() }} {{ \"they're\".title() }} {{ 'ABC'.lower() }} {{ unicode.upper() }} {{ 'abc'.find('c') }} {{ 'a-b'.count('-') }}",
+    "{{ d.get('b') }} {{ d.get('zz') }} {{ d.get('zz', 'dv') }} {{ d.keys()|list }} {{ d.values()|list|length }} {{ d['items'] is defined }} {{ '-'.join(['a', 'b']) }}",
+    "{{ strftime_now('%Y-%m-%d %H:%M:%S %A %a %B %b %d %j %p %I %y') }}|{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%-d %B') }}",
+]
+
+
 class FixedDatetime(real_datetime.datetime):
     @classmethod
     def now(cls, tz=None):
@@ -220,12 +292,21 @@ def main():
             case.update(render(template, messages, True, bos, eos, extra))
             cases.append(case)
 
+    language = []
+    for snippet in LANGUAGE_SNIPPETS:
+        try:
+            language.append({"template": snippet, "expected": chat_template_utils._compile_jinja_template(snippet).render(**LANGUAGE_CONTEXT)})
+        except Exception as error:  # noqa: BLE001
+            raise SystemExit(f"snippet failed in transformers: {snippet!r}: {error}")
+
     output = {
         "generator": "Tests/Fixtures/make_chat_template_fixtures.py",
         "transformers": transformers.__version__,
         "jinja2": jinja2.__version__,
         "strftime_now": FIXED_NOW.isoformat(),
         "cases": cases,
+        "language_context": LANGUAGE_CONTEXT,
+        "language": language,
     }
     with open(os.path.join(HERE, "chat_templates_expected.json"), "w", encoding="utf-8") as f:
         json.dump(output, f, ensure_ascii=False, indent=1)

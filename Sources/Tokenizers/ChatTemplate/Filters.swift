@@ -70,7 +70,7 @@ enum Filters {
             let precision = argument(0, "precision")?.integer ?? 0
             let method = (argument(1, "method") ?? .string("common")).pythonString
             let scale = pow(10, Double(precision))
-            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrAwayFromZero
+            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrEven  // Python's round() rounds halves to even
             return .double((number * scale).rounded(rule) / scale)
         case "items":
             switch value {
