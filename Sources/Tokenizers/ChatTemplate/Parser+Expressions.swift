@@ -200,7 +200,7 @@ extension Parser {
                 node = try parseSubscript(node, at: location)
                 try expectOp("]")
             } else if isOp("(") {
-                node = Expression(kind: .call(node, try parseCallArguments()), location: location)
+                node = Expression(kind: .call(node, try parseCallArguments()), location: node.location)
             } else {
                 return node
             }
@@ -268,7 +268,7 @@ extension Parser {
                 }
                 node = Expression(kind: .test(node, name: name, arguments, negated: negated), location: location)
             } else if isOp("(") {
-                node = Expression(kind: .call(node, try parseCallArguments()), location: location)
+                node = Expression(kind: .call(node, try parseCallArguments()), location: node.location)
             } else {
                 return node
             }
