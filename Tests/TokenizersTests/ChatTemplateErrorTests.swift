@@ -69,7 +69,7 @@ final class ChatTemplateErrorTests: XCTestCase {
         XCTAssertEqual(renderError("{{ messages[0].content.x.y }}", messages: [ChatMessage(role: "user", content: "c")])?.message,
                        "'str object' has no attribute 'x'")
         XCTAssertEqual(renderError("{{ messages.append(1) }}")?.message,
-                       "access to attribute 'append' of 'list' object is unsafe (the template may not modify its inputs)")
+                       "access to attribute 'append' of 'list' object is unsafe.")
         XCTAssertEqual(renderError("{{ missing | tojson }}")?.message, "Object of type Undefined is not JSON serializable")
         XCTAssertEqual(renderError("{{ 1 + 'a' }}")?.message, "unsupported operand type(s) for +: 'int' and 'str'")
         XCTAssertEqual(renderError("{{ 'a' + missing }}")?.message, "'missing' is undefined")

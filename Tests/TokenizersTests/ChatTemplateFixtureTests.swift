@@ -36,7 +36,12 @@ final class ChatTemplateFixtureTests: XCTestCase {
             let label = "\(file) / \(name) / add_generation_prompt=\(addPrompt)"
             if templates[file] == nil {
                 let source = try String(contentsOf: Self.fixtures.appendingPathComponent("chat_templates/\(file)"), encoding: .utf8)
-                templates[file] = try ChatTemplate(source: source)
+                do {
+                    templates[file] = try ChatTemplate(source: source)
+                } catch {
+                    XCTFail("\(label): \(error)")
+                    continue
+                }
             }
             let template = try XCTUnwrap(templates[file])
             var extra: [String: TemplateValue] = [:]

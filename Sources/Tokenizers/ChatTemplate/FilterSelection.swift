@@ -1,8 +1,11 @@
 /// The filters that walk a sequence: `map`, `select`/`reject`, `selectattr`/`rejectattr`, and the
 /// aggregates `unique`, `sort`, `min`, `max`, `sum`.
 enum FilterSelection {
-    static func apply(_ name: String, to items: [Value], arguments: CallArguments, in interpreter: Interpreter) throws -> [Value] {
+    static func apply(_ name: String, to value: Value, arguments: CallArguments, in interpreter: Interpreter) throws -> [Value] {
         let location = arguments.location
+        // Jinja skips a falsy input (`none | selectattr(...)` is empty) instead of iterating it.
+        guard value.isTruthy else { return [] }
+        let items = try interpreter.iterate(value, at: location)
         if name == "map" {
             if let attribute = arguments.keywords.first(where: { $0.name == "attribute" })?.value {
                 let fallback = arguments.keywords.first { $0.name == "default" }?.value

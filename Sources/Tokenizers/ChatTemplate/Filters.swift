@@ -3,7 +3,7 @@ import Foundation
 /// Jinja's built-in filters that chat templates use, with transformers' own `tojson`.
 enum Filters {
     static let names: Set<String> = [
-        "abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "indent", "int", "items",
+        "abs", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float", "indent", "int", "items",
         "join", "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace",
         "reverse", "round", "safe", "select", "selectattr", "sort", "string", "sum", "title", "tojson", "trim",
         "unique", "upper", "wordcount",
@@ -81,7 +81,18 @@ enum Filters {
         case "tojson": return .string(try tojson(value, arguments))
         case "indent": return .string(indent(value.pythonString, arguments))
         case "map", "select", "reject", "selectattr", "rejectattr":
-            return .list(try FilterSelection.apply(name, to: try interpreter.iterate(value, at: location), arguments: arguments, in: interpreter))
+            return .list(try FilterSelection.apply(name, to: value, arguments: arguments, in: interpreter))
+        case "dictsort":
+            guard case .dictionary(let dictionary) = value else {
+                throw Operators.undefinedOrType(value, "dictsort needs a mapping, not \(value.typeName)", at: location)
+            }
+            let pairs = Value.list(dictionary.pairs.map { .list([.string($0.key), $0.value], isTuple: true) })
+            let byValue = (argument(1, "by") ?? .string("key")).pythonString == "value"
+            let sortArguments = CallArguments(
+                positional: [], keywords: [("reverse", argument(2, "reverse") ?? .bool(false)),
+                                           ("case_sensitive", argument(0, "case_sensitive") ?? .bool(false)),
+                                           ("attribute", .int(byValue ? 1 : 0))], location: location)
+            return try FilterSelection.aggregate("sort", items: try interpreter.iterate(pairs, at: location), arguments: sortArguments, in: interpreter)
         case "unique", "sort", "min", "max", "sum":
             return try FilterSelection.aggregate(name, items: try interpreter.iterate(value, at: location), arguments: arguments, in: interpreter)
         default:

@@ -17,7 +17,8 @@ enum Methods {
 
     private static func unsafe(_ name: String, _ type: String) -> Value.Function {
         method(name) { arguments in
-            throw ChatTemplateError.runtime("access to attribute '\(name)' of '\(type)' object is unsafe (the template may not modify its inputs)", at: arguments.location)
+            // Jinja's sandbox message; transformers' environment is immutable, so templates cannot change their inputs.
+            throw ChatTemplateError.runtime("access to attribute '\(name)' of '\(type)' object is unsafe.", at: arguments.location)
         }
     }
 
@@ -102,9 +103,7 @@ enum Methods {
         case "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower":
             return method(name) { _ in .bool(PythonString.classify(text, name)) }
         case "format":
-            return method(name) { arguments in
-                throw ChatTemplateError.unsupported("str.format()", at: arguments.location)
-            }
+            return method(name) { arguments in try PythonString.format(text, arguments) }
         default: return nil
         }
     }

@@ -28,6 +28,9 @@ enum Operators {
         switch (op, left, right) {
         case (.add, .string(let a), .string(let b)): return .string(a + b)
         case (.add, .list(let a, let ta), .list(let b, let tb)) where ta == tb: return .list(a + b, isTuple: ta)
+        case (.add, .string, _), (.add, .list, _) where left.number == nil:
+            // Python's wording for concatenating a str or list with another type.
+            throw ChatTemplateError.runtime("can only concatenate \(left.typeName) (not \"\(right.typeName)\") to \(left.typeName)", at: location)
         case (.multiply, .string(let s), _), (.multiply, _, .string(let s)):
             guard let count = (left.integer != nil ? left : right).integer else { throw typeError }
             return .string(String(repeating: s, count: max(0, count)))
