@@ -46,6 +46,13 @@ TEMPLATES = {
     "hermes-3-llama-3.1-8b-tool-use.jinja": (
         "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja", "<|begin_of_text|>", "<|im_end|>"),
     "smollm3-3b.jinja": ("HuggingFaceTB-SmolLM3-3B.jinja", None, "<|im_end|>"),
+    "gpt-oss-120b.jinja": ("openai-gpt-oss-120b.jinja", "<|startoftext|>", "<|return|>"),
+    "mistral-small-3.2-24b-instruct-2506.jinja": ("Mistral-Small-3.2-24B-Instruct-2506.jinja", "<s>", "</s>"),
+    "granite-3.3-2b-instruct.jinja": ("ibm-granite-granite-3.3-2B-Instruct.jinja", "<|end_of_text|>", "<|end_of_text|>"),
+    "command-r-plus-tool-use.jinja": (
+        "CohereForAI-c4ai-command-r-plus-tool_use.jinja", "<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>"),
+    "glm-4.6.jinja": ("GLM-4.6.jinja", None, "<|endoftext|>"),
+    "kimi-k2-instruct.jinja": ("Kimi-K2-Instruct.jinja", None, "[EOS]"),
 }
 SMOLLM2 = ("smollm2-135m-instruct.jinja", "<|im_start|>", "<|im_end|>")
 
@@ -102,7 +109,9 @@ TOOL_CONVERSATION = [
 ]
 TOOL_TEMPLATES = {"llama-3.1-8b-instruct.jinja", "llama-3.2-3b-instruct.jinja", "qwen2.5-7b-instruct.jinja",
                   "qwen3-0.6b.jinja", "mistral-nemo-instruct-2407.jinja", "hermes-3-llama-3.1-8b-tool-use.jinja",
-                  "smollm3-3b.jinja"}
+                  "smollm3-3b.jinja", "gpt-oss-120b.jinja", "mistral-small-3.2-24b-instruct-2506.jinja",
+                  "granite-3.3-2b-instruct.jinja", "command-r-plus-tool-use.jinja", "glm-4.6.jinja",
+                  "kimi-k2-instruct.jinja"}
 
 # Extra context keys some templates read, rendered as separate cases.
 EXTRA_CASES = [
@@ -110,6 +119,12 @@ EXTRA_CASES = [
     ("qwen3-0.6b.jinja", "reasoning_content", None, {}),
     ("smollm3-3b.jinja", "no_think", "system_multi_turn", {"enable_thinking": False}),
     ("llama-3.1-8b-instruct.jinja", "date_string", "single_user", {"date_string": "01 Jan 2025"}),
+    ("gpt-oss-120b.jinja", "reasoning_effort_high", None, {"reasoning_effort": "high"}),
+    ("glm-4.6.jinja", "reasoning_content", None, {}),
+    ("command-r-plus-tool-use.jinja", "cohere_tools", "system_multi_turn", {"tools": [{
+        "name": "internet_search", "description": "Returns snippets for a query, retrieved from the internet",
+        "parameter_definitions": {"query": {"description": "What to search for", "type": "str", "required": True}},
+    }]}),
 ]
 REASONING_CONVERSATION = [
     {"role": "user", "content": "Why is the sky blue?"},

@@ -73,8 +73,8 @@ final class ChatTemplateFixtureTests: XCTestCase {
                 XCTFail("case without expected output or error: \(label)")
             }
         }
-        XCTAssertEqual(templates.count, 11)
-        XCTAssertGreaterThan(rendered, 90)
+        XCTAssertEqual(templates.count, 17)
+        XCTAssertGreaterThan(rendered, 150)
         XCTAssertGreaterThan(raised, 5)
     }
 
