@@ -39,8 +39,19 @@ final class ChatTemplateErrorTests: XCTestCase {
     }
 
     func testUnknownFiltersAndTestsAreRejectedWhenParsing() {
-        XCTAssertEqual(parseError("{{ messages | frobnicate }}"), .unsupported("the filter 'frobnicate'", at: SourceLocation(line: 1, column: 15)))
-        XCTAssertEqual(parseError("{% if x is prime %}{% endif %}"), .unsupported("the test 'prime'", at: SourceLocation(line: 1, column: 12)))
+        XCTAssertEqual(parseError("{{ messages | frobnicate }}"), .unsupported("the filter 'frobnicate'", at: SourceLocation(line: 1, column: 13)))
+        XCTAssertEqual(parseError("{% for m in messages %}{{ m is prime }}{% endfor %}"),
+                       .unsupported("the test 'prime'", at: SourceLocation(line: 1, column: 29)))
+        XCTAssertEqual(parseError("{% set x %}a{% endset %}{% filter frob %}{% endfilter %}")?.message, "the filter 'frob'")
+    }
+
+    /// Like Jinja, an unknown filter or test inside `if` or a conditional expression only fails if it runs.
+    func testUnknownFiltersUnderConditionsFailOnlyWhenReached() throws {
+        let template = try ChatTemplate(source: "{% if flag %}{{ x | from_json }}{% endif %}{{ x is prime if flag else 'ok' }}")
+        XCTAssertEqual(try template.render(messages: [ChatMessage](), extra: ["flag": false, "x": 1]), "ok")
+        XCTAssertThrowsError(try template.render(messages: [ChatMessage](), extra: ["flag": true, "x": 1]))
+        XCTAssertEqual(renderError("{% if true %}{{ x | from_json }}{% endif %}"),
+                       .unsupported("the filter 'from_json'", at: SourceLocation(line: 1, column: 19)))
     }
 
     func testSyntaxErrorsPointAtTheProblem() {

@@ -249,17 +249,13 @@ extension Parser {
         while true {
             let location = current.location
             if skipOp("|") {
-                let nameLocation = current.location
                 let name = try expectName()
-                try Filters.validate(name, at: nameLocation)
                 let arguments = isOp("(") ? try parseCallArguments() : Arguments()
                 node = Expression(kind: .filter(node, name: name, arguments), location: location)
             } else if skipName("is") {
                 let negated = skipName("not")
-                let nameLocation = current.location
                 var name = try expectName()
                 if name == "none" || name == "true" || name == "false" { name = name.lowercased() }
-                try TemplateTests.validate(name, at: nameLocation)
                 var arguments = Arguments()
                 if isOp("(") {
                     arguments = try parseCallArguments()

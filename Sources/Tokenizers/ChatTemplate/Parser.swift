@@ -13,6 +13,7 @@ struct Parser {
         if let stop {
             throw ChatTemplateError.syntax("unexpected '\(stop.name)' without an opening tag", at: stop.location)
         }
+        try NameCheck.check(nodes)
         return nodes
     }
 
@@ -232,9 +233,7 @@ struct Parser {
         while true {
             if needsPipe && !skipOp("|") { return filters }
             needsPipe = true
-            let location = current.location
             let name = try expectName()
-            try Filters.validate(name, at: location)
             filters.append((name, isOp("(") ? try parseCallArguments() : Arguments()))
         }
     }
