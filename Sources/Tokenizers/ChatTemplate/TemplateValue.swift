@@ -19,6 +19,7 @@ public enum TemplateValue: Sendable, Equatable {
     /// as when a Python dictionary is built from the same pairs.
     case object([(key: String, value: TemplateValue)])
 
+    /// Structural equality; objects are equal when their keys, order and values are.
     public static func == (lhs: TemplateValue, rhs: TemplateValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
