@@ -14,10 +14,11 @@ import Foundation
 ///     messages: [ChatMessage(role: "user", content: "Hello")],
 ///     addGenerationPrompt: true, bosToken: "<s>", eosToken: "</s>")
 /// ```
-// Unchecked because the syntax tree's literal values share an enum with run-time-only cases
-// (namespaces, functions) that are not Sendable; a parsed tree only ever holds plain literals and is
-// never mutated, and every render builds its own interpreter state.
 public struct ChatTemplate: @unchecked Sendable {
+    // Unchecked because the syntax tree's literal values share an enum with run-time-only cases
+    // (namespaces, functions) that are not Sendable; a parsed tree only ever holds plain literals and is
+    // never mutated, and every render builds its own interpreter state.
+
     /// The template text as given.
     public let source: String
     private let nodes: [Node]
