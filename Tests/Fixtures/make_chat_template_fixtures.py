@@ -177,6 +177,9 @@ LANGUAGE_SNIPPETS = [
     "{% set block %}  captured {{ n }} {% endset %}[{{ block }}]|{% set up | upper %}shout{% endset %}{{ up }}",
     "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('Ann') }} {{ greet('Bob', punct='?') }}",
     "{% filter upper %}loud {{ text|trim }}{% endfilter %}",
+    "{% for i in items %}{%- generation -%} <{{ i }}> {%- endgeneration -%}\n{% endfor %}",
+    "{{ people|dictsort if false else d|dictsort }} {{ d|dictsort(reverse=true) }} {{ 'a{}b{x}c{{}}'.format(1, x=2) }}",
+    "{{ none|selectattr('a')|list }} {{ nothing|map(attribute='x')|list }} {{ (items|map('string')|list)[0] }}",
     "{{ dict(a=1, b='x') }} {{ namespace(a=1).a }}",
     # filters
     "{{ text|trim }}|{{ text|length }}|{{ items|count }}|{{ text|upper }}|{{ text|lower }}|{{ 'hello world-wide (x)'|title }}|{{ 'hELLO'|capitalize }}",
