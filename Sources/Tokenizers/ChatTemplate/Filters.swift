@@ -18,7 +18,7 @@ enum Filters {
 
     static func apply(_ name: String, to value: Value, arguments: CallArguments, in interpreter: Interpreter) throws -> Value {
         let location = arguments.location
-        func argument(_ position: Int, _ keyword: String) -> Value? { arguments.value(position + 0, keyword) }
+        func argument(_ position: Int, _ keyword: String) -> Value? { arguments.value(position, keyword) }
         switch name {
         case "abs":
             switch value {
