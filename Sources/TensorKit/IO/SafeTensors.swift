@@ -77,7 +77,7 @@ public enum SafeTensors {
             try file.write(header)
             for (_, tensor) in ordered where tensor.count > 0 {
                 // One tensor at a time, so a strided tensor costs at most one temporary copy.
-                let source = tensor.isContiguous ? tensor : Elementwise.copy(tensor)
+                let source = tensor.isContiguous ? tensor : tensor.contiguousCopy()
                 let elementSize = source.dtype.byteSize
                 try file.write(UnsafeRawBufferPointer(start: source.storage.pointer + source.layout.offset * elementSize,
                                                       count: source.count * elementSize))

@@ -45,8 +45,3 @@ extension Tensor {
         return out
     }
 }
-
-extension Elementwise {
-    /// ``Tensor/contiguousCopy()``, under its former name for the IO readers until they move to it.
-    static func copy(_ x: Tensor) -> Tensor { x.contiguousCopy() }
-}
