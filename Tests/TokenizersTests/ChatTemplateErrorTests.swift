@@ -30,18 +30,18 @@ final class ChatTemplateErrorTests: XCTestCase {
 
     func testUnsupportedStatementsNameTheConstructAndPosition() {
         XCTAssertEqual(parseError("ab\n  {% include 'other.jinja' %}"),
-                       .unsupported("the 'include' statement", at: SourceLocation(line: 2, column: 6)))
-        XCTAssertEqual(parseError("{% extends 'base' %}"), .unsupported("the 'extends' statement", at: SourceLocation(line: 1, column: 4)))
-        XCTAssertEqual(parseError("{% call m() %}x{% endcall %}")?.location, SourceLocation(line: 1, column: 4))
+                       .unsupported("the 'include' statement", at: TemplateLocation(line: 2, column: 6)))
+        XCTAssertEqual(parseError("{% extends 'base' %}"), .unsupported("the 'extends' statement", at: TemplateLocation(line: 1, column: 4)))
+        XCTAssertEqual(parseError("{% call m() %}x{% endcall %}")?.location, TemplateLocation(line: 1, column: 4))
         XCTAssertEqual(parseError("{% for m in messages recursive %}{% endfor %}"),
-                       .unsupported("recursive for loops", at: SourceLocation(line: 1, column: 22)))
-        XCTAssertEqual(parseError("{{ f(*args) }}"), .unsupported("'*' and '**' argument unpacking", at: SourceLocation(line: 1, column: 6)))
+                       .unsupported("recursive for loops", at: TemplateLocation(line: 1, column: 22)))
+        XCTAssertEqual(parseError("{{ f(*args) }}"), .unsupported("'*' and '**' argument unpacking", at: TemplateLocation(line: 1, column: 6)))
     }
 
     func testUnknownFiltersAndTestsAreRejectedWhenParsing() {
-        XCTAssertEqual(parseError("{{ messages | frobnicate }}"), .unsupported("the filter 'frobnicate'", at: SourceLocation(line: 1, column: 13)))
+        XCTAssertEqual(parseError("{{ messages | frobnicate }}"), .unsupported("the filter 'frobnicate'", at: TemplateLocation(line: 1, column: 13)))
         XCTAssertEqual(parseError("{% for m in messages %}{{ m is prime }}{% endfor %}"),
-                       .unsupported("the test 'prime'", at: SourceLocation(line: 1, column: 29)))
+                       .unsupported("the test 'prime'", at: TemplateLocation(line: 1, column: 29)))
         XCTAssertEqual(parseError("{% set x %}a{% endset %}{% filter frob %}{% endfilter %}")?.message, "the filter 'frob'")
     }
 
@@ -51,32 +51,32 @@ final class ChatTemplateErrorTests: XCTestCase {
         XCTAssertEqual(try template.render(messages: [ChatMessage](), extra: ["flag": false, "x": 1]), "ok")
         XCTAssertThrowsError(try template.render(messages: [ChatMessage](), extra: ["flag": true, "x": 1]))
         XCTAssertEqual(renderError("{% if true %}{{ x | from_json }}{% endif %}"),
-                       .unsupported("the filter 'from_json'", at: SourceLocation(line: 1, column: 19)))
+                       .unsupported("the filter 'from_json'", at: TemplateLocation(line: 1, column: 19)))
     }
 
     func testSyntaxErrorsPointAtTheProblem() {
         XCTAssertEqual(parseError("x\n{% if a %}never closed"),
-                       .syntax("'if' is never closed: expected 'elif' or 'else' or 'endif'", at: SourceLocation(line: 2, column: 4)))
-        XCTAssertEqual(parseError("{% endfor %}"), .syntax("unexpected 'endfor' without an opening tag", at: SourceLocation(line: 1, column: 4)))
-        XCTAssertEqual(parseError("{% for x in y %}{% endif %}"), .syntax("unexpected 'endif' inside 'for'", at: SourceLocation(line: 1, column: 20)))
-        XCTAssertEqual(parseError("{{ 'open"), .syntax("unterminated string", at: SourceLocation(line: 1, column: 4)))
-        XCTAssertEqual(parseError("{{ x "), .syntax("unclosed tag: missing '}}'", at: SourceLocation(line: 1, column: 1)))
-        XCTAssertEqual(parseError("{# no end"), .syntax("missing end of comment tag '#}'", at: SourceLocation(line: 1, column: 1)))
-        XCTAssertEqual(parseError("{{ (1 + }}")?.location, SourceLocation(line: 1, column: 9))
-        XCTAssertEqual(parseError("{{ a ) }}"), .syntax("unexpected ')'", at: SourceLocation(line: 1, column: 6)))
-        XCTAssertEqual(parseError("{% frob %}"), .syntax("unknown statement 'frob'", at: SourceLocation(line: 1, column: 4)))
-        XCTAssertEqual(parseError("{{ 1 $ 2 }}"), .syntax("unexpected character '$'", at: SourceLocation(line: 1, column: 6)))
+                       .syntax("'if' is never closed: expected 'elif' or 'else' or 'endif'", at: TemplateLocation(line: 2, column: 4)))
+        XCTAssertEqual(parseError("{% endfor %}"), .syntax("unexpected 'endfor' without an opening tag", at: TemplateLocation(line: 1, column: 4)))
+        XCTAssertEqual(parseError("{% for x in y %}{% endif %}"), .syntax("unexpected 'endif' inside 'for'", at: TemplateLocation(line: 1, column: 20)))
+        XCTAssertEqual(parseError("{{ 'open"), .syntax("unterminated string", at: TemplateLocation(line: 1, column: 4)))
+        XCTAssertEqual(parseError("{{ x "), .syntax("unclosed tag: missing '}}'", at: TemplateLocation(line: 1, column: 1)))
+        XCTAssertEqual(parseError("{# no end"), .syntax("missing end of comment tag '#}'", at: TemplateLocation(line: 1, column: 1)))
+        XCTAssertEqual(parseError("{{ (1 + }}")?.location, TemplateLocation(line: 1, column: 9))
+        XCTAssertEqual(parseError("{{ a ) }}"), .syntax("unexpected ')'", at: TemplateLocation(line: 1, column: 6)))
+        XCTAssertEqual(parseError("{% frob %}"), .syntax("unknown statement 'frob'", at: TemplateLocation(line: 1, column: 4)))
+        XCTAssertEqual(parseError("{{ 1 $ 2 }}"), .syntax("unexpected character '$'", at: TemplateLocation(line: 1, column: 6)))
     }
 
     func testRaiseExceptionCarriesTheTemplatesMessage() {
         let source = "{% for m in messages %}\n  {% if m.role == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% endfor %}"
         XCTAssertEqual(renderError(source, messages: [ChatMessage(role: "system", content: "x")]),
-                       .raised("System role not supported", at: SourceLocation(line: 2, column: 33)))
+                       .raised("System role not supported", at: TemplateLocation(line: 2, column: 33)))
         XCTAssertEqual(renderError("{{ raise_exception('a' ~ 1) }}")?.message, "a1")
     }
 
     func testRuntimeErrorsMatchJinjasUndefinedAndSandboxRules() {
-        XCTAssertEqual(renderError("{{ missing.attribute }}"), .runtime("'missing' is undefined", at: SourceLocation(line: 1, column: 11)))
+        XCTAssertEqual(renderError("{{ missing.attribute }}"), .runtime("'missing' is undefined", at: TemplateLocation(line: 1, column: 11)))
         XCTAssertEqual(renderError("{{ messages[0].content.x.y }}", messages: [ChatMessage(role: "user", content: "c")])?.message,
                        "'str object' has no attribute 'x'")
         XCTAssertEqual(renderError("{{ messages.append(1) }}")?.message,
@@ -88,11 +88,11 @@ final class ChatTemplateErrorTests: XCTestCase {
         XCTAssertEqual(renderError("{% for x in 5 %}{% endfor %}")?.message, "'int' object is not iterable")
         XCTAssertEqual(renderError("{{ missing() }}")?.message, "'missing' is undefined")
         XCTAssertEqual(renderError("{{ namespace(_hidden=1) }}")?.message, "cannot store underscore-prefixed attribute '_hidden' on a namespace")
-        XCTAssertEqual(renderError("{{ '%s' % 1 }}"), .unsupported("printf-style string formatting with '%'", at: SourceLocation(line: 1, column: 9)))
+        XCTAssertEqual(renderError("{{ '%s' % 1 }}"), .unsupported("printf-style string formatting with '%'", at: TemplateLocation(line: 1, column: 9)))
     }
 
     func testDescriptionsNameKindPositionAndMessage() {
-        let error = ChatTemplateError.raised("no", at: SourceLocation(line: 3, column: 7))
+        let error = ChatTemplateError.raised("no", at: TemplateLocation(line: 3, column: 7))
         XCTAssertEqual(error.description, "chat template raised an exception at line 3, column 7: no")
     }
 }

@@ -83,7 +83,7 @@ public struct ChatTemplate: @unchecked Sendable {
 
     private static func prepare(_ message: TemplateValue, index: Int) throws -> Value {
         guard case .object(let members) = message else {
-            throw ChatTemplateError.runtime("message \(index) is not an object", at: SourceLocation(line: 1, column: 1))
+            throw ChatTemplateError.runtime("message \(index) is not an object", at: TemplateLocation(line: 1, column: 1))
         }
         var fields = Value.Dictionary()
         for member in members where member.value != .null { fields[member.key] = Value(member.value) }

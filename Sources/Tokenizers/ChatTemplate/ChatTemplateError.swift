@@ -1,6 +1,6 @@
 /// A position in a chat template's source: 1-based line and column, counted in Unicode scalars
 /// after the template's line breaks are normalized to `\n` (as Jinja does).
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public struct TemplateLocation: Sendable, Hashable, CustomStringConvertible {
     /// The 1-based line.
     public var line: Int
     /// The 1-based column, in Unicode scalars.
@@ -21,16 +21,16 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 /// Each case carries the template position it arose at, so a failing template can be fixed.
 public enum ChatTemplateError: Error, Equatable, CustomStringConvertible {
     /// The template is not valid Jinja (an unclosed tag, a missing `endfor`, an unexpected token).
-    case syntax(String, at: SourceLocation)
+    case syntax(String, at: TemplateLocation)
     /// The template is valid Jinja but uses a construct this interpreter does not implement
     /// (`include`, `extends`, `call` blocks, an unknown filter or test...); the message names it.
-    case unsupported(String, at: SourceLocation)
+    case unsupported(String, at: TemplateLocation)
     /// The template itself called `raise_exception(message)`, typically to reject a conversation
     /// shape (roles not alternating, a system message the model does not accept).
-    case raised(String, at: SourceLocation)
+    case raised(String, at: TemplateLocation)
     /// Rendering failed: an attribute of an undefined value, a type mismatch in an operator,
     /// a forbidden operation (mutating a list in the sandbox), a value `tojson` cannot encode.
-    case runtime(String, at: SourceLocation)
+    case runtime(String, at: TemplateLocation)
 
     /// The message without the position.
     public var message: String {
@@ -41,7 +41,7 @@ public enum ChatTemplateError: Error, Equatable, CustomStringConvertible {
     }
 
     /// Where in the template the error arose.
-    public var location: SourceLocation {
+    public var location: TemplateLocation {
         switch self {
         case .syntax(_, let at), .unsupported(_, let at), .raised(_, let at), .runtime(_, let at):
             return at

@@ -10,7 +10,7 @@ enum Filters {
     ]
 
     /// Jinja refuses an unknown filter when it compiles the template; so do we, naming it.
-    static func validate(_ name: String, at location: SourceLocation) throws {
+    static func validate(_ name: String, at location: TemplateLocation) throws {
         guard names.contains(name) else {
             throw ChatTemplateError.unsupported("the filter '\(name)'", at: location)
         }
@@ -100,7 +100,7 @@ enum Filters {
         }
     }
 
-    static func length(_ value: Value, at location: SourceLocation) throws -> Int {
+    static func length(_ value: Value, at location: TemplateLocation) throws -> Int {
         switch value {
         case .undefined: return 0
         case .string(let s): return s.unicodeScalars.count
@@ -112,7 +112,7 @@ enum Filters {
     }
 
     /// `a.b.0` attribute paths as `map(attribute=...)`, `selectattr` and `sort(attribute=...)` read them.
-    static func attributePath(_ path: Value, of value: Value, in interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+    static func attributePath(_ path: Value, of value: Value, in interpreter: Interpreter, at location: TemplateLocation) throws -> Value {
         let parts: [Value]
         if case .string(let s) = path {
             parts = s.split(separator: ".", omittingEmptySubsequences: false).map { part in

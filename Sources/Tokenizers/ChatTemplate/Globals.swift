@@ -69,7 +69,7 @@ enum Strftime {
                                  "September", "October", "November", "December"]
     private static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
-    static func format(_ date: Date, _ format: String, timeZone: TimeZone, at location: SourceLocation) throws -> String {
+    static func format(_ date: Date, _ format: String, timeZone: TimeZone, at location: TemplateLocation) throws -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday, .nanosecond], from: date)

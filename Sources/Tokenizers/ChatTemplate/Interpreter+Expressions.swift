@@ -61,13 +61,13 @@ extension Interpreter {
         }
     }
 
-    func evaluateArguments(_ arguments: Arguments, at location: SourceLocation) throws -> CallArguments {
+    func evaluateArguments(_ arguments: Arguments, at location: TemplateLocation) throws -> CallArguments {
         CallArguments(positional: try arguments.positional.map(evaluate),
                       keywords: try arguments.keywords.map { ($0.name, try evaluate($0.value)) },
                       location: location)
     }
 
-    func call(_ function: Value, _ arguments: CallArguments, at location: SourceLocation) throws -> Value {
+    func call(_ function: Value, _ arguments: CallArguments, at location: TemplateLocation) throws -> Value {
         switch function {
         case .function(let function): return try function.call(arguments)
         case .undefined(let hint): throw ChatTemplateError.runtime(hint, at: location)
@@ -76,7 +76,7 @@ extension Interpreter {
     }
 
     /// `value.name`: Jinja tries the Python attribute (a method) first, then the item.
-    func attribute(_ name: String, of value: Value, at location: SourceLocation) throws -> Value {
+    func attribute(_ name: String, of value: Value, at location: TemplateLocation) throws -> Value {
         switch value {
         case .undefined(let hint):
             throw ChatTemplateError.runtime(hint, at: location)
@@ -92,7 +92,7 @@ extension Interpreter {
     }
 
     /// `value[key]`: Jinja tries the item first, then (for a string key) the attribute.
-    func item(_ key: Value, of value: Value, at location: SourceLocation) throws -> Value {
+    func item(_ key: Value, of value: Value, at location: TemplateLocation) throws -> Value {
         switch (value, key) {
         case (.undefined(let hint), _):
             throw ChatTemplateError.runtime(hint, at: location)

@@ -91,7 +91,7 @@ final class Interpreter {
         return output
     }
 
-    func bind(_ target: AssignTarget, to value: Value, at location: SourceLocation) throws {
+    func bind(_ target: AssignTarget, to value: Value, at location: TemplateLocation) throws {
         switch target {
         case .name(let name):
             assign(name, value)
@@ -113,7 +113,7 @@ final class Interpreter {
     }
 
     private func executeLoop(target: AssignTarget, iterable: Expression, filter: Expression?, body: [Node],
-                             otherwise: [Node], at location: SourceLocation) throws -> Flow {
+                             otherwise: [Node], at location: TemplateLocation) throws -> Flow {
         var items = try iterate(try evaluate(iterable), at: iterable.location)
         if let filter {
             var kept: [Value] = []
@@ -156,7 +156,7 @@ final class Interpreter {
     }
 
     /// What `for` iterates: list items, dictionary keys, string characters; undefined is empty.
-    func iterate(_ value: Value, at location: SourceLocation) throws -> [Value] {
+    func iterate(_ value: Value, at location: TemplateLocation) throws -> [Value] {
         switch value {
         case .list(let items, _): return items
         case .dictionary(let dictionary): return dictionary.keys.map(Value.string)

@@ -9,13 +9,13 @@ struct PythonJSONEncoder {
     var keySeparator = ": "
     var sortKeys = false
 
-    func encode(_ value: Value, at location: SourceLocation) throws -> String {
+    func encode(_ value: Value, at location: TemplateLocation) throws -> String {
         var output = ""
         try write(value, level: 0, into: &output, at: location)
         return output
     }
 
-    private func write(_ value: Value, level: Int, into output: inout String, at location: SourceLocation) throws {
+    private func write(_ value: Value, level: Int, into output: inout String, at location: TemplateLocation) throws {
         switch value {
         case .none: output += "null"
         case .bool(let b): output += b ? "true" : "false"

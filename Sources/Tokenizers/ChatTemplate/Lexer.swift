@@ -39,13 +39,13 @@ struct Lexer {
         return lexer.tokens
     }
 
-    func location(_ offset: Int) -> SourceLocation {
+    func location(_ offset: Int) -> TemplateLocation {
         var low = 0, high = lineStarts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
         }
-        return SourceLocation(line: low + 1, column: offset - lineStarts[low] + 1)
+        return TemplateLocation(line: low + 1, column: offset - lineStarts[low] + 1)
     }
 
     private func peek(_ offset: Int = 0) -> Unicode.Scalar? {

@@ -22,7 +22,7 @@ enum Methods {
         }
     }
 
-    static func string(_ value: Value?, _ what: String, at location: SourceLocation) throws -> String? {
+    static func string(_ value: Value?, _ what: String, at location: TemplateLocation) throws -> String? {
         guard let value, !(value == .none) else { return nil }
         guard case .string(let s) = value else {
             throw ChatTemplateError.runtime("\(what) must be str or None, not \(value.typeName)", at: location)

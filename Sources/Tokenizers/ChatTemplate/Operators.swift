@@ -4,12 +4,12 @@ import Foundation
 enum Operators {
     /// An undefined operand raises its own "is undefined" error, as Jinja's Undefined does;
     /// anything else raises a type error.
-    static func undefinedOrType(_ value: Value, _ message: String, at location: SourceLocation) -> ChatTemplateError {
+    static func undefinedOrType(_ value: Value, _ message: String, at location: TemplateLocation) -> ChatTemplateError {
         if case .undefined(let hint) = value { return .runtime(hint, at: location) }
         return .runtime(message, at: location)
     }
 
-    static func negate(_ value: Value, at location: SourceLocation) throws -> Value {
+    static func negate(_ value: Value, at location: TemplateLocation) throws -> Value {
         switch value {
         case .int(let i): return .int(-i)
         case .bool(let b): return .int(b ? -1 : 0)
@@ -18,7 +18,7 @@ enum Operators {
         }
     }
 
-    static func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at location: SourceLocation) throws -> Value {
+    static func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at location: TemplateLocation) throws -> Value {
         if op == .concatenate { return .string(left.pythonString + right.pythonString) }
         for operand in [left, right] {
             if case .undefined(let hint) = operand { throw ChatTemplateError.runtime(hint, at: location) }
@@ -89,12 +89,12 @@ enum Operators {
         }
     }
 
-    private static func checked(_ result: (partialValue: Int, overflow: Bool), at location: SourceLocation) throws -> Value {
+    private static func checked(_ result: (partialValue: Int, overflow: Bool), at location: TemplateLocation) throws -> Value {
         guard !result.overflow else { throw ChatTemplateError.unsupported("integers beyond 64 bits", at: location) }
         return .int(result.partialValue)
     }
 
-    static func compare(_ op: CompareOperator, _ left: Value, _ right: Value, at location: SourceLocation) throws -> Bool {
+    static func compare(_ op: CompareOperator, _ left: Value, _ right: Value, at location: TemplateLocation) throws -> Bool {
         switch op {
         case .equal: return left == right
         case .notEqual: return left != right
@@ -108,7 +108,7 @@ enum Operators {
     }
 
     /// Python ordering: numbers, strings (by code point), lists lexicographically.
-    static func order(_ left: Value, _ right: Value, at location: SourceLocation, _ op: CompareOperator = .less) throws -> Int {
+    static func order(_ left: Value, _ right: Value, at location: TemplateLocation, _ op: CompareOperator = .less) throws -> Int {
         if let a = left.number, let b = right.number { return a < b ? -1 : a > b ? 1 : 0 }
         switch (left, right) {
         case (.string(let a), .string(let b)):
@@ -124,7 +124,7 @@ enum Operators {
     }
 
     /// Python `needle in container`.
-    static func contains(_ container: Value, _ needle: Value, at location: SourceLocation) throws -> Bool {
+    static func contains(_ container: Value, _ needle: Value, at location: TemplateLocation) throws -> Bool {
         switch container {
         case .string(let text):
             guard case .string(let part) = needle else {
@@ -145,7 +145,7 @@ enum Operators {
     }
 
     /// Python slicing of lists and strings (strings by code point).
-    static func slice(_ value: Value, start: Value?, stop: Value?, step: Value?, at location: SourceLocation) throws -> Value {
+    static func slice(_ value: Value, start: Value?, stop: Value?, step: Value?, at location: TemplateLocation) throws -> Value {
         func bound(_ value: Value?) throws -> Int? {
             guard let value, !(value == .none) else { return nil }
             guard let i = value.integer else {

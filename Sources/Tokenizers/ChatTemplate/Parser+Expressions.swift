@@ -207,7 +207,7 @@ extension Parser {
         }
     }
 
-    private mutating func parseSubscript(_ base: Expression, at location: SourceLocation) throws -> Expression {
+    private mutating func parseSubscript(_ base: Expression, at location: TemplateLocation) throws -> Expression {
         var start: Expression? = nil
         if !isOp(":") {
             let key = try parseExpression()

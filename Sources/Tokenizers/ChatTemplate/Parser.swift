@@ -72,7 +72,7 @@ struct Parser {
 
     /// Parses nodes until a block tag whose keyword is in `terminators`; returns that keyword
     /// (the parser then stands just after it, inside the tag) or nil at the end of the template.
-    mutating func parseBody(until terminators: Set<String>) throws -> ([Node], (name: String, location: SourceLocation)?) {
+    mutating func parseBody(until terminators: Set<String>) throws -> ([Node], (name: String, location: TemplateLocation)?) {
         var nodes: [Node] = []
         while true {
             let token = advance()
@@ -101,7 +101,7 @@ struct Parser {
     }
 
     /// Parses a body that must end with one of `terminators`.
-    mutating func parseRequiredBody(until terminators: Set<String>, opener: String, at location: SourceLocation) throws -> ([Node], String) {
+    mutating func parseRequiredBody(until terminators: Set<String>, opener: String, at location: TemplateLocation) throws -> ([Node], String) {
         let (nodes, stop) = try parseBody(until: terminators)
         guard let stop else {
             let names = terminators.sorted().map { "'\($0)'" }.joined(separator: " or ")
@@ -113,7 +113,7 @@ struct Parser {
         return (nodes, stop.name)
     }
 
-    mutating func parseStatement(_ keyword: String, at location: SourceLocation) throws -> Node {
+    mutating func parseStatement(_ keyword: String, at location: TemplateLocation) throws -> Node {
         switch keyword {
         case "if": return try parseIf(at: location)
         case "for": return try parseFor(at: location)
@@ -140,7 +140,7 @@ struct Parser {
         }
     }
 
-    mutating func parseIf(at location: SourceLocation) throws -> Node {
+    mutating func parseIf(at location: TemplateLocation) throws -> Node {
         var branches: [(condition: Expression, body: [Node])] = []
         var condition = try parseTuple(withCondexpr: false)
         while true {
@@ -162,7 +162,7 @@ struct Parser {
         }
     }
 
-    mutating func parseFor(at location: SourceLocation) throws -> Node {
+    mutating func parseFor(at location: TemplateLocation) throws -> Node {
         let target = try parseAssignTarget(allowNamespace: false)
         guard skipName("in") else { throw unexpected(expecting: "'in'") }
         let iterable = try parseTuple(withCondexpr: false)
@@ -181,7 +181,7 @@ struct Parser {
         return Node(kind: .loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise), location: location)
     }
 
-    mutating func parseSet(at location: SourceLocation) throws -> Node {
+    mutating func parseSet(at location: TemplateLocation) throws -> Node {
         let target = try parseAssignTarget(allowNamespace: true)
         if skipOp("=") {
             let value = try parseTuple()
@@ -209,7 +209,7 @@ struct Parser {
         return names.count == 1 && !parenthesized ? .name(first) : .names(names)
     }
 
-    mutating func parseMacro(at location: SourceLocation) throws -> Node {
+    mutating func parseMacro(at location: TemplateLocation) throws -> Node {
         let name = try expectName()
         try expectOp("(")
         var parameters: [(name: String, defaultValue: Expression?)] = []

@@ -25,7 +25,7 @@ struct Expression {
     }
 
     let kind: Kind
-    let location: SourceLocation
+    let location: TemplateLocation
 }
 
 /// Positional and keyword arguments of a call, filter or test.
@@ -76,5 +76,5 @@ struct Node {
     }
 
     let kind: Kind
-    let location: SourceLocation
+    let location: TemplateLocation
 }

@@ -8,7 +8,7 @@ enum TemplateTests {
     ]
 
     /// Jinja refuses an unknown test when it compiles the template; so do we, naming it.
-    static func validate(_ name: String, at location: SourceLocation) throws {
+    static func validate(_ name: String, at location: TemplateLocation) throws {
         guard names.contains(name) else {
             throw ChatTemplateError.unsupported("the test '\(name)'", at: location)
         }

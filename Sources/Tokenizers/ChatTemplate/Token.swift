@@ -13,7 +13,7 @@ struct Token {
     }
 
     let kind: Kind
-    let location: SourceLocation
+    let location: TemplateLocation
 
     /// How the token reads in an error message.
     var spelling: String {

@@ -123,7 +123,7 @@ enum Value {
 struct CallArguments {
     var positional: [Value]
     var keywords: [(name: String, value: Value)]
-    let location: SourceLocation
+    let location: TemplateLocation
 
     /// The argument at `position` or under `name`, else nil.
     func value(_ position: Int, _ name: String) -> Value? {
