@@ -36,7 +36,10 @@ public enum ExampleTask: String, CaseIterable, Codable, Sendable {
         let examples: [TextClassificationExample]
         switch self {
         case .sentiment: examples = try MovieReviewReader.read(from: url)
-        case .spam: examples = try CSVReader(textColumn: "text", labelColumn: "spam").readClassification(from: url).examples
+        case .spam:
+            // The task's classes are fixed: `0`/`1` (or `ham`/`spam`); anything else names its line.
+            var labels = LabelMap(names: classNames)
+            examples = try CSVReader(textColumn: "text", labelColumn: "spam").readClassification(from: url, labels: &labels).examples
         }
         guard !examples.isEmpty else { throw DataError.unreadable(file: url.path, reason: "no examples in the file") }
         return examples

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ExampleSupport
+import FineTuning
 
 /// Command-line numbers and signals, as the example programs meet them.
 @Suite struct ExampleReliabilityTests {
@@ -43,4 +44,38 @@ import ExampleSupport
         #expect(try ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "exit 7"]) == 7)
         #expect(try ChildProcess.run(URL(fileURLWithPath: "/bin/true"), arguments: []) == 0)
     }
+
+    /// A label outside the task's classes names its file and line (a `2` used to trap in
+    /// cross-entropy, a `yes` to become class 0).
+    @Test func spamLabelsOutsideTheClassesAreRefused() throws {
+        for (bad, line) in [("2", 3), ("yes", 3)] {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let csv = ",spam,text\n0,0,fine\n1,\(bad),odd label\n2,1,WIN NOW\n"
+            try csv.write(to: folder.appendingPathComponent("sms-spam.csv"), atomically: true, encoding: .utf8)
+            let error = #expect(throws: DataError.self) { _ = try ExampleTask.spam.load(from: folder) }
+            #expect(error == .unknownLabel(file: "sms-spam.csv", line: line, label: bad) || "\(String(describing: error))".contains(":\(line)"),
+                    "\(String(describing: error))")
+        }
+        // Words naming the classes are accepted too.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try ",spam,text\n0,ham,fine\n1,spam,WIN\n".write(to: folder.appendingPathComponent("sms-spam.csv"), atomically: true, encoding: .utf8)
+        #expect(try ExampleTask.spam.load(from: folder).map(\.label) == [0, 1])
+    }
+
+    /// A growing label map hands out only indices below its size, digits included.
+    @Test func growingLabelMapsCoverEveryIndex() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString).csv")
+        try "text,label\na,0\nb,2\nc,1\n".write(to: folder, atomically: true, encoding: .utf8)
+        var labels = LabelMap()
+        let result = try CSVReader().readClassification(from: folder, labels: &labels)
+        #expect(result.examples.map(\.label) == [0, 2, 1])
+        #expect(labels.names == ["0", "1", "2"])
+        try "text,label\na,99999999999\n".write(to: folder, atomically: true, encoding: .utf8)
+        var huge = LabelMap()
+        _ = try CSVReader().readClassification(from: folder, labels: &huge)
+        #expect(huge.names == ["99999999999"])   // a name, not a class count
+    }
 }
+
