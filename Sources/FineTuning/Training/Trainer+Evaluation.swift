@@ -30,7 +30,7 @@ extension Trainer {
         guard evaluationData != nil else { return nil }
         let values = evaluate()
         let evaluation = TrainingRecord(kind: .eval, step: state.step, epoch: epoch, values: values)
-        record(evaluation)
+        try record(evaluation)
         progress?.evaluation(step: state.step, values: values)
         let goal = configuration.bestGoal
         if configuration.bestModel != .none, let value = values[goal.name],

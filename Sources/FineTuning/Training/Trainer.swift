@@ -152,7 +152,7 @@ public final class Trainer<Example> {
             state.batchInEpoch += window.count
             stepLosses.append(step.loss)
             let epochProgress = Double(state.epoch) + Double(state.batchInEpoch) / Double(order.count)
-            logStep(step, epoch: epochProgress, totalSteps: total, throughput: &throughput)
+            try logStep(step, epoch: epochProgress, totalSteps: total, throughput: &throughput)
 
             if isEvaluationDue(totalSteps: total) { finalEvaluation = try evaluateAndTrack(epoch: epochProgress) }
             if isCheckpointDue(totalSteps: total, pauseStep: end) { try saveCheckpoint() }
@@ -206,7 +206,11 @@ public final class Trainer<Example> {
         if let checkpoint { try restore(from: checkpoint) }
         scheduler = LearningRateScheduler(schedule, optimizer: optimizer, startingAt: state.step, baseLearningRates: baseRates)
         if let directory = c.outputDirectory {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw TrainingError.cannotWrite(path: directory.path, reason: MetricsLogWriter.reason(error))
+            }
             log = try MetricsLogWriter(url: directory.appendingPathComponent("metrics.jsonl"), existing: state.history)
         }
         let reporter = ProgressReporter(style: c.progress, totalSteps: total, startStep: state.step)
@@ -269,14 +273,14 @@ public final class Trainer<Example> {
     }
 
     /// Progress output, the metrics log when due, and the ``TrainerCallback/stepDidEnd(_:record:)`` callbacks.
-    private func logStep(_ step: StepMeasurement, epoch: Double, totalSteps total: Int, throughput: inout ThroughputWindow) {
+    private func logStep(_ step: StepMeasurement, epoch: Double, totalSteps total: Int, throughput: inout ThroughputWindow) throws {
         let rate = throughput.tokensPerSecond()
         progress?.update(step: state.step, epoch: epoch, loss: step.loss, learningRate: step.learningRate, tokensPerSecond: rate)
         var values = ["loss": step.loss, "learning_rate": step.learningRate, "tokens_per_second": rate]
         if let norm = step.gradientNorm { values["grad_norm"] = norm }
         let stepRecord = TrainingRecord(kind: .train, step: state.step, epoch: epoch, values: values)
         if state.step % Swift.max(1, configuration.logEvery) == 0 || state.step == total {
-            record(stepRecord)
+            try record(stepRecord)
             progress?.line(step: state.step, epoch: epoch, loss: step.loss, learningRate: step.learningRate, tokensPerSecond: rate)
             throughput.tokens = 0
         }
@@ -302,9 +306,9 @@ public final class Trainer<Example> {
                               checkpoints: checkpointStore?.checkpoints().map(\.url) ?? [], plot: plotURL)
     }
 
-    func record(_ record: TrainingRecord) {
+    func record(_ record: TrainingRecord) throws(TrainingError) {
         state.history.append(record)
-        log?.append(record)
+        try log?.append(record)
     }
 
     /// Runs `event` for each callback, with the context of the current run (or, outside a run,

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TensorKit
 
 /// The scalar half of a checkpoint (`trainer_state.json`).
@@ -57,34 +60,47 @@ public struct TrainingCheckpointStore: Sendable {
     /// The newest checkpoint, if any.
     public func latest() -> URL? { checkpoints().last?.url }
 
-    /// Removes all but the newest `keep` checkpoints.
+    /// Removes all but the newest `keep` checkpoints. Each is first renamed to a hidden
+    /// temporary name and then deleted, so a kill mid-delete never leaves a half-deleted
+    /// `checkpoint-N` that looks like a good one; such leftovers (and those of a killed save)
+    /// are removed here once their process is gone.
     public func prune(keepLast keep: Int) {
-        let all = checkpoints()
-        for old in all.dropLast(Swift.max(0, keep)) { try? FileManager.default.removeItem(at: old.url) }
+        removeStaleTemporaries()
+        for old in checkpoints().dropLast(Swift.max(0, keep)) {
+            let doomed = directory.appendingPathComponent(AtomicFolder.temporaryName(for: old.url), isDirectory: true)
+            guard rename(old.url.path, doomed.path) == 0 else { continue }
+            try? FileManager.default.removeItem(at: doomed)
+        }
     }
 
-    /// Writes a complete checkpoint folder at `destination` (replacing one already there).
+    /// Removes `.checkpoint-N.<pid>.*.tmp` left by processes that no longer run.
+    func removeStaleTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let steps = Set(names.compactMap { name -> Int? in
+            guard name.hasPrefix(".checkpoint-"), name.hasSuffix(".tmp") else { return nil }
+            return Int(name.dropFirst(".checkpoint-".count).prefix { $0 != "." })
+        })
+        for step in steps { AtomicFolder.removeStaleTemporaries(beside: url(step: step)) }
+    }
+
+    /// Writes a complete checkpoint folder at `destination`, replacing one already there as one
+    /// unit (``AtomicFolder``): a reader sees the old checkpoint or the new one, never a mix.
+    ///
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` for a file-system failure.
     static func write(to destination: URL, parameters: [String: Tensor], optimizer: OptimizerStateDict,
                       info: TrainingCheckpointInfo, durable: Bool) throws {
-        let manager = FileManager.default
-        let parent = destination.deletingLastPathComponent()
-        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let temporary = parent.appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).tmp", isDirectory: true)
-        try? manager.removeItem(at: temporary)
-        try manager.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let state = try encoder.encode(info)
         do {
-            try SafeTensors.save(parameters, metadata: ["format": "pt"], to: temporary.appendingPathComponent("model.safetensors"),
-                                 durable: durable)
-            try SafeTensors.save(optimizer.tensors, to: temporary.appendingPathComponent("optimizer.safetensors"), durable: durable)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            try AtomicFile.write(Array(try encoder.encode(info)), to: temporary.appendingPathComponent("trainer_state.json"),
-                                 durable: durable)
-            if manager.fileExists(atPath: destination.path) { try manager.removeItem(at: destination) }
-            try manager.moveItem(at: temporary, to: destination)
+            try AtomicFolder.write(to: destination, durable: durable) { folder in
+                try SafeTensors.save(parameters, metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors"),
+                                     durable: false)
+                try SafeTensors.save(optimizer.tensors, to: folder.appendingPathComponent("optimizer.safetensors"), durable: false)
+                try AtomicFile.write(Array(state), to: folder.appendingPathComponent("trainer_state.json"), durable: false)
+            }
         } catch {
-            try? manager.removeItem(at: temporary)
-            throw error
+            throw TrainingError.cannotWrite(path: destination.path, reason: "\(error)")
         }
     }
 

@@ -11,6 +11,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case invalidCheckpoint(URL, String)
     /// There is nothing to train on.
     case emptyDataset
+    /// An output (folder, metrics log, checkpoint, plot) could not be written: where and why.
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 "Try a lower learning rate, gradient clipping, or check the data."
         case let .invalidConfiguration(reason): return "invalid training configuration: \(reason)"
         case let .invalidCheckpoint(url, reason): return "\(url.path): cannot resume: \(reason)"
+        case let .cannotWrite(path, reason): return "\(path): cannot write: \(reason)"
         case .emptyDataset: return "the training dataset is empty (or smaller than one batch with dropLastBatch)"
         }
     }

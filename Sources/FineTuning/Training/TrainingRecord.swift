@@ -45,16 +45,34 @@ final class MetricsLogWriter {
 
     /// Opens `url`, replacing its contents with `existing` (the history restored from a
     /// checkpoint, so lines logged after that checkpoint by an interrupted run disappear).
-    init(url: URL, existing: [TrainingRecord]) throws {
+    ///
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
+    init(url: URL, existing: [TrainingRecord]) throws(TrainingError) {
         self.url = url
         let start = existing.map { $0.jsonLine() + "\n" }.joined()
-        try Data(start.utf8).write(to: url)
-        handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
+        do {
+            try AtomicFile.write(Array(start.utf8), to: url, durable: false)
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw .cannotWrite(path: url.path, reason: Self.reason(error))
+        }
     }
 
-    func append(_ record: TrainingRecord) {
-        try? handle.write(contentsOf: Data((record.jsonLine() + "\n").utf8))
+    /// Appends one line; a failure (disk full, file removed) stops training rather than
+    /// silently losing the metrics.
+    func append(_ record: TrainingRecord) throws(TrainingError) {
+        do {
+            try handle.write(contentsOf: Data((record.jsonLine() + "\n").utf8))
+        } catch {
+            throw .cannotWrite(path: url.path, reason: Self.reason(error))
+        }
+    }
+
+    /// The system's reason (Foundation's localized text alone says little on Linux).
+    static func reason(_ error: Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return [error.localizedDescription, underlying?.localizedDescription].compactMap { $0 }.joined(separator: ": ")
     }
 
     deinit { try? handle.close() }

@@ -74,8 +74,9 @@ public enum AtomicFolder {
         }
     }
 
-    /// `.<name>.<pid>.<random>.tmp`: the pid lets a later save tell a dead writer's leftovers.
-    static func temporaryName(for url: URL) -> String {
+    /// A hidden temporary name beside `url`, `.<name>.<pid>.<random>.tmp`: the pid lets a later
+    /// save tell a dead writer's leftovers (``removeStaleTemporaries(beside:)``).
+    public static func temporaryName(for url: URL) -> String {
         ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: .min ... .max)).tmp"
     }
 
