@@ -26,6 +26,14 @@ demo: deps model data
 test: deps
 	swift test
 
+# Mutation fuzzing of every external input (safetensors, GGUF, tokenizer.json, vocab.txt,
+# config.json, adapter_config.json, CSV/JSONL datasets), FUZZ_SECONDS per target, each batch in a
+# child process; crashes and hangs are saved under Fuzz/crashes/. `make test` replays Fuzz/corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	swift build -c release --product fuzz
+	.build/release/fuzz run --seconds $(FUZZ_SECONDS)
+
 # DocC archives of the three libraries (.build/plugins/Swift-DocC/outputs/); any DocC warning (a broken
 # symbol link, a parameter missing from a documented parameter list) fails the target.
 docs:

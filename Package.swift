@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "lora-finetune", targets: ["LoraFinetune"]),
         .executable(name: "compare-strategies", targets: ["CompareStrategies"]),
         .executable(name: "adapter-switching", targets: ["AdapterSwitching"]),
+        .executable(name: "fuzz", targets: ["FuzzRunner"]),
     ],
     dependencies: [
         // Only the command-line examples use it; the libraries have no dependencies.
@@ -46,9 +47,12 @@ let package = Package(
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "Examples/AdapterSwitching"),
         // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
+        // Every external input fed with mutated bytes (`make fuzz`); the corpus replays in `make test`.
+        .target(name: "FuzzTargets", dependencies: ["FineTuning"], path: "Fuzz/FuzzTargets"),
+        .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
-        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "TestFixtures"]),
+        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "TestFixtures", "FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,8 +22,9 @@ public struct JSONLReader: Sendable {
         self.skipMalformed = skipMalformed
     }
 
-    /// Text classification examples. String labels are mapped through `labels` (which grows
-    /// with new names unless it was made with fixed names).
+    /// Text classification examples. Labels are mapped through `labels` (which grows with new
+    /// names unless it was made with fixed names); a numeric label is a class index, checked
+    /// against a fixed map like the digit strings of ``LabelMap``.
     public func readClassification(from url: URL, labels: inout LabelMap) throws(DataError) -> ReadResult<TextClassificationExample> {
         let file = url.lastPathComponent
         var accumulator = ReadAccumulator<TextClassificationExample>(skipMalformed: skipMalformed)
@@ -37,7 +38,8 @@ public struct JSONLReader: Sendable {
                     guard let exact = Int(exactly: value.doubleValue), exact >= 0 else {
                         throw DataError.malformedLine(file: file, line: number, reason: "label '\(value)' is not a class index")
                     }
-                    label = exact
+                    // Through the map too: a fixed map refuses an index past its classes, a growing one counts it.
+                    label = try labels.index(of: String(exact), file: file, line: number)
                 case let value as String:
                     label = try labels.index(of: value, file: file, line: number)
                 case nil:
