@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "compare-strategies", targets: ["CompareStrategies"]),
         .executable(name: "adapter-switching", targets: ["AdapterSwitching"]),
         .executable(name: "fuzz", targets: ["FuzzRunner"]),
+        .executable(name: "generate", targets: ["Generate"]),
     ],
     dependencies: [
         // Only the command-line examples use it; the libraries have no dependencies.
@@ -34,6 +35,9 @@ let package = Package(
         .executableTarget(name: "Embed", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Examples/Embed"),
+        .executableTarget(name: "Generate", dependencies: [
+            "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Examples/Generate"),
         .executableTarget(name: "EmbedBenchmark", dependencies: ["FineTuning"], path: "Examples/EmbedBenchmark"),
         // The fine-tuning examples: shared code (data, runs, reports), shared options, one program each.
         .target(name: "ExampleSupport", dependencies: ["FineTuning"], path: "Examples/ExampleSupport"),

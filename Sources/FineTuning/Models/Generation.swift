@@ -48,6 +48,8 @@ extension GPT {
     ///   - stopTokens: ids that end generation (end-of-sequence, end-of-turn).
     ///   - generator: the random source of sampled picks (the thread's default when nil).
     ///   - useCache: reuse keys and values across steps.
+    ///   - onPromptLogits: called once with the logits at the last prompt position (before the
+    ///     first pick), e.g. to report the most likely next tokens.
     ///   - onToken: called with each token as it is produced (streaming); return false to stop.
     ///
     /// ```swift
@@ -56,7 +58,7 @@ extension GPT {
     /// ```
     public func generate(_ prompt: [Int], maxNewTokens: Int, sampling: SamplingParameters,
                          stopTokens: Set<Int> = [], generator: Generator? = nil, useCache: Bool = true,
-                         onToken: (Int) -> Bool = { _ in true }) -> [Int] {
+                         onPromptLogits: ([Float]) -> Void = { _ in }, onToken: (Int) -> Bool = { _ in true }) -> [Int] {
         precondition(!prompt.isEmpty, "GPT.generate: the prompt is empty")
         let rng = generator ?? Generator.default
         let wasTraining = isTraining
@@ -73,6 +75,7 @@ extension GPT {
                 let ids = Tensor(input.map { Int32($0) }, shape: [1, input.count])
                 let logits = self(ids, cache: cache)
                 let last = logits.select(axis: 1, index: input.count - 1).scalars(as: Float.self)
+                if produced.isEmpty { onPromptLogits(last) }
                 let next = sampling.pick(last, previousTokens: tokens, generator: rng)
                 produced.append(next)
                 tokens.append(next)
@@ -84,7 +87,7 @@ extension GPT {
     }
 
     /// Continues `prompt` with one of the classic ``SamplingStrategy`` choices; see
-    /// ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:onToken:)``.
+    /// ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:onPromptLogits:onToken:)``.
     ///
     /// ```swift
     /// let tokens = model.generate([1, 5, 7], maxNewTokens: 20, strategy: .topK(40, temperature: 0.8),

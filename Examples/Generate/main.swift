@@ -1,0 +1,124 @@
+// generate: text from a pretrained LLM in a GGUF file (SmolLM2-135M-Instruct by default).
+//
+//   make llm                                              # fetches data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+//   swift run -c release generate --prompt "The capital of France is"
+//   swift run -c release generate --chat --prompt "Hello"
+//   echo "What is 2+2?" | swift run -c release generate --chat --json
+//
+// Without --prompt, each stdin line is a prompt. --json prints one JSON line per prompt with
+// exactly the keys prompt, input_ids, output_ids, text, top5_ids, top5_logits (the five largest
+// logits at the last prompt position, largest first); otherwise the text is streamed, then the
+// token counts and speed.
+import ArgumentParser
+import Foundation
+import FineTuning
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generates text with a pretrained LLM loaded from a GGUF file.")
+
+    /// `data/smollm2/…` of this package, wherever the program is started from.
+    static let defaultModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
+
+    @Option(help: ArgumentHelp("The GGUF model file (default: what `make llm` fetched).", valueName: "FILE.gguf"))
+    var model = Generate.defaultModel
+
+    @Option(help: "The prompt; without it, each line of stdin is one prompt.")
+    var prompt: String?
+
+    @Flag(help: "Wrap the prompt in the model's chat template as a user turn (with the assistant's turn opened).")
+    var chat = false
+
+    @Option(help: "A system message for --chat (without it, the template's own default applies, as in transformers).")
+    var system: String?
+
+    @Option(help: "The most tokens to generate (max_new_tokens).")
+    var maxNewTokens = 128
+
+    @Option(help: "Sampling temperature; 0 (the default) is greedy decoding.")
+    var temperature = 0.0
+
+    @Option(help: "Keep only the k most likely tokens (top_k); 0 keeps all.")
+    var topK = 0
+
+    @Option(help: "Nucleus sampling: keep the most likely tokens up to this probability mass (top_p).")
+    var topP = 1.0
+
+    @Option(help: "Drop tokens less likely than this fraction of the most likely one (min_p).")
+    var minP = 0.0
+
+    @Option(help: "Penalty for tokens already in the sequence (repetition_penalty); 1 is off.")
+    var repetitionPenalty = 1.0
+
+    @Option(help: "Seed of the sampler.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Keep the weights in their quantized GGUF blocks (about the file's size in memory) instead of float32.")
+    var quantized = false
+
+    @Flag(help: "One JSON line per prompt: prompt, input_ids, output_ids, text, top5_ids, top5_logits.")
+    var json = false
+
+    func validate() throws {
+        guard (1...100_000).contains(maxNewTokens) else {
+            throw ValidationError("--max-new-tokens must be in 1...100000, got \(maxNewTokens)")
+        }
+        do { try sampling.validate() } catch { throw ValidationError("\(error)") }
+    }
+
+    var sampling: SamplingParameters {
+        SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP, repetitionPenalty: repetitionPenalty)
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: model) else {
+            throw ValidationError("model file \(model) not found; `make llm` fetches SmolLM2-135M-Instruct into data/smollm2/")
+        }
+        let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: model), quantized: quantized)
+        let generator = TextGenerator(model: llm.model, tokenizer: llm.tokenizer, stopTokens: llm.stopTokens)
+        if let prompt {
+            try answer(prompt, llm: llm, generator: generator)
+        } else {
+            while let line = readLine(strippingNewline: true) { try answer(line, llm: llm, generator: generator) }
+        }
+    }
+
+    private func answer(_ prompt: String, llm: PretrainedLLM, generator: TextGenerator) throws {
+        let text = chat ? try llm.chatPrompt(user: prompt, system: system) : prompt
+        let ids = llm.tokenizer.encode(text, addSpecialTokens: true)
+        guard !ids.isEmpty else { throw ValidationError("the prompt encodes to no tokens") }
+        var top5: [(id: Int, logit: Float)] = []
+        let start = Date()
+        var firstToken: Date?
+        let result = generator.generate(
+            promptIDs: ids, maxNewTokens: maxNewTokens, sampling: sampling, generator: Generator(seed: seed),
+            onPromptLogits: { logits in
+                firstToken = Date()
+                top5 = Array(logits.enumerated().sorted { $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset) }
+                    .prefix(5).map { (id: $0.offset, logit: $0.element) })
+            },
+            onText: { piece in
+                if !json { FileHandle.standardOutput.write(Data(piece.utf8)) }
+            })
+        let end = Date()
+        if json {
+            let object: [String: Any] = [
+                "prompt": prompt, "input_ids": ids, "output_ids": result.outputIDs, "text": result.text,
+                "top5_ids": top5.map(\.id), "top5_logits": top5.map { Double($0.logit) },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
+            let decode = end.timeIntervalSince(firstToken ?? start)
+            let perSecond = result.outputIDs.count > 1 ? Double(result.outputIDs.count - 1) / decode : 0
+            let summary = String(format: "\n[%d prompt tokens, %d generated, %.1f tokens/s, prompt %.2f s; stop: %@]\n",
+                                 ids.count, result.outputIDs.count, perSecond, (firstToken ?? end).timeIntervalSince(start),
+                                 result.stopReason.rawValue)
+            FileHandle.standardError.write(Data(summary.utf8))
+        }
+    }
+}
+
+Generate.main()
