@@ -1,0 +1,161 @@
+/// `y = x · Wᵀ + b` for a few input rows, straight from `W`'s blocks: the decoding kernel.
+///
+/// A batch-1 decode step is bound by reading the weights, so each weight row is read once, at
+/// its quantized size, and dotted with every input row while it is in L1. For Q4_0, Q4_1 and
+/// Q8_0 a block's 32 integers become floats in registers (a 32-float stack buffer), are dotted
+/// with `x` in eight lanes, and the block's scale multiplies the block's partial sum — one
+/// multiply per block instead of one per weight; Q4_1's offset `m` multiplies the block's sum of
+/// `x`, computed once per call. Other types decode 256 values of a row at a time into a stack
+/// buffer and dot that. Output rows are split over threads.
+enum FusedQuantizedRows {
+    /// `y [n, out] = x [n, in] · Wᵀ + bias`, for any dequantizable type.
+    static func forward(_ x: UnsafePointer<Float>, rows n: Int, weight: QuantizedTensor,
+                        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        let problem = Problem(x: x, n: n, inFeatures: weight.rowLength, out: weight.rowCount,
+                              rowBytes: weight.rowByteCount, bias: bias, y: y)
+        weight.withUnsafeBlocks { base in
+            switch weight.type {
+            case .q4_0: run(Q4_0Format.self, problem, base)
+            case .q4_1: run(Q4_1Format.self, problem, base)
+            case .q8_0: run(Q8_0Format.self, problem, base)
+            default:
+                let type = weight.type
+                Parallel.forRanges(problem.out, costPerItem: problem.inFeatures * n) { outputs in
+                    decodedRows(type, problem, base, outputs)
+                }
+            }
+        }
+    }
+
+    /// The operands of one call (row-major, contiguous).
+    struct Problem {
+        let x: UnsafePointer<Float>
+        let n: Int
+        let inFeatures: Int
+        let out: Int
+        let rowBytes: Int
+        let bias: UnsafePointer<Float>?
+        let y: UnsafeMutablePointer<Float>
+    }
+
+    /// The 32-value block formats dotted without decoding to memory.
+    private static func run<F: FusedBlockFormat>(_ format: F.Type, _ p: Problem, _ base: UnsafeRawPointer) {
+        let blocks = p.inFeatures / 32
+        // Σx over each block of each input row, which Q4_1's offsets multiply.
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, F.hasOffset ? p.n * blocks : 1))
+        defer { sums.deallocate() }
+        if F.hasOffset {
+            for i in 0..<p.n * blocks {
+                var s: Float = 0
+                for j in 0..<32 { s += p.x[32 * i + j] }
+                sums[i] = s
+            }
+        }
+        Parallel.forRanges(p.out, costPerItem: p.inFeatures * p.n) { outputs in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
+                guard let q = buffer.baseAddress else { return }
+                for o in outputs {
+                    let row = base + o * p.rowBytes
+                    let b = p.bias?[o] ?? 0
+                    for r in 0..<p.n {
+                        p.y[r * p.out + o] = dot(F.self, row: row, x: p.x + r * p.inFeatures, blocks: blocks,
+                                                 blockSums: sums + r * blocks, q: q) + b
+                    }
+                }
+            }
+        }
+    }
+
+    /// One weight row (`blocks` blocks of `F`) dotted with one input row.
+    @inline(__always)
+    private static func dot<F: FusedBlockFormat>(_ format: F.Type, row: UnsafeRawPointer, x: UnsafePointer<Float>,
+                                                 blocks: Int, blockSums: UnsafePointer<Float>,
+                                                 q: UnsafeMutablePointer<Float>) -> Float {
+        var total = SIMD8<Float>(), offsets: Float = 0
+        for b in 0..<blocks {
+            let (scale, offset) = F.decode(row + b * F.byteCount, into: q)
+            let xb = x + 32 * b
+            var s = VectorMath.load(q) * VectorMath.load(xb)
+            s += VectorMath.load(q + 8) * VectorMath.load(xb + 8)
+            s += VectorMath.load(q + 16) * VectorMath.load(xb + 16)
+            s += VectorMath.load(q + 24) * VectorMath.load(xb + 24)
+            total += s * scale
+            if F.hasOffset { offsets += offset * blockSums[b] }
+        }
+        return total.sum() + offsets
+    }
+
+    /// Any other type: 256 values of the row at a time decoded into a stack buffer, then dotted.
+    private static func decodedRows(_ type: GGMLType, _ p: Problem, _ base: UnsafeRawPointer, _ outputs: Range<Int>) {
+        let chunk = 256  // a multiple of every dequantizable block size (1, 32, 256)
+        let valuesPerBlock = type.blockSize, bytesPerBlock = type.blockByteCount
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { buffer in
+            guard let values = buffer.baseAddress else { return }
+            for o in outputs {
+                let row = base + o * p.rowBytes
+                for r in 0..<p.n { p.y[r * p.out + o] = p.bias?[o] ?? 0 }
+                var start = 0
+                while start < p.inFeatures {
+                    let count = Swift.min(chunk, p.inFeatures - start)
+                    type.dequantize(blocks: row + start / valuesPerBlock * bytesPerBlock, count: count / valuesPerBlock,
+                                    into: values)
+                    for r in 0..<p.n {
+                        p.y[r * p.out + o] += FloatRows.dot(values, p.x + r * p.inFeatures + start, count)
+                    }
+                    start += count
+                }
+            }
+        }
+    }
+}
+
+/// A 32-value block format whose values are `scale × q + offset` with small integers `q`.
+protocol FusedBlockFormat {
+    /// Bytes per block.
+    static var byteCount: Int { get }
+    /// Whether the format has a per-block offset (Q4_1's `m`).
+    static var hasOffset: Bool { get }
+    /// Writes the block's 32 integers `q` as floats into `q`; returns its scale and offset.
+    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float)
+}
+
+/// Q4_0: `d`, 16 bytes of nibbles (value `j` low, `j + 16` high); value = d × (nibble − 8).
+enum Q4_0Format: FusedBlockFormat {
+    static var byteCount: Int { 18 }
+    static var hasOffset: Bool { false }
+    @inline(__always)
+    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float) {
+        for j in 0..<16 {
+            let byte = Int32(block.load(fromByteOffset: 2 + j, as: UInt8.self))
+            q[j] = Float((byte & 0x0F) - 8)
+            q[j + 16] = Float((byte >> 4) - 8)
+        }
+        return (BlockScale.half(block, 0), 0)
+    }
+}
+
+/// Q4_1: `d`, `m`, 16 bytes of nibbles; value = d × nibble + m.
+enum Q4_1Format: FusedBlockFormat {
+    static var byteCount: Int { 20 }
+    static var hasOffset: Bool { true }
+    @inline(__always)
+    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float) {
+        for j in 0..<16 {
+            let byte = Int32(block.load(fromByteOffset: 4 + j, as: UInt8.self))
+            q[j] = Float(byte & 0x0F)
+            q[j + 16] = Float(byte >> 4)
+        }
+        return (BlockScale.half(block, 0), BlockScale.half(block, 2))
+    }
+}
+
+/// Q8_0: `d`, 32 signed bytes; value = d × q.
+enum Q8_0Format: FusedBlockFormat {
+    static var byteCount: Int { 34 }
+    static var hasOffset: Bool { false }
+    @inline(__always)
+    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float) {
+        for j in 0..<32 { q[j] = Float(block.load(fromByteOffset: 2 + j, as: Int8.self)) }
+        return (BlockScale.half(block, 0), 0)
+    }
+}
