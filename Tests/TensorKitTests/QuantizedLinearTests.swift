@@ -107,6 +107,24 @@ import Testing
         expectClose(bias.grad!, [Double](repeating: 3, count: 150))
     }
 
+    @Test func blockDotsMatchThePortableLoops() {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in 0..<32 { bytes[i] = UInt8(truncatingIfNeeded: i &* 77 &+ 13) }
+        let x = (0..<32).map { Float($0) * 0.25 - 3 }
+        bytes.withUnsafeBytes { b in
+            x.withUnsafeBufferPointer { xs in
+                let (raw, values) = (b.baseAddress!, xs.baseAddress!)
+                var nibbles: Float = 0, signed: Float = 0
+                for j in 0..<16 { nibbles += Float(bytes[j] & 0x0F) * x[j] + Float(bytes[j] >> 4) * x[j + 16] }
+                for j in 0..<32 { signed += Float(Int8(bitPattern: bytes[j])) * x[j] }
+                #expect(BlockDots.nibbles(raw, values).sum() == nibbles)
+                #expect(BlockDots.portableNibbles(raw, values).sum() == nibbles)
+                #expect(BlockDots.signedBytes(raw, values).sum() == signed)
+                #expect(BlockDots.portableSignedBytes(raw, values).sum() == signed)
+            }
+        }
+    }
+
     @Test func tileSizesStayWithinTheScratchBuffer() {
         #expect(QuantizedMatmul.tileRows(rowLength: 576, rowCount: 1536) == 113)
         #expect(QuantizedMatmul.tileRows(rowLength: 1536, rowCount: 576) == 42)

@@ -2,11 +2,11 @@
 ///
 /// A batch-1 decode step is bound by reading the weights, so each weight row is read once, at
 /// its quantized size, and dotted with every input row while it is in L1. For Q4_0, Q4_1 and
-/// Q8_0 a block's 32 integers become floats in registers (a 32-float stack buffer), are dotted
-/// with `x` in eight lanes, and the block's scale multiplies the block's partial sum — one
-/// multiply per block instead of one per weight; Q4_1's offset `m` multiplies the block's sum of
-/// `x`, computed once per call. Other types decode 256 values of a row at a time into a stack
-/// buffer and dot that. Output rows are split over threads.
+/// Q8_0 a block's 32 integers are widened to floats in registers (``BlockDots``) and dotted with
+/// `x`; the block's scale multiplies that partial sum — one multiply per block instead of one per
+/// weight — and its offset (Q4_1's `m`, Q4_0's `−8d`) multiplies the block's sum of `x`,
+/// computed once per call. Other types decode 256 values of a row at a time into a stack buffer
+/// and dot that. Output rows are split over threads.
 enum FusedQuantizedRows {
     /// `y [n, out] = x [n, in] · Wᵀ + bias`, for any dequantizable type.
     static func forward(_ x: UnsafePointer<Float>, rows n: Int, weight: QuantizedTensor,
@@ -52,15 +52,12 @@ enum FusedQuantizedRows {
             }
         }
         Parallel.forRanges(p.out, costPerItem: p.inFeatures * p.n) { outputs in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
-                guard let q = buffer.baseAddress else { return }
-                for o in outputs {
-                    let row = base + o * p.rowBytes
-                    let b = p.bias?[o] ?? 0
-                    for r in 0..<p.n {
-                        p.y[r * p.out + o] = dot(F.self, row: row, x: p.x + r * p.inFeatures, blocks: blocks,
-                                                 blockSums: sums + r * blocks, q: q) + b
-                    }
+            for o in outputs {
+                let row = base + o * p.rowBytes
+                let b = p.bias?[o] ?? 0
+                for r in 0..<p.n {
+                    p.y[r * p.out + o] = dot(F.self, row: row, x: p.x + r * p.inFeatures, blocks: blocks,
+                                             blockSums: sums + r * blocks) + b
                 }
             }
         }
@@ -69,17 +66,12 @@ enum FusedQuantizedRows {
     /// One weight row (`blocks` blocks of `F`) dotted with one input row.
     @inline(__always)
     private static func dot<F: FusedBlockFormat>(_ format: F.Type, row: UnsafeRawPointer, x: UnsafePointer<Float>,
-                                                 blocks: Int, blockSums: UnsafePointer<Float>,
-                                                 q: UnsafeMutablePointer<Float>) -> Float {
-        var total = SIMD8<Float>(), offsets: Float = 0
+                                                 blocks: Int, blockSums: UnsafePointer<Float>) -> Float {
+        var total = SIMD4<Float>(), offsets: Float = 0
         for b in 0..<blocks {
-            let (scale, offset) = F.decode(row + b * F.byteCount, into: q)
-            let xb = x + 32 * b
-            var s = VectorMath.load(q) * VectorMath.load(xb)
-            s += VectorMath.load(q + 8) * VectorMath.load(xb + 8)
-            s += VectorMath.load(q + 16) * VectorMath.load(xb + 16)
-            s += VectorMath.load(q + 24) * VectorMath.load(xb + 24)
-            total += s * scale
+            let block = row + b * F.byteCount
+            let (sum, scale, offset) = F.dot(block, x + 32 * b)
+            total += sum * scale
             if F.hasOffset { offsets += offset * blockSums[b] }
         }
         return total.sum() + offsets
@@ -113,24 +105,20 @@ enum FusedQuantizedRows {
 protocol FusedBlockFormat {
     /// Bytes per block.
     static var byteCount: Int { get }
-    /// Whether the format has a per-block offset (Q4_1's `m`).
+    /// Whether values have an offset (Q4_1's `m`; Q4_0's `−8d`), which multiplies the block's Σx.
     static var hasOffset: Bool { get }
-    /// Writes the block's 32 integers `q` as floats into `q`; returns its scale and offset.
-    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float)
+    /// `Σ q[j]·x[j]` over the block's 32 integers (in four lanes), with its scale and offset.
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float)
 }
 
-/// Q4_0: `d`, 16 bytes of nibbles (value `j` low, `j + 16` high); value = d × (nibble − 8).
+/// Q4_0: `d`, 16 bytes of nibbles (value `j` low, `j + 16` high); value = d × nibble − 8d.
 enum Q4_0Format: FusedBlockFormat {
     static var byteCount: Int { 18 }
-    static var hasOffset: Bool { false }
+    static var hasOffset: Bool { true }
     @inline(__always)
-    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float) {
-        for j in 0..<16 {
-            let byte = Int32(block.load(fromByteOffset: 2 + j, as: UInt8.self))
-            q[j] = Float((byte & 0x0F) - 8)
-            q[j + 16] = Float((byte >> 4) - 8)
-        }
-        return (BlockScale.half(block, 0), 0)
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        let d = BlockScale.half(block, 0)
+        return (BlockDots.nibbles(block + 2, x), d, -8 * d)
     }
 }
 
@@ -139,13 +127,8 @@ enum Q4_1Format: FusedBlockFormat {
     static var byteCount: Int { 20 }
     static var hasOffset: Bool { true }
     @inline(__always)
-    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float) {
-        for j in 0..<16 {
-            let byte = Int32(block.load(fromByteOffset: 4 + j, as: UInt8.self))
-            q[j] = Float(byte & 0x0F)
-            q[j + 16] = Float(byte >> 4)
-        }
-        return (BlockScale.half(block, 0), BlockScale.half(block, 2))
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        (BlockDots.nibbles(block + 4, x), BlockScale.half(block, 0), BlockScale.half(block, 2))
     }
 }
 
@@ -154,8 +137,7 @@ enum Q8_0Format: FusedBlockFormat {
     static var byteCount: Int { 34 }
     static var hasOffset: Bool { false }
     @inline(__always)
-    static func decode(_ block: UnsafeRawPointer, into q: UnsafeMutablePointer<Float>) -> (scale: Float, offset: Float) {
-        for j in 0..<32 { q[j] = Float(block.load(fromByteOffset: 2 + j, as: Int8.self)) }
-        return (BlockScale.half(block, 0), 0)
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        (BlockDots.signedBytes(block + 2, x), BlockScale.half(block, 0), 0)
     }
 }
