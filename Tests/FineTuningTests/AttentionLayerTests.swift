@@ -8,7 +8,7 @@ import Testing
     private func reference(_ attention: MultiHeadAttention, _ x: Tensor, mask: Tensor? = nil) -> Tensor {
         let (b, l) = (x.shape[0], x.shape[1])
         let (h, kvh, d) = (attention.heads, attention.kvHeads, attention.headDim)
-        func project(_ layer: Linear, _ heads: Int) -> Tensor {
+        func project(_ layer: any LinearLayer, _ heads: Int) -> Tensor {
             x.matmul(layer.weight.transposed()) + layer.bias!   // [B, L, heads·d]
         }
         let q = project(attention.query!, h), k = project(attention.key!, kvh), v = project(attention.value!, kvh)

@@ -6,7 +6,8 @@ import TensorKit
 /// - `.gated(activation)`: `down(activation(gate(x)) · up(x))`; with `.silu` this is SwiGLU
 ///   (LLaMA), with `.gelu` GeGLU.
 ///
-/// Parameters: `gate` (gated only), `up` `[hidden, dim]`, `down` `[dim, hidden]`.
+/// Parameters: `gate` (gated only), `up` `[hidden, dim]`, `down` `[dim, hidden]`; each a
+/// ``LinearLayer`` (a ``Linear``, or a ``QuantizedLinear`` after ``Module/quantizeLinears(where:)``).
 public final class FeedForward: Module, Layer {
     /// The shape of the network.
     public enum Kind: Sendable, Equatable {
@@ -20,11 +21,11 @@ public final class FeedForward: Module, Layer {
     }
 
     /// The gate projection (gated kinds only).
-    public var gate: Linear?
+    public var gate: (any LinearLayer)?
     /// `dim → hidden`.
-    public var up: Linear
+    public var up: any LinearLayer
     /// `hidden → dim`.
-    public var down: Linear
+    public var down: any LinearLayer
     /// The kind this network was built as.
     public let kind: Kind
 
@@ -44,5 +45,20 @@ public final class FeedForward: Module, Layer {
         case .mlp(let activation): down(activation(up(x)))
         case .gated(let activation): down(activation(gate!(x)) * up(x))
         }
+    }
+}
+
+extension FeedForward: LinearLayerSlots {
+    /// Swaps the projection named `name` (`gate`, `up` or `down`).
+    @discardableResult
+    public func replaceLinearLayer(named name: String, with layer: any LinearLayer) -> Bool {
+        switch name {
+        case "gate": guard let old = gate else { return false }; checkReplacement(name, old, layer); gate = layer
+        case "up": checkReplacement(name, up, layer); up = layer
+        case "down": checkReplacement(name, down, layer); down = layer
+        default: return false
+        }
+        invalidateTree()   // the new layer may predate the cached tree
+        return true
     }
 }

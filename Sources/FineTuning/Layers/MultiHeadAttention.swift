@@ -3,7 +3,8 @@ import TensorKit
 /// Multi-head self-attention with separate (or fused) query/key/value projections, causal and
 /// key-padding masks, grouped-query heads, optional rotary positions and a KV cache.
 ///
-/// Parameters are named `query`, `key`, `value` and `output` (each a ``Linear``), or `qkv` and
+/// Parameters are named `query`, `key`, `value` and `output` (each a ``LinearLayer``: a
+/// ``Linear``, or a ``QuantizedLinear`` after ``Module/quantizeLinears(where:)``), or `qkv` and
 /// `output` with `fusedQKV`. With `kvHeads < heads` (grouped-query attention), each group of
 /// `heads / kvHeads` query heads shares one key/value head, as in LLaMA 2/3 and Mistral.
 ///
@@ -16,15 +17,15 @@ import TensorKit
 /// ```
 public final class MultiHeadAttention: Module, Layer {
     /// Query projection `dim → heads·headDim` (nil with a fused projection).
-    public var query: Linear?
+    public var query: (any LinearLayer)?
     /// Key projection `dim → kvHeads·headDim` (nil with a fused projection).
-    public var key: Linear?
+    public var key: (any LinearLayer)?
     /// Value projection `dim → kvHeads·headDim` (nil with a fused projection).
-    public var value: Linear?
+    public var value: (any LinearLayer)?
     /// Fused projection `dim → (heads + 2·kvHeads)·headDim`, rows ordered query, key, value.
-    public var qkv: Linear?
+    public var qkv: (any LinearLayer)?
     /// Output projection `heads·headDim → dim`.
-    public var output: Linear
+    public var output: any LinearLayer
     /// The model width.
     public let dim: Int
     /// The number of query heads.
@@ -152,5 +153,22 @@ public final class MultiHeadAttention: Module, Layer {
     private func repeatHeads(_ t: Tensor) -> Tensor {
         let (b, l, d) = (t.shape[0], t.shape[2], t.shape[3])
         return t.unsqueezed(axis: 2).expand(to: [b, kvHeads, heads / kvHeads, l, d]).reshape([b, heads, l, d])
+    }
+}
+
+extension MultiHeadAttention: LinearLayerSlots {
+    /// Swaps the projection named `name` (`query`, `key`, `value`, `qkv` or `output`).
+    @discardableResult
+    public func replaceLinearLayer(named name: String, with layer: any LinearLayer) -> Bool {
+        switch name {
+        case "query": guard let old = query else { return false }; checkReplacement(name, old, layer); query = layer
+        case "key": guard let old = key else { return false }; checkReplacement(name, old, layer); key = layer
+        case "value": guard let old = value else { return false }; checkReplacement(name, old, layer); value = layer
+        case "qkv": guard let old = qkv else { return false }; checkReplacement(name, old, layer); qkv = layer
+        case "output": checkReplacement(name, output, layer); output = layer
+        default: return false
+        }
+        invalidateTree()   // the new layer may predate the cached tree
+        return true
     }
 }

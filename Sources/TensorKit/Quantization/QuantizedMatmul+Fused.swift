@@ -1,0 +1,143 @@
+/// `y = x · Wᵀ + b` for a few input rows, straight from `W`'s blocks: the decoding kernel.
+///
+/// A batch-1 decode step is bound by reading the weights, so each weight row is read once, at
+/// its quantized size, and dotted with every input row while it is in L1. For Q4_0, Q4_1 and
+/// Q8_0 a block's 32 integers are widened to floats in registers (``BlockDots``) and dotted with
+/// `x`; the block's scale multiplies that partial sum — one multiply per block instead of one per
+/// weight — and its offset (Q4_1's `m`, Q4_0's `−8d`) multiplies the block's sum of `x`,
+/// computed once per call. Other types decode 256 values of a row at a time into a stack buffer
+/// and dot that. Output rows are split over threads.
+enum FusedQuantizedRows {
+    /// `y [n, out] = x [n, in] · Wᵀ + bias`, for any dequantizable type.
+    static func forward(_ x: UnsafePointer<Float>, rows n: Int, weight: QuantizedTensor,
+                        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        let problem = Problem(x: x, n: n, inFeatures: weight.rowLength, out: weight.rowCount,
+                              rowBytes: weight.rowByteCount, bias: bias, y: y)
+        weight.withUnsafeBlocks { base in
+            switch weight.type {
+            case .q4_0: run(Q4_0Format.self, problem, base)
+            case .q4_1: run(Q4_1Format.self, problem, base)
+            case .q8_0: run(Q8_0Format.self, problem, base)
+            default:
+                let type = weight.type
+                Parallel.forRanges(problem.out, costPerItem: problem.inFeatures * n) { outputs in
+                    decodedRows(type, problem, base, outputs)
+                }
+            }
+        }
+    }
+
+    /// The operands of one call (row-major, contiguous).
+    struct Problem {
+        let x: UnsafePointer<Float>
+        let n: Int
+        let inFeatures: Int
+        let out: Int
+        let rowBytes: Int
+        let bias: UnsafePointer<Float>?
+        let y: UnsafeMutablePointer<Float>
+    }
+
+    /// The 32-value block formats dotted without decoding to memory.
+    private static func run<F: FusedBlockFormat>(_ format: F.Type, _ p: Problem, _ base: UnsafeRawPointer) {
+        let blocks = p.inFeatures / 32
+        // Σx over each block of each input row, which Q4_1's offsets multiply.
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, F.hasOffset ? p.n * blocks : 1))
+        defer { sums.deallocate() }
+        if F.hasOffset {
+            for i in 0..<p.n * blocks {
+                var s: Float = 0
+                for j in 0..<32 { s += p.x[32 * i + j] }
+                sums[i] = s
+            }
+        }
+        Parallel.forRanges(p.out, costPerItem: p.inFeatures * p.n) { outputs in
+            for o in outputs {
+                let row = base + o * p.rowBytes
+                let b = p.bias?[o] ?? 0
+                for r in 0..<p.n {
+                    p.y[r * p.out + o] = dot(F.self, row: row, x: p.x + r * p.inFeatures, blocks: blocks,
+                                             blockSums: sums + r * blocks) + b
+                }
+            }
+        }
+    }
+
+    /// One weight row (`blocks` blocks of `F`) dotted with one input row.
+    @inline(__always)
+    private static func dot<F: FusedBlockFormat>(_ format: F.Type, row: UnsafeRawPointer, x: UnsafePointer<Float>,
+                                                 blocks: Int, blockSums: UnsafePointer<Float>) -> Float {
+        var total = SIMD4<Float>(), offsets: Float = 0
+        for b in 0..<blocks {
+            let block = row + b * F.byteCount
+            let (sum, scale, offset) = F.dot(block, x + 32 * b)
+            total += sum * scale
+            if F.hasOffset { offsets += offset * blockSums[b] }
+        }
+        return total.sum() + offsets
+    }
+
+    /// Any other type: 256 values of the row at a time decoded into a stack buffer, then dotted.
+    private static func decodedRows(_ type: GGMLType, _ p: Problem, _ base: UnsafeRawPointer, _ outputs: Range<Int>) {
+        let chunk = 256  // a multiple of every dequantizable block size (1, 32, 256)
+        let valuesPerBlock = type.blockSize, bytesPerBlock = type.blockByteCount
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { buffer in
+            guard let values = buffer.baseAddress else { return }
+            for o in outputs {
+                let row = base + o * p.rowBytes
+                for r in 0..<p.n { p.y[r * p.out + o] = p.bias?[o] ?? 0 }
+                var start = 0
+                while start < p.inFeatures {
+                    let count = Swift.min(chunk, p.inFeatures - start)
+                    type.dequantize(blocks: row + start / valuesPerBlock * bytesPerBlock, count: count / valuesPerBlock,
+                                    into: values)
+                    for r in 0..<p.n {
+                        p.y[r * p.out + o] += FloatRows.dot(values, p.x + r * p.inFeatures + start, count)
+                    }
+                    start += count
+                }
+            }
+        }
+    }
+}
+
+/// A 32-value block format whose values are `scale × q + offset` with small integers `q`.
+protocol FusedBlockFormat {
+    /// Bytes per block.
+    static var byteCount: Int { get }
+    /// Whether values have an offset (Q4_1's `m`; Q4_0's `−8d`), which multiplies the block's Σx.
+    static var hasOffset: Bool { get }
+    /// `Σ q[j]·x[j]` over the block's 32 integers (in four lanes), with its scale and offset.
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float)
+}
+
+/// Q4_0: `d`, 16 bytes of nibbles (value `j` low, `j + 16` high); value = d × nibble − 8d.
+enum Q4_0Format: FusedBlockFormat {
+    static var byteCount: Int { 18 }
+    static var hasOffset: Bool { true }
+    @inline(__always)
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        let d = BlockScale.half(block, 0)
+        return (BlockDots.nibbles(block + 2, x), d, -8 * d)
+    }
+}
+
+/// Q4_1: `d`, `m`, 16 bytes of nibbles; value = d × nibble + m.
+enum Q4_1Format: FusedBlockFormat {
+    static var byteCount: Int { 20 }
+    static var hasOffset: Bool { true }
+    @inline(__always)
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        (BlockDots.nibbles(block + 4, x), BlockScale.half(block, 0), BlockScale.half(block, 2))
+    }
+}
+
+/// Q8_0: `d`, 32 signed bytes; value = d × q.
+enum Q8_0Format: FusedBlockFormat {
+    static var byteCount: Int { 34 }
+    static var hasOffset: Bool { false }
+    @inline(__always)
+    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        (BlockDots.signedBytes(block + 2, x), BlockScale.half(block, 0), 0)
+    }
+}
