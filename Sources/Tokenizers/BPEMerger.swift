@@ -43,8 +43,13 @@ struct BPEMerger {
     ///
     /// Positions are kept in 32 bits of the heap key: words of 4 GiB and more are not supported.
     mutating func merge(_ merges: [UInt64: UInt64], into ids: inout [Int]) {
+        if symbols.count <= Self.shortWord {
+            mergeByScanning(merges)
+            ids.append(contentsOf: symbols)
+            return
+        }
         let count = symbols.count
-        if count > 1 {
+        do {
             next.removeAll(keepingCapacity: true)
             previous.removeAll(keepingCapacity: true)
             heap.removeAll(keepingCapacity: true)
@@ -78,7 +83,31 @@ struct BPEMerger {
         var k = 0
         while k < count {
             ids.append(symbols[k])
-            k = count > 1 ? next[k] : k + 1
+            k = next[k]
+        }
+    }
+
+    /// Words up to this many symbols merge by rescanning, which is faster than keeping the
+    /// queue for them (most words of natural text are this short).
+    static let shortWord = 16
+
+    /// Merges the lowest-ranked adjacent pair (leftmost on ties) until no pair has a rule: O(n²),
+    /// for short words only.
+    private mutating func mergeByScanning(_ merges: [UInt64: UInt64]) {
+        while symbols.count > 1 {
+            var bestRank = UInt64.max
+            var bestIndex = -1
+            var bestID = 0
+            for k in 0..<(symbols.count - 1) {
+                if let rule = merges[Self.pairKey(symbols[k], symbols[k + 1])], rule >> 32 < bestRank {
+                    bestRank = rule >> 32
+                    bestIndex = k
+                    bestID = Int(rule & 0xFFFF_FFFF)
+                }
+            }
+            if bestIndex < 0 { return }
+            symbols[bestIndex] = bestID
+            symbols.remove(at: bestIndex + 1)
         }
     }
 
