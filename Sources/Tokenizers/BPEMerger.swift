@@ -10,8 +10,9 @@
 /// that position must have the entry's rank. Ranks are unique per rule, and a symbol's id only
 /// changes by growing, so a matching rank means the very pair the entry was made for.
 ///
-/// One merger is reused across words, so merging allocates only when a word is longer than any
-/// before it.
+/// Words of up to ``shortWord`` symbols, most of natural text, skip the queue and merge by
+/// rescanning, which is faster at that size. One merger is reused across words, so merging
+/// allocates only when a word is longer than any before it.
 struct BPEMerger {
     /// The id of the symbol starting at each byte position; -1 where a symbol was merged into its left.
     private var symbols: [Int] = []
@@ -49,35 +50,33 @@ struct BPEMerger {
             return
         }
         let count = symbols.count
-        do {
-            next.removeAll(keepingCapacity: true)
-            previous.removeAll(keepingCapacity: true)
-            heap.removeAll(keepingCapacity: true)
-            for k in 0..<count {
-                next.append(k + 1)
-                previous.append(k - 1)
+        next.removeAll(keepingCapacity: true)
+        previous.removeAll(keepingCapacity: true)
+        heap.removeAll(keepingCapacity: true)
+        for k in 0..<count {
+            next.append(k + 1)
+            previous.append(k - 1)
+        }
+        for k in 0..<(count - 1) {
+            if let rule = merges[Self.pairKey(symbols[k], symbols[k + 1])] { push(rule, at: k) }
+        }
+        while let top = popMin() {
+            let position = Int(top & 0xFFFF_FFFF)
+            let left = symbols[position]
+            let right = next[position]
+            guard left >= 0, right < count, let rule = merges[Self.pairKey(left, symbols[right])],
+                  rule >> 32 == top >> 32 else { continue }
+            symbols[position] = Int(rule & 0xFFFF_FFFF)
+            symbols[right] = -1
+            let after = next[right]
+            next[position] = after
+            if after < count {
+                previous[after] = position
+                if let rule = merges[Self.pairKey(symbols[position], symbols[after])] { push(rule, at: position) }
             }
-            for k in 0..<(count - 1) {
-                if let rule = merges[Self.pairKey(symbols[k], symbols[k + 1])] { push(rule, at: k) }
-            }
-            while let top = popMin() {
-                let position = Int(top & 0xFFFF_FFFF)
-                let left = symbols[position]
-                let right = next[position]
-                guard left >= 0, right < count, let rule = merges[Self.pairKey(left, symbols[right])],
-                      rule >> 32 == top >> 32 else { continue }
-                symbols[position] = Int(rule & 0xFFFF_FFFF)
-                symbols[right] = -1
-                let after = next[right]
-                next[position] = after
-                if after < count {
-                    previous[after] = position
-                    if let rule = merges[Self.pairKey(symbols[position], symbols[after])] { push(rule, at: position) }
-                }
-                let before = previous[position]
-                if before >= 0, let rule = merges[Self.pairKey(symbols[before], symbols[position])] {
-                    push(rule, at: before)
-                }
+            let before = previous[position]
+            if before >= 0, let rule = merges[Self.pairKey(symbols[before], symbols[position])] {
+                push(rule, at: before)
             }
         }
         var k = 0
