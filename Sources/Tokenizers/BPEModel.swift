@@ -15,45 +15,28 @@ struct BPEModel: Sendable {
     let ignoreMerges: Bool
     let cache = BPEWordCache()
 
-    /// Appends the ids of one pre-tokenized piece.
-    func encode(_ word: UnsafeBufferPointer<UInt8>, into ids: inout [Int], scratch: inout [Int]) {
+    /// Appends the ids of one pre-tokenized piece; `merger` is working memory reused across calls.
+    func encode(_ word: UnsafeBufferPointer<UInt8>, into ids: inout [Int], merger: inout BPEMerger) {
         if word.isEmpty { return }
         if ignoreMerges, let id = vocabulary.value(for: word) {
             ids.append(id)
             return
         }
         if cache.append(word, to: &ids) { return }
-        scratch.removeAll(keepingCapacity: true)
+        merger.removeAll()
         var previousUnknown = false
         for byte in word {
             let id = byteIDs[Int(byte)]
             if id >= 0 {
-                scratch.append(id)
+                merger.append(id)
                 previousUnknown = false
             } else if let unknownID {
-                if !(fuseUnknown && previousUnknown) { scratch.append(unknownID) }
+                if !(fuseUnknown && previousUnknown) { merger.append(unknownID) }
                 previousUnknown = true
             }
         }
-        // Merge the lowest-ranked adjacent pair (leftmost on ties) until no pair has a rule.
-        while scratch.count > 1 {
-            var bestRank = UInt64.max
-            var bestIndex = -1
-            var bestID = 0
-            for k in 0..<(scratch.count - 1) {
-                let key = UInt64(UInt32(truncatingIfNeeded: scratch[k])) << 32
-                    | UInt64(UInt32(truncatingIfNeeded: scratch[k + 1]))
-                if let rule = merges[key], rule >> 32 < bestRank {
-                    bestRank = rule >> 32
-                    bestIndex = k
-                    bestID = Int(rule & 0xFFFF_FFFF)
-                }
-            }
-            if bestIndex < 0 { break }
-            scratch[bestIndex] = bestID
-            scratch.remove(at: bestIndex + 1)
-        }
-        cache.store(word, ids: scratch[...])
-        ids.append(contentsOf: scratch)
+        let start = ids.count
+        merger.merge(merges, into: &ids)
+        cache.store(word, ids: ids[start...])
     }
 }

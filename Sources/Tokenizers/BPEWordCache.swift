@@ -4,12 +4,16 @@ import Foundation
 ///
 /// Natural text repeats words constantly, and merging is the expensive part of byte-level BPE.
 /// Ids are kept in one flat array; the table maps a word to `offset << 16 | count`. Like Hugging
-/// Face's cache it stops growing at a fixed size rather than evicting.
+/// Face's cache it stops growing at a fixed size rather than evicting, and it skips long words
+/// (which rarely repeat, and would fill the key storage).
 final class BPEWordCache: @unchecked Sendable {
     private let lock = NSLock()
     private var table = ByteStringTable(minimumCapacity: 1024)
     private var ids: [Int32] = []
     private let capacity: Int
+
+    /// Words longer than this many bytes are not stored.
+    static let maximumWordLength = 256
 
     init(capacity: Int = 10_000) {
         self.capacity = capacity
@@ -27,7 +31,7 @@ final class BPEWordCache: @unchecked Sendable {
     }
 
     func store(_ word: UnsafeBufferPointer<UInt8>, ids pieces: ArraySlice<Int>) {
-        guard pieces.count < 0xFFFF else { return }
+        guard word.count <= Self.maximumWordLength else { return }  // so pieces.count fits in 16 bits
         lock.lock()
         defer { lock.unlock() }
         guard table.count < capacity else { return }

@@ -1,10 +1,12 @@
 import Foundation
 
-/// GPT-2 style byte-level BPE: text is cut by GPT-2's pre-tokenization pattern, each piece's UTF-8
-/// bytes start as one token each, and adjacent tokens merge by the rank of their merge rule.
+/// GPT-2 style byte-level BPE: text is cut into words by a pre-tokenization pattern
+/// (``BPEPreTokenizer``), each word's UTF-8 bytes start as one token each, and adjacent tokens
+/// merge by the rank of their merge rule (in O(n log n) of the word's length).
 ///
 /// Loaded from a Hugging Face `tokenizer.json` whose model is `BPE` with a `ByteLevel`
-/// pre-tokenizer. Added tokens (`<|endoftext|>`) are recognized in the text first.
+/// pre-tokenizer, or built from plain values (FineTuning builds it from a GGUF file's metadata).
+/// Added tokens (`<|endoftext|>`) are recognized in the text first.
 ///
 /// ```swift
 /// let tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: url)
@@ -19,128 +21,127 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     public var specialTokens: SpecialTokenIDs
     /// Whether a space is put before text that does not start with one (RoBERTa does this).
     public var addPrefixSpace: Bool
+    /// How text is cut into words before merging.
+    public let preTokenizer: BPEPreTokenizer
 
-    private let model: BPEModel
+    let model: BPEModel
     private let tokens: [String]
     private let tokenIDs: [String: Int]
     /// The bytes each id decodes to (added tokens: their UTF-8 content).
     private let idBytes: [[UInt8]]
     private let addedTokens: AddedTokenMatcher
 
-    /// Loads a `tokenizer.json` with a BPE model and byte-level pre-tokenization.
+    /// A tokenizer from plain values, for vocabularies that do not come as a `tokenizer.json`
+    /// (a GGUF file's metadata, say).
     ///
-    /// Merges may be written `"a b"` or `["a", "b"]`.
-    /// - Throws: ``TokenizerError`` for a missing file, bad JSON, another model or pre-tokenizer
-    ///   type, an `unk_token` missing from the vocabulary, or a merge naming unknown tokens.
-    public init(tokenizerJSON url: URL) throws {
-        try self.init(json: TokenizerJSON(url: url))
-    }
-
-    init(json: TokenizerJSON) throws {
-        let path = json.path
-        let model = try json.object(json.root, "model", at: "model")
-        let type = try json.optionalString(model, "type", at: "model.type") ?? (model["merges"] != nil ? "BPE" : "")
-        guard type == "BPE" else { throw TokenizerError.unsupported(path: path, component: "model", type: type) }
-        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            if let value = try json.optionalString(model, key, at: "model.\(key)"), !value.isEmpty {
-                throw TokenizerError.unsupported(path: path, component: "model.\(key)", type: value)
-            }
+    /// - Parameters:
+    ///   - vocabulary: The tokens by id, spelled in GPT-2's byte characters (`"Ġworld"`). A token
+    ///     with a character outside that alphabet stands for its own UTF-8 bytes.
+    ///   - merges: The merge rules, best first (use ``mergePair(from:)`` for `"a b"` strings).
+    ///   - addedTokens: Tokens matched in the raw text before pre-tokenization; their ids may
+    ///     extend the vocabulary by at most their own number.
+    ///   - preTokenizer: The pattern the merges were learned with.
+    ///   - addPrefixSpace: Whether a space is put before text that does not start with one.
+    ///   - unknownID: The id for bytes the vocabulary lacks; nil drops them.
+    ///   - specialTokens: The special token ids; nil guesses them from the special added tokens'
+    ///     names. Special added tokens are always among the ids decoding may skip.
+    ///   - template: The special tokens put around encoded sequences.
+    ///   - fuseUnknown: Whether consecutive unknown bytes become one unknown token.
+    ///   - ignoreMerges: Whether a word that is itself a token skips merging.
+    ///   - source: Where the values come from (a file path), named in errors.
+    /// - Throws: ``TokenizerError/invalidMerge(path:index:reason:)`` for a merge naming tokens the
+    ///   vocabulary lacks; ``TokenizerError/invalidField(path:keyPath:reason:)`` for an added token,
+    ///   special or template id outside the vocabulary.
+    public init(vocabulary: [String], merges: [(String, String)], addedTokens: [AddedToken] = [],
+                preTokenizer: BPEPreTokenizer = .gpt2, addPrefixSpace: Bool = false, unknownID: Int? = nil,
+                specialTokens: SpecialTokenIDs? = nil, template: SpecialTokenTemplate = .none,
+                fuseUnknown: Bool = false, ignoreMerges: Bool = false, source: String = "") throws {
+        func fail(_ keyPath: String, _ reason: String) -> TokenizerError {
+            .invalidField(path: source, keyPath: keyPath, reason: reason)
         }
-        if try json.optionalBool(model, "byte_fallback", at: "model.byte_fallback") == true {
-            throw TokenizerError.unsupported(path: path, component: "model.byte_fallback", type: "true")
-        }
-        if let (normalizer, _) = try json.componentType("normalizer") {
-            throw TokenizerError.unsupported(path: path, component: "normalizer", type: normalizer)
-        }
-        var prefixSpace = false
-        if let (preType, pre) = try json.componentType("pre_tokenizer") {
-            guard preType == "ByteLevel", try json.optionalBool(pre, "use_regex", at: "pre_tokenizer.use_regex") ?? true
-            else { throw TokenizerError.unsupported(path: path, component: "pre_tokenizer", type: preType) }
-            prefixSpace = try json.optionalBool(pre, "add_prefix_space", at: "pre_tokenizer.add_prefix_space") ?? false
-        } else {
-            throw json.fail("pre_tokenizer", "is missing; a byte-level BPE needs a ByteLevel pre-tokenizer")
-        }
-
-        let (vocabulary, ids) = try json.vocabulary(model)
-        let added = try json.addedTokens()
         // Added ids extend the vocabulary; a far-off id would make every table that large.
-        for (index, token) in added.enumerated() where token.id < 0 || token.id >= vocabulary.count + added.count {
-            throw json.fail("added_tokens[\(index)].id", "is \(token.id), outside 0..<\(vocabulary.count + added.count)")
+        let limit = vocabulary.count + addedTokens.count
+        for (index, token) in addedTokens.enumerated() where token.id < 0 || token.id >= limit {
+            throw fail("addedTokens[\(index)].id", "is \(token.id), outside 0..<\(limit)")
         }
-        let size = max(vocabulary.count, (added.map(\.id).max() ?? -1) + 1)
+        let size = max(vocabulary.count, (addedTokens.map(\.id).max() ?? -1) + 1)
         var names = vocabulary + [String](repeating: "", count: size - vocabulary.count)
         var bytesByID = [[UInt8]](repeating: [], count: size)
         var table = ByteStringTable(minimumCapacity: vocabulary.count)
+        var ids: [String: Int] = [:]
+        ids.reserveCapacity(size)
         for (id, token) in vocabulary.enumerated() {
             // Tokens outside the byte mapping (special tokens kept in the vocabulary) decode as text.
             let bytes = ByteLevelMapping.decode(token) ?? Array(token.utf8)
             bytesByID[id] = bytes
             table.insert(bytes, value: id)
+            ids[token] = id
         }
-        var allIDs = ids
-        for token in added {
+        let vocabularyIDs = ids
+        for token in addedTokens {
             names[token.id] = token.content
             bytesByID[token.id] = Array(token.content.utf8)
-            allIDs[token.content] = token.id
+            ids[token.content] = token.id
         }
         var byteIDs = [Int](repeating: -1, count: 256)
         for byte in 0..<256 { byteIDs[byte] = table.value(for: [UInt8(byte)]) ?? -1 }
 
-        let merges = try Self.merges(model, ids: ids, json: json)
-        var unknownID: Int?
-        if let unk = try json.optionalString(model, "unk_token", at: "model.unk_token") {
-            guard let id = allIDs[unk] else { throw TokenizerError.missingToken(path: path, token: unk, role: "unknown") }
-            unknownID = id
+        var rules: [UInt64: UInt64] = [:]
+        rules.reserveCapacity(merges.count)
+        for (rank, (left, right)) in merges.enumerated() {
+            guard let leftID = vocabularyIDs[left], let rightID = vocabularyIDs[right],
+                  let mergedID = vocabularyIDs[left + right] else {
+                let missing = [left, right, left + right].first { vocabularyIDs[$0] == nil } ?? left
+                throw TokenizerError.invalidMerge(path: source, index: rank,
+                                                  reason: "('\(left)', '\(right)') needs '\(missing)', which is not in the vocabulary")
+            }
+            let key = BPEMerger.pairKey(leftID, rightID)
+            if rules[key] == nil { rules[key] = UInt64(rank) << 32 | UInt64(mergedID) }
         }
-        self.model = BPEModel(vocabulary: table, byteIDs: byteIDs, merges: merges, unknownID: unknownID,
-                              fuseUnknown: try json.optionalBool(model, "fuse_unk", at: "model.fuse_unk") ?? false,
-                              ignoreMerges: try json.optionalBool(model, "ignore_merges", at: "model.ignore_merges") ?? false)
-        self.tokens = names
-        self.tokenIDs = allIDs
-        self.idBytes = bytesByID
-        self.addedTokens = AddedTokenMatcher(added)
-        self.addPrefixSpace = prefixSpace
-        self.template = try json.template { allIDs[$0] }
-        let special = added.filter(\.special)
+        let special = addedTokens.filter(\.special)
         func find(_ names: [String]) -> Int? {
             for name in names { if let token = special.first(where: { $0.content == name }) { return token.id } }
             return nil
         }
-        self.specialTokens = SpecialTokenIDs(
+        var specialIDs = specialTokens ?? SpecialTokenIDs(
             pad: find(["<pad>", "<|pad|>", "[PAD]", "<|padding|>"]), unk: unknownID,
             cls: find(["<s>", "[CLS]"]), sep: find(["</s>", "[SEP]"]),
             bos: find(["<s>", "<|begin_of_text|>", "<bos>", "<|startoftext|>", "<|endoftext|>"]),
-            eos: find(["</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>"]), mask: find(["<mask>", "[MASK]"]),
-            others: Set(special.map(\.id)))
+            eos: find(["</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>"]), mask: find(["<mask>", "[MASK]"]))
+        specialIDs.all.formUnion(special.map(\.id))
+        for id in specialIDs.all.union([unknownID].compactMap { $0 }) where !(0..<size).contains(id) {
+            throw fail("specialTokens", "id \(id) is outside the vocabulary (0..<\(size))")
+        }
+        let templateIDs = template.prefix + template.suffix + template.pair.flatMap { piece -> [Int] in
+            if case .special(let ids, _) = piece { return ids }
+            return []
+        }
+        for id in templateIDs where !(0..<size).contains(id) {
+            throw fail("template", "id \(id) is outside the vocabulary (0..<\(size))")
+        }
+        self.model = BPEModel(vocabulary: table, byteIDs: byteIDs, merges: rules, unknownID: unknownID,
+                              fuseUnknown: fuseUnknown, ignoreMerges: ignoreMerges)
+        self.tokens = names
+        self.tokenIDs = ids
+        self.idBytes = bytesByID
+        self.addedTokens = AddedTokenMatcher(addedTokens)
+        self.preTokenizer = preTokenizer
+        self.addPrefixSpace = addPrefixSpace
+        self.template = template
+        self.specialTokens = specialIDs
     }
 
-    /// Reads `model.merges` into `left << 32 | right` → `rank << 32 | merged id`.
-    private static func merges(_ model: [String: Any], ids: [String: Int],
-                               json: TokenizerJSON) throws -> [UInt64: UInt64] {
-        guard let raw = model["merges"] as? [Any] else { throw json.fail("model.merges", "is missing or not a list") }
-        var merges: [UInt64: UInt64] = [:]
-        merges.reserveCapacity(raw.count)
-        for (rank, entry) in raw.enumerated() {
-            let left: String, right: String
-            if let text = entry as? String {
-                let parts = text.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
-                    throw TokenizerError.invalidMerge(path: json.path, index: rank, reason: "'\(text)' is not two tokens separated by one space")
-                }
-                (left, right) = (String(parts[0]), String(parts[1]))
-            } else if let pair = entry as? [String], pair.count == 2 {
-                (left, right) = (pair[0], pair[1])
-            } else {
-                throw TokenizerError.invalidMerge(path: json.path, index: rank, reason: "is neither \"a b\" nor [a, b]")
-            }
-            for token in [left, right, left + right] where ids[token] == nil {
-                throw TokenizerError.invalidMerge(path: json.path, index: rank,
-                                                  reason: "('\(left)', '\(right)') needs '\(token)', which is not in the vocabulary")
-            }
-            let key = UInt64(ids[left]!) << 32 | UInt64(ids[right]!)
-            if merges[key] == nil { merges[key] = UInt64(rank) << 32 | UInt64(ids[left + right]!) }
-        }
-        return merges
+    /// Whether every character of `token` is one of GPT-2's 256 byte characters, as the tokens of
+    /// a byte-level vocabulary are (special tokens such as `<|endoftext|>` included).
+    public static func isByteLevelSpelling(_ token: String) -> Bool {
+        token.unicodeScalars.allSatisfy { ByteLevelMapping.bytes[$0] != nil }
+    }
+
+    /// The two tokens of a merge written `"a b"`; nil unless there is exactly one space.
+    public static func mergePair(from text: String) -> (String, String)? {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        return (String(parts[0]), String(parts[1]))
     }
 
     public var vocabularySize: Int { tokens.count }
@@ -166,7 +167,7 @@ public struct ByteLevelBPETokenizer: Tokenizer {
             var segments: [TextSegment] = []
             addedTokens.split(bytes, into: &segments)
             var pieces: [Range<Int>] = []
-            var scratch: [Int] = []
+            var merger = BPEMerger()
             var prefixed: [UInt8] = []
             for segment in segments {
                 switch segment {
@@ -178,9 +179,9 @@ public struct ByteLevelBPETokenizer: Tokenizer {
                         prefixed.removeAll(keepingCapacity: true)
                         prefixed.append(0x20)
                         prefixed.append(contentsOf: segmentBytes)
-                        prefixed.withUnsafeBufferPointer { encodeSegment($0, &pieces, &scratch, &ids) }
+                        prefixed.withUnsafeBufferPointer { encodeSegment($0, &pieces, &merger, &ids) }
                     } else {
-                        encodeSegment(segmentBytes, &pieces, &scratch, &ids)
+                        encodeSegment(segmentBytes, &pieces, &merger, &ids)
                     }
                 }
             }
@@ -190,11 +191,11 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     }
 
     private func encodeSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ pieces: inout [Range<Int>],
-                               _ scratch: inout [Int], _ ids: inout [Int]) {
+                               _ merger: inout BPEMerger, _ ids: inout [Int]) {
         pieces.removeAll(keepingCapacity: true)
-        GPT2PreTokenizer.split(bytes, into: &pieces)
+        preTokenizer.split(bytes, into: &pieces)
         for piece in pieces {
-            model.encode(UnsafeBufferPointer(rebasing: bytes[piece]), into: &ids, scratch: &scratch)
+            model.encode(UnsafeBufferPointer(rebasing: bytes[piece]), into: &ids, merger: &merger)
         }
     }
 

@@ -5,35 +5,10 @@
 /// contractions, runs of letters, of numbers or of other symbols (each optionally led by one
 /// space), and whitespace runs, where a run followed by a word leaves its last space to that word.
 enum GPT2PreTokenizer {
-    private enum Kind { case letter, number, space, other }
-
-    @inline(__always)
-    private static func kind(_ value: UInt32) -> Kind {
-        if value < 0x80 {
-            switch value {
-            case 0x41...0x5A, 0x61...0x7A: return .letter
-            case 0x30...0x39: return .number
-            case 0x09...0x0D, 0x20: return .space
-            default: return .other
-            }
-        }
-        let properties = Unicode.Scalar(value)!.properties
-        if properties.isWhitespace { return .space }
-        switch properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
-        case .decimalNumber, .letterNumber, .otherNumber: return .number
-        default: return .other
-        }
-    }
-
     /// Appends the byte ranges of the pieces of UTF-8 `text` to `pieces`.
     static func split(_ text: UnsafeBufferPointer<UInt8>, into pieces: inout [Range<Int>]) {
         let n = text.count
-        // Byte offset and class of the scalar at `i`; n for the end.
-        @inline(__always) func scalar(at i: Int) -> (kind: Kind, next: Int) {
-            let (value, length) = decodeUTF8Scalar(text, at: i)
-            return (kind(value), i + length)
-        }
+        @inline(__always) func scalar(at i: Int) -> (kind: ScalarKind, next: Int) { ScalarKind.at(i, in: text) }
         var i = 0
         while i < n {
             let start = i

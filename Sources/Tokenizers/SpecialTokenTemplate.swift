@@ -36,6 +36,20 @@ public struct SpecialTokenTemplate: Sendable, Equatable {
     /// No special tokens; a pair is the two sequences back to back, typed 0 and 1.
     public static let none = SpecialTokenTemplate()
 
+    /// The template transformers builds for a tokenizer flagged `add_bos_token` / `add_eos_token`:
+    /// `bos A eos`, and for a pair `bos A eos bos B eos`, type id 1 from the second `bos` on.
+    /// A nil id is left out (pass nil for a flag that is off).
+    public static func sequence(bos: Int?, eos: Int?) -> SpecialTokenTemplate {
+        let (prefix, suffix) = ([bos].compactMap { $0 }, [eos].compactMap { $0 })
+        var pair: [Piece] = []
+        for typeID in 0...1 {
+            if !prefix.isEmpty { pair.append(.special(prefix, typeID: typeID)) }
+            pair.append(typeID == 0 ? .first(typeID: 0) : .second(typeID: 1))
+            if !suffix.isEmpty { pair.append(.special(suffix, typeID: typeID)) }
+        }
+        return SpecialTokenTemplate(prefix: prefix, suffix: suffix, pair: pair)
+    }
+
     /// How many ids the template adds to one sequence.
     public var count: Int { prefix.count + suffix.count }
 
