@@ -59,7 +59,7 @@ import Testing
                         generator: Generator(seed: 5))
         let all = model.generate([1, 2], maxNewTokens: 8, sampling: .greedy)
         var seen: [Int] = []
-        let three = model.generate([1, 2], maxNewTokens: 8, sampling: .greedy) { seen.append($0); return seen.count < 3 }
+        let three = model.generate([1, 2], maxNewTokens: 8, sampling: .greedy, onToken: { seen.append($0); return seen.count < 3 })
         #expect(three == Array(all.prefix(3)))
         #expect(seen == three)
     }

@@ -1,0 +1,118 @@
+import Foundation
+import TensorKit
+
+/// A pretrained language model from one GGUF file: the ``GPT`` with its weights, the tokenizer
+/// and the chat template the file carries, and the tokens that end a turn.
+///
+/// Weights load as float32 (every linear layer trainable, for full fine-tuning), or with
+/// `quantized: true` the projections of every block keep their GGUF blocks in
+/// ``QuantizedLinear`` layers (about the file's size in memory; frozen, adapters attach as
+/// usual). The embedding, norms and a tied head are float32 either way.
+///
+/// ```swift
+/// let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: "data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
+/// let prompt = try llm.chatPrompt(user: "Hello")
+/// let result = TextGenerator(model: llm.model, tokenizer: llm.tokenizer, stopTokens: llm.stopTokens)
+///     .generate(promptIDs: llm.tokenizer.encode(prompt, addSpecialTokens: true), maxNewTokens: 32)
+/// print(result.text)   // "Hello! How can I assist you today?"
+/// ```
+public struct PretrainedLLM {
+    /// The model, in evaluation mode.
+    public let model: GPT
+    /// The tokenizer of the file (`tokenizer.ggml.*`).
+    public let tokenizer: ByteLevelBPETokenizer
+    /// The file's chat template, if it has one.
+    public let chatTemplate: ChatTemplate?
+    /// The ids that end generation: the end-of-sequence id (ChatML models end their turn with it).
+    public let stopTokens: Set<Int>
+    /// The file it was loaded from.
+    public let url: URL
+
+    /// Loads model, tokenizer and chat template from the GGUF file at `url`.
+    ///
+    /// - Parameters:
+    ///   - url: a llama-architecture GGUF file.
+    ///   - quantized: keep the blocks' projections in their GGUF blocks instead of float32.
+    /// - Throws: ``GGUFModelError`` for the model, `TokenizerError`/`GGUFError` for the tokenizer,
+    ///   ``PretrainedError/tokenizerMismatch(tokenizer:model:reason:)`` when the tokenizer's ids
+    ///   do not fit the embedding.
+    public init(contentsOf url: URL, quantized: Bool = false) throws {
+        let file: GGUFFile
+        do { file = try GGUFFile(contentsOf: url) } catch { throw GGUFModelError.unreadable(error) }
+        let model = try GPT.pretrained(gguf: file)
+        let tokenizer = try ByteLevelBPETokenizer(gguf: file)
+        try TokenizerCompatibility(vocabularySize: model.config.vocabularySize)
+            .check(tokenizer, tokenizerFile: url.path, modelFile: url.path)
+        if quantized { try Self.quantizeProjections(of: model, from: file) }
+        model.eval()
+        self.model = model
+        self.tokenizer = tokenizer
+        self.chatTemplate = try ChatTemplate(gguf: file)
+        self.stopTokens = Set([tokenizer.specialTokens.eos].compactMap { $0 })
+        self.url = url
+    }
+
+    /// The prompt text of one user turn (after an optional system turn) in the chat template,
+    /// with the assistant's turn opened, as `apply_chat_template(..., add_generation_prompt=True)`.
+    ///
+    /// - Throws: `ChatTemplateError` from the template; ``GGUFModelError`` when the file has none.
+    public func chatPrompt(user: String, system: String? = nil) throws -> String {
+        var messages: [ChatMessage] = []
+        if let system { messages.append(ChatMessage(role: "system", content: system)) }
+        messages.append(ChatMessage(role: "user", content: user))
+        return try chatPrompt(messages, addGenerationPrompt: true)
+    }
+
+    /// `messages` rendered with the file's chat template.
+    public func chatPrompt(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
+        guard let chatTemplate else {
+            throw GGUFModelError.invalidMetadata(file: url.path, key: "tokenizer.chat_template", value: "absent",
+                                                 reason: "the file has no chat template")
+        }
+        let bos = tokenizer.specialTokens.bos.flatMap(tokenizer.token(forID:))
+        let eos = tokenizer.specialTokens.eos.flatMap(tokenizer.token(forID:))
+        return try chatTemplate.render(messages: messages, addGenerationPrompt: addGenerationPrompt, bosToken: bos, eosToken: eos)
+    }
+
+    /// Replaces every block projection by a ``QuantizedLinear`` holding the file's blocks (query
+    /// and key rows moved from llama.cpp's order to the one the float model uses).
+    static func quantizeProjections(of model: GPT, from file: GGUFFile) throws {
+        let heads = model.config.heads, kvHeads = model.config.kvHeads ?? model.config.heads
+        var failure: Error?
+        model.quantizeLinears { path, linear -> QuantizedTensor? in
+            guard failure == nil, path.hasPrefix("layers."), let name = GGUFNameMapping.ggufName(forOurs: path + ".weight") else {
+                return nil
+            }
+            do {
+                var blocks = try file.quantizedTensor(named: name)
+                guard blocks.shape == linear.weight.shape else { return nil }   // the loader checked; keep float otherwise
+                if path.hasSuffix("attention.query") || path.hasSuffix("attention.key") {
+                    let groups = path.hasSuffix("attention.query") ? heads : kvHeads
+                    blocks = blocks.reorderingRows(GGUFQueryKeyPermutation.ggufRows(rows: blocks.rowCount, heads: groups))
+                }
+                return blocks
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+    }
+}
+
+extension QuantizedTensor {
+    /// A copy whose row `r` is row `order[r]` of this one (rows are whole blocks, so they move
+    /// as bytes).
+    func reorderingRows(_ order: [Int]) -> QuantizedTensor {
+        precondition(order.count == rowCount && order.allSatisfy { (0..<rowCount).contains($0) },
+                     "QuantizedTensor.reorderingRows: \(order.count) indices for \(rowCount) rows")
+        let rowBytes = rowByteCount
+        let storage = Storage(byteCount: byteCount)
+        withUnsafeBlocks { source in
+            for (r, from) in order.enumerated() {
+                (storage.pointer + r * rowBytes).copyMemory(from: source + from * rowBytes, byteCount: rowBytes)
+            }
+        }
+        return QuantizedTensor(type: type, shape: shape, storage: storage)
+    }
+}
