@@ -5,7 +5,7 @@ import TensorKit
 /// memory, and adapters train on top of it (QLoRA-style).
 ///
 /// The weight is no parameter: it is not saved, counted or trained, and is decoded inside each
-/// product (``Tensor/quantizedLinear(_:weight:bias:)``). The bias, when there is one, is an
+/// product (`Tensor.quantizedLinear(_:weight:bias:)`). The bias, when there is one, is an
 /// ordinary parameter. As an ``AdapterHost`` the layer takes LoRA, DoRA and IA³ adapters through
 /// the usual strategies, named `adapters.<name>.*` as on ``Linear``; it cannot rewrite its
 /// weight, so merging adapters into it stops with a message, and PiSSA/OLoRA initialisation

@@ -30,9 +30,9 @@ extension ByteLevelBPETokenizer {
     /// let tokenizer = try ByteLevelBPETokenizer(gguf: gguf)
     /// tokenizer.encode("Hello", addSpecialTokens: true)   // [19556] for SmolLM2
     /// ```
-    /// - Throws: ``TokenizerError/unsupported(path:component:type:)`` naming the key and value
+    /// - Throws: `TokenizerError.unsupported(path:component:type:)` naming the key and value
     ///   for another tokenizer model (`llama` is SentencePiece) or an unknown `pre`;
-    ///   ``TokenizerError/invalidField(path:keyPath:reason:)`` for a missing or mistyped key, an
+    ///   `TokenizerError.invalidField(path:keyPath:reason:)` for a missing or mistyped key, an
     ///   id outside the vocabulary, a malformed merge or a `token_type` list of another length.
     public init(gguf: GGUFFile) throws {
         let metadata = GGUFTokenizerMetadata(gguf.metadata, path: gguf.url.path)
@@ -105,8 +105,8 @@ extension ChatTemplate {
     ///                                      eosToken: tokenizer.specialTokens.eos.flatMap(tokenizer.token(forID:)))
     /// }
     /// ```
-    /// - Throws: ``TokenizerError/invalidField(path:keyPath:reason:)`` when the value is not a
-    ///   string; ``ChatTemplateError`` when the template does not parse.
+    /// - Throws: `TokenizerError.invalidField(path:keyPath:reason:)` when the value is not a
+    ///   string; `ChatTemplateError` when the template does not parse.
     public init?(gguf: GGUFFile) throws {
         let metadata = GGUFTokenizerMetadata(gguf.metadata, path: gguf.url.path)
         guard let source = try metadata.optional("tokenizer.chat_template", \.string, "a string") else { return nil }
@@ -114,7 +114,7 @@ extension ChatTemplate {
     }
 }
 
-/// Metadata lookups that throw ``TokenizerError``s naming the file and the key.
+/// Metadata lookups that throw `TokenizerError`s naming the file and the key.
 private struct GGUFTokenizerMetadata {
     let metadata: GGUFMetadata
     let path: String

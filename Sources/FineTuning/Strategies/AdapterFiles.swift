@@ -13,7 +13,7 @@ extension Module {
     static var peftPrefix: String { "base_model.model." }
 
     /// Writes adapter `name` to `folder` (created if needed) in PEFT's layout. The folder is
-    /// replaced as one unit (``AtomicFolder``): a reader sees the old adapter or the new one;
+    /// replaced as one unit (`AtomicFolder`): a reader sees the old adapter or the new one;
     /// other files already in the folder are kept.
     ///
     /// - Parameters:

@@ -13,7 +13,7 @@ import TensorKit
 ///
 /// Applying a second `LoRA` with another `adapterName` adds a second adapter and switches to it;
 /// see ``Module/setActiveAdapter(_:)``. An optimizer built from a parameter list before the
-/// switch does not hold the new adapter (the ``Trainer`` stops with ``UntrackedParametersError``);
+/// switch does not hold the new adapter (the ``Trainer`` stops with `UntrackedParametersError`);
 /// one built with `AdamW(model:)` follows it.
 public struct LoRA: FineTuningStrategy {
     public var name: String { config.useDoRA ? "dora" : "lora" }

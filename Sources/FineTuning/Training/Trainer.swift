@@ -118,7 +118,7 @@ public final class Trainer<Example> {
     ///     there (when an output directory is set) — for time-sliced jobs; a later call with
     ///     `resumingFrom:` continues exactly as if there had been no pause.
     /// - Throws: ``TrainingError/nonFiniteLoss(step:epoch:value:lastCheckpoint:)`` when a loss is
-    ///   NaN or infinite (the parameters are not updated with it); ``UntrackedParametersError`` when
+    ///   NaN or infinite (the parameters are not updated with it); `UntrackedParametersError` when
     ///   a parameter gets a gradient but is in no group of the optimizer (checked at the run's first
     ///   step); checkpoint and file errors.
     @discardableResult

@@ -84,7 +84,7 @@ public struct TrainingCheckpointStore: Sendable {
     }
 
     /// Writes a complete checkpoint folder at `destination`, replacing one already there as one
-    /// unit (``AtomicFolder``): a reader sees the old checkpoint or the new one, never a mix.
+    /// unit (`AtomicFolder`): a reader sees the old checkpoint or the new one, never a mix.
     ///
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` for a file-system failure.
     static func write(to destination: URL, parameters: [String: Tensor], optimizer: OptimizerStateDict,
