@@ -50,7 +50,7 @@ struct FuzzRunner {
     /// Runs inputs `from...` of the batch in a child; returns how it ended and the last case it began.
     private func runChild(batch: URL, from first: Int, deadline: Date) throws -> (kind: Kind, lastStarted: Int) {
         let progress = batch.appendingPathExtension("progress")
-        FileManager.default.createFile(atPath: progress.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: progress.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["exec", target.name, batch.path, "\(first)"]

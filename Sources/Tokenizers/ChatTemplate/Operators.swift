@@ -28,7 +28,7 @@ enum Operators {
         switch (op, left, right) {
         case (.add, .string(let a), .string(let b)): return .string(a + b)
         case (.add, .list(let a, let ta), .list(let b, let tb)) where ta == tb: return .list(a + b, isTuple: ta)
-        case (.add, .string, _), (.add, .list, _) where left.number == nil:
+        case (.add, .string, _), (.add, .list, _):
             // Python's wording for concatenating a str or list with another type.
             throw ChatTemplateError.runtime("can only concatenate \(left.typeName) (not \"\(right.typeName)\") to \(left.typeName)", at: location)
         case (.multiply, .string(let s), _), (.multiply, _, .string(let s)):
