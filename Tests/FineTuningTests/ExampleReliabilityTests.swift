@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ExampleSupport
 import FineTuning
+import TensorKit
 
 /// Command-line numbers and signals, as the example programs meet them.
 @Suite struct ExampleReliabilityTests {
@@ -76,6 +77,63 @@ import FineTuning
         var huge = LabelMap()
         _ = try CSVReader().readClassification(from: folder, labels: &huge)
         #expect(huge.names == ["99999999999"])   // a name, not a class count
+    }
+
+    // MARK: The command-line programs, as a user runs them (built beside this test bundle)
+
+    /// Runs a program of this package with `arguments` and `input` on stdin.
+    private func runProgram(_ name: String, _ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
+        let folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let executable = folder.appendingPathComponent(name)
+        try #require(FileManager.default.fileExists(atPath: executable.path), "\(executable.path) was not built")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile(), err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    /// A model whose weights are NaN: `embed` refuses (non-zero exit, the line named) instead of
+    /// printing `nan`, which is not JSON.
+    @Test func embedRefusesNonFiniteOutput() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nan-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config: [String: Any] = ["model_type": "bert", "vocab_size": 12, "hidden_size": 8, "num_hidden_layers": 1,
+                                     "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 16]
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
+        try ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "the", "cat", "##s", ",", "!"].joined(separator: "\n")
+            .write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        let encoder = Encoder(try BertConfig(contentsOf: folder.appendingPathComponent("config.json")).encoderConfig(),
+                              generator: Generator(seed: 1))
+        var weights = BertNameMapping.huggingFaceStateDict(fromOurs: encoder.stateDict())
+        weights["embeddings.word_embeddings.weight"] = Tensor.full([12, 8], value: .nan)
+        try SafeTensors.save(weights, to: folder.appendingPathComponent("model.safetensors"), durable: false)
+
+        let run = try runProgram("embed", ["--model", folder.path], input: "hello world\nthe cats\n")
+        #expect(run.status != 0)
+        #expect(run.out.isEmpty, "\(run.out)")
+        #expect(run.err.contains("non-finite") && run.err.contains("line 1"), "\(run.err)")
+    }
+
+    /// embed-benchmark's numbers and files are checked with a usage message (exit 2), not a trap.
+    @Test func embedBenchmarkChecksItsArguments() throws {
+        for (arguments, expected) in [(["data", "/etc/hostname", "x"], "batch must be an integer"),
+                                      (["data", "/etc/hostname", "0"], "batch must be an integer"),
+                                      (["data", "/etc/hostname", "8", "-1"], "max-length must be an integer"),
+                                      (["data", "/nonexistent-sentences"], "cannot read sentences"),
+                                      (["only-one"], "missing arguments")] {
+            let run = try runProgram("embed-benchmark", arguments)
+            #expect(run.status == 2, "\(arguments)")
+            #expect(run.err.contains(expected) && run.err.contains("usage:"), "\(arguments): \(run.err)")
+        }
     }
 }
 
