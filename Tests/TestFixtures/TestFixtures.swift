@@ -17,26 +17,32 @@ public func fixtureURL(_ name: String) -> URL {
 /// when missing — once per process, shared by the tokenizer and pretrained-model tests.
 public let miniLMFolder: Result<URL, FixtureFetchFailure> = {
     let folder = packageRoot.appendingPathComponent("data/all-MiniLM-L6-v2")
-    let needed = ["config.json", "model.safetensors", "tokenizer.json", "vocab.txt"]
-        .map { folder.appendingPathComponent($0).path }
-    if needed.allSatisfy(FileManager.default.fileExists(atPath:)) { return .success(folder) }
-    let script = packageRoot.appendingPathComponent("scripts/fetch-minilm.sh")
+    let needed = ["config.json", "model.safetensors", "tokenizer.json", "vocab.txt"].map { folder.appendingPathComponent($0) }
+    return fetch(folder, needing: needed, with: "fetch-minilm.sh", by: "make model")
+}()
+
+/// `result` once every file of `needed` exists, running `scripts/<script>` first when one is
+/// missing.
+func fetch(_ result: URL, needing needed: [URL], with script: String, by target: String) -> Result<URL, FixtureFetchFailure> {
+    let present = { needed.allSatisfy { FileManager.default.fileExists(atPath: $0.path) } }
+    if present() { return .success(result) }
+    let scriptURL = packageRoot.appendingPathComponent("scripts").appendingPathComponent(script)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [script.path]
+    process.arguments = [scriptURL.path]
     do {
         try process.run()
         process.waitUntilExit()
     } catch {
-        return .failure(FixtureFetchFailure("could not run \(script.path): \(error)"))
+        return .failure(FixtureFetchFailure("could not run \(scriptURL.path): \(error)"))
     }
-    guard process.terminationStatus == 0, needed.allSatisfy(FileManager.default.fileExists(atPath:)) else {
+    guard process.terminationStatus == 0, present() else {
         return .failure(FixtureFetchFailure(
-            "\(folder.path) is missing and scripts/fetch-minilm.sh failed (exit \(process.terminationStatus)); "
-                + "run it by hand (it needs python3 with pip and access to PyPI)"))
+            "\(result.path) is missing and scripts/\(script) failed (exit \(process.terminationStatus)); "
+                + "run `\(target)` by hand (it needs python3 with pip and access to PyPI)"))
     }
-    return .success(folder)
-}()
+    return .success(result)
+}
 
 /// Why a fixture the tests need could not be fetched.
 public struct FixtureFetchFailure: Error, CustomStringConvertible {

@@ -40,7 +40,7 @@ public final class GGUFFile {
     /// File offset of the data section, where tensor offsets count from.
     public let dataOffset: Int
 
-    private let mapping: GGUFMapping
+    private let mapping: FileMapping
     private let index: [String: Int]
 
     /// The nesting limit for metadata arrays (arrays of arrays of ...): 32 levels.
@@ -49,7 +49,7 @@ public final class GGUFFile {
     /// Opens `url`, maps it, and reads and validates the header and tensor infos.
     public init(contentsOf url: URL) throws(GGUFError) {
         let file = url.path
-        let mapping = try GGUFMapping(path: file)
+        let mapping = try mapFile(file)
         let header = try GGUFHeader(bytes: UnsafeRawBufferPointer(start: mapping.base, count: mapping.byteCount), file: file)
         self.url = url
         self.mapping = mapping
@@ -107,33 +107,15 @@ public final class GGUFFile {
 @available(*, unavailable, message: "GGUFFile hands out non-Sendable tensors")
 extension GGUFFile: Sendable {}
 
-/// A private, copy-on-write memory map of a whole file, unmapped on release.
-private final class GGUFMapping {
-    let base: UnsafeMutableRawPointer
-    let byteCount: Int
-    private let isMapped: Bool
-
-    init(path: String) throws(GGUFError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotOpen(file: path, reason: systemError()) }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw .cannotOpen(file: path, reason: systemError()) }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .cannotOpen(file: path, reason: "not a regular file") }
-        byteCount = Int(status.st_size)
-        if byteCount == 0 {
-            // mmap refuses empty files; the header parser reports the truncation.
-            base = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64)
-            isMapped = false
-            return
-        }
-        let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)
-        guard let address, address != MAP_FAILED else { throw .cannotOpen(file: path, reason: "mmap: \(systemError())") }
-        base = address
-        isMapped = true
-    }
-
-    deinit {
-        if isMapped { munmap(base, byteCount) } else { base.deallocate() }
+/// Opens `path` and maps it whole (``FileMapping``), naming the file in the error.
+private func mapFile(_ path: String) throws(GGUFError) -> FileMapping {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .cannotOpen(file: path, reason: systemError()) }
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0 else { throw .cannotOpen(file: path, reason: systemError()) }
+    guard (status.st_mode & S_IFMT) == S_IFREG else { throw .cannotOpen(file: path, reason: "not a regular file") }
+    do { return try FileMapping(descriptor: fd, byteCount: Int(status.st_size)) } catch {
+        throw .cannotOpen(file: path, reason: error.reason)
     }
 }

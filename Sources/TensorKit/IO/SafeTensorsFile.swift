@@ -59,7 +59,10 @@ public final class SafeTensorsFile {
 
         let header: SafeTensorsHeader
         if mapped {
-            let mapping = try FileMapping(descriptor: descriptor, byteCount: fileSize, file: file)
+            let mapping: FileMapping
+            do { mapping = try FileMapping(descriptor: descriptor.fd, byteCount: fileSize) } catch {
+                throw .cannotOpen(file: file, reason: error.reason)
+            }
             let bytes = UnsafeRawBufferPointer(start: mapping.base, count: fileSize)
             let length = try SafeTensorsHeader.headerLength(prefix: bytes, fileSize: fileSize, file: file)
             header = try SafeTensorsHeader(json: UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + length)]),
@@ -175,19 +178,4 @@ private final class FileDescriptor {
             done += got
         }
     }
-}
-
-/// A private, copy-on-write memory map of a whole file, unmapped on release.
-private final class FileMapping {
-    let base: UnsafeMutableRawPointer
-    let byteCount: Int
-
-    init(descriptor: FileDescriptor, byteCount: Int, file: String) throws(SafeTensorsError) {
-        let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor.fd, 0)
-        guard let address, address != MAP_FAILED else { throw .cannotOpen(file: file, reason: "mmap: \(systemError())") }
-        self.base = address
-        self.byteCount = byteCount
-    }
-
-    deinit { munmap(base, byteCount) }
 }
