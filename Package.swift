@@ -17,6 +17,8 @@ let package = Package(
         .executable(name: "adapter-switching", targets: ["AdapterSwitching"]),
         .executable(name: "fuzz", targets: ["FuzzRunner"]),
         .executable(name: "generate", targets: ["Generate"]),
+        .executable(name: "finetune-llm", targets: ["FinetuneLLM"]),
+        .executable(name: "fuse", targets: ["Fuse"]),
     ],
     dependencies: [
         // Only the command-line examples use it; the libraries have no dependencies.
@@ -38,6 +40,13 @@ let package = Package(
         .executableTarget(name: "Generate", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Examples/Generate"),
+        .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport"], path: "Examples/FinetuneLLM"),
+        .executableTarget(name: "Fuse", dependencies: [
+            "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Examples/Fuse"),
+        .target(name: "LLMSupport", dependencies: [
+            "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Examples/LLMSupport"),
         .executableTarget(name: "EmbedBenchmark", dependencies: ["FineTuning"], path: "Examples/EmbedBenchmark"),
         // The fine-tuning examples: shared code (data, runs, reports), shared options, one program each.
         .target(name: "ExampleSupport", dependencies: ["FineTuning"], path: "Examples/ExampleSupport"),
@@ -47,7 +56,7 @@ let package = Package(
         .executableTarget(name: "FullFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/FullFinetune"),
         .executableTarget(name: "PartialFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/PartialFinetune"),
         .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/LoraFinetune"),
-        .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine"], path: "Examples/CompareStrategies"),
+        .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine", "LLMSupport"], path: "Examples/CompareStrategies"),
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "Examples/AdapterSwitching"),
         // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
@@ -56,7 +65,7 @@ let package = Package(
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
-        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "TestFixtures", "FuzzTargets"]),
+        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "LLMSupport", "TestFixtures", "FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

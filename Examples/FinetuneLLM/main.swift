@@ -1,0 +1,1 @@
+print("finetune-llm: under construction")

@@ -1,0 +1,2 @@
+import ExampleSupport
+import FineTuning
