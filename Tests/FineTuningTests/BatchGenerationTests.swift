@@ -1,0 +1,46 @@
+import Testing
+@testable import FineTuning
+
+@Suite struct BatchGenerationTests {
+    /// A small LLaMA-shaped model with large weights, so its greedy picks are far from ties.
+    private func model() -> GPT {
+        var config = GPTConfig(vocabularySize: 40, maxPositions: 64, dim: 24, layers: 2, heads: 4, kvHeads: 2, hidden: 48)
+        config.positions = .rotary(base: 10_000)
+        config.norm = .rmsNorm
+        config.feedForward = .swiGLU
+        config.bias = false
+        config.initStd = 0.4
+        config.dtype = .float64
+        return GPT(config, generator: Generator(seed: 7))
+    }
+
+    @Test func batchedGreedyEqualsOnePromptAtATime() {
+        let gpt = model()
+        let prefix = [3, 9, 1, 30, 12]
+        let prompts = [[5, 6, 7], [8, 2, 2], [1], [4, 4, 9, 13, 2], [7, 7, 7], [11]]
+        let batched = gpt.generateGreedy(prompts, sharedPrefix: prefix, maxNewTokens: 8, stopTokens: [0, 17], maxBatch: 2)
+        for (prompt, output) in zip(prompts, batched) {
+            let alone = gpt.generate(prefix + prompt, maxNewTokens: 8, strategy: .greedy, stopTokens: [0, 17])
+            #expect(output == alone, "prompt \(prompt)")
+        }
+        let noPrefix = gpt.generateGreedy(prompts, maxNewTokens: 6)
+        for (prompt, output) in zip(prompts, noPrefix) {
+            #expect(output == gpt.generate(prompt, maxNewTokens: 6), "prompt \(prompt)")
+        }
+    }
+
+    @Test func rowsStopAtTheirOwnStopToken() {
+        let gpt = model()
+        let prompts = [[5, 6, 7], [8, 2, 2], [9, 1, 3]]
+        let free = gpt.generateGreedy(prompts, maxNewTokens: 10)
+        // Stop on the third token the first row produces: that row ends there, the others go on
+        // to their own first occurrence of it (or the length limit).
+        let stop = free[0][2]
+        let stopped = gpt.generateGreedy(prompts, maxNewTokens: 10, stopTokens: [stop])
+        for (full, cut) in zip(free, stopped) {
+            let expected = full.firstIndex(of: stop).map { Array(full[...$0]) } ?? full
+            #expect(cut == expected)
+        }
+        #expect(stopped[0].count <= 3)
+    }
+}
