@@ -1,2 +1,0 @@
-import ExampleSupport
-import FineTuning
