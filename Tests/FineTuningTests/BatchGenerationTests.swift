@@ -44,3 +44,28 @@ import Testing
         #expect(stopped[0].count <= 3)
     }
 }
+
+@Suite struct GPTMaskedLossTests {
+    @Test func headOnlyAtSupervisedPositionsGivesTheFullLossAndGradients() {
+        var config = GPTConfig(vocabularySize: 30, maxPositions: 32, dim: 16, layers: 2, heads: 4, kvHeads: 2, hidden: 32)
+        config.positions = .rotary(base: 10_000)
+        config.norm = .rmsNorm
+        config.feedForward = .swiGLU
+        config.bias = false
+        config.dtype = .float64
+        let model = GPT(config, generator: Generator(seed: 3))
+        let ids = Tensor([1, 5, 9, 2, 7, 3, 8, 8, 4, 1, 2, 6] as [Int32], shape: [2, 6])
+        let targets = Tensor([-100, -100, 9, 2, 7, -100, -100, -100, -100, 1, 2, 6] as [Int64], shape: [2, 6])
+        let fast = model.loss(ids, targets: targets)
+        fast.backward()
+        let fastGrads = model.namedParameters().map { $0.tensor.grad!.scalars(as: Double.self) }
+        model.parameters().forEach { $0.zeroGrad() }
+        let reference = Tensor.crossEntropy(logits: model(ids), targets: targets, ignoreIndex: -100)
+        reference.backward()
+        #expect(abs(fast.item(as: Double.self) - reference.item(as: Double.self)) < 1e-12)
+        for (fastGrad, parameter) in zip(fastGrads, model.namedParameters()) {
+            let slow = parameter.tensor.grad!.scalars(as: Double.self)
+            #expect(zip(fastGrad, slow).allSatisfy { abs($0 - $1) < 1e-12 }, "\(parameter.name)")
+        }
+    }
+}

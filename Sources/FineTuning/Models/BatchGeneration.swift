@@ -71,8 +71,9 @@ extension GPT {
         var input = Tensor(prompts.flatMap { $0.map { Int32($0) } }, shape: [batch, length])
         while outputs[0].count < maxNewTokens && finished.contains(false) {
             if config.positions == .learned && cache.length + input.shape[1] > config.maxPositions { break }
-            let logits = self(input, cache: cache)
-            let last = logits.select(axis: 1, index: input.shape[1] - 1).contiguous().scalars(as: Float.self)
+            // The head only where the next token is read: the last position of each row.
+            let hidden = hiddenStates(input, cache: cache).select(axis: 1, index: input.shape[1] - 1)
+            let last = vocabularyLogits(hidden).cast(to: .float32).contiguous().scalars(as: Float.self)
             let vocabulary = config.vocabularySize
             var next = [Int32](repeating: 0, count: batch)
             for row in 0..<batch {

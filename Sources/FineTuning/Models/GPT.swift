@@ -151,6 +151,12 @@ public final class GPT: Module {
     ///   - cache: when given, positions start at its length and each block appends its keys and
     ///     values to it (incremental decoding).
     public func callAsFunction(_ ids: Tensor, mask: Tensor? = nil, cache: KVCache? = nil) -> Tensor {
+        vocabularyLogits(hiddenStates(ids, mask: mask, cache: cache))
+    }
+
+    /// The final-norm output `[B, L, dim]` for token ids `[B, L]`: everything but the output head.
+    /// Arguments as ``callAsFunction(_:mask:cache:)``.
+    public func hiddenStates(_ ids: Tensor, mask: Tensor? = nil, cache: KVCache? = nil) -> Tensor {
         precondition(ids.rank == 2 && ids.dtype.isInteger, "GPT: ids must be int [batch, seq], got \(ids.dtype) \(ids.shape)")
         precondition(cache == nil || cache!.layers.count == layers.count,
                      "GPT: cache has \(cache!.layers.count) layers, model has \(layers.count)")
@@ -173,18 +179,37 @@ public final class GPT: Module {
         for (i, layer) in layers.enumerated() {
             h = checkpointing ? layer.checkpointed(h, mask: mask) : layer(h, mask: mask, cache: cache?.layers[i])
         }
-        h = finalNorm(h)
-        if let head { return head(h) }
+        return finalNorm(h)
+    }
+
+    /// The output head: hidden states `[..., dim]` → logits `[..., vocabularySize]`.
+    public func vocabularyLogits(_ hidden: Tensor) -> Tensor {
+        if let head { return head(hidden) }
         // One GEMM over all positions, reading the embedding matrix transposed in place.
-        let rows = h.reshape([-1, config.dim]).matmul(tokenEmbedding.weight.transposed())
-        let logits = rows.reshape([ids.shape[0], length, config.vocabularySize])
+        let rows = hidden.reshape([-1, config.dim]).matmul(tokenEmbedding.weight.transposed())
+        let logits = rows.reshape(Array(hidden.shape.dropLast()) + [config.vocabularySize])
         return headBias.map { logits + $0 } ?? logits
     }
 
     /// Mean next-token cross-entropy of the logits for `ids` against `targets` (same shape;
     /// `ignoreIndex` entries are skipped).
+    ///
+    /// The head runs only at the positions that have a target: with the prompt masked (chat
+    /// fine-tuning) most positions have none, and the head is the widest product of the model.
     public func loss(_ ids: Tensor, targets: Tensor, mask: Tensor? = nil, ignoreIndex: Int = -100) -> Tensor {
-        Tensor.crossEntropy(logits: self(ids, mask: mask), targets: targets, ignoreIndex: ignoreIndex)
+        precondition(targets.shape == ids.shape && targets.dtype.isInteger,
+                     "GPT.loss: targets must be int with the shape of ids \(ids.shape), got \(targets.dtype) \(targets.shape)")
+        let hidden = hiddenStates(ids, mask: mask)
+        let flatTargets = targets.reshape([-1])
+        let values: [Int] = flatTargets.dtype == .int64 ? flatTargets.scalars(as: Int64.self).map { Int($0) }
+                                                        : flatTargets.scalars(as: Int32.self).map { Int($0) }
+        let kept = values.indices.filter { values[$0] != ignoreIndex }
+        if kept.count == values.count || kept.isEmpty {
+            return Tensor.crossEntropy(logits: vocabularyLogits(hidden), targets: targets, ignoreIndex: ignoreIndex)
+        }
+        let rows = Tensor(kept.map { Int32($0) }, shape: [kept.count])
+        let logits = vocabularyLogits(hidden.reshape([-1, config.dim]).indexSelect(axis: 0, indices: rows))
+        return Tensor.crossEntropy(logits: logits, targets: flatTargets.indexSelect(axis: 0, indices: rows), ignoreIndex: ignoreIndex)
     }
 
     /// A cache sized for this model.
