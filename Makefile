@@ -4,7 +4,7 @@
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test build clean model data llm docs
+.PHONY: deps demo demo-encoder test build clean model data llm docs
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES); do \
@@ -19,8 +19,14 @@ deps:
 build: deps
 	swift build -c release
 
-# The main job: fine-tuning strategies compared on real data (runs/compare/; under 10 minutes on 2 cores).
-demo: deps model data
+# The main job: LLM fine-tuning strategies (few-shot baseline, full, partial, LoRA, QLoRA, DoRA) on
+# SmolLM2-135M-Instruct, answering TREC questions in a fixed JSON format (runs/compare-llm/; under
+# 15 minutes on 2 cores).
+demo: deps llm data
+	swift run -c release compare-strategies --task trec-json
+
+# The sentence-encoder comparison: all-MiniLM-L6-v2 strategies on sentiment (runs/compare/).
+demo-encoder: deps model data
 	swift run -c release compare-strategies
 
 test: deps

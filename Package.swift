@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(name: "Generate", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Examples/Generate"),
-        .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport"], path: "Examples/FinetuneLLM"),
+        .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport", "ExampleSupport"], path: "Examples/FinetuneLLM"),
         .executableTarget(name: "Fuse", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Examples/Fuse"),

@@ -10,15 +10,24 @@
 //   make model data
 //   swift run -c release compare-strategies              # a few minutes on 2 cores
 //   swift run -c release compare-strategies --quick      # about a minute (CI smoke test)
+//
+// With `--task trec-json` (what `make demo` runs) it compares LLM fine-tuning strategies on
+// SmolLM2-135M-Instruct instead: see LLMSupport/CompareLLMStrategies.swift.
 import ArgumentParser
 import ExampleCommandLine
 import ExampleSupport
 import Foundation
+import LLMSupport
 
 struct CompareStrategies: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare-strategies",
-        abstract: "Fine-tunes with each strategy on the same split and seed and compares quality and cost.")
+        abstract: "Fine-tunes with each strategy on the same split and seed and compares quality and cost.",
+        discussion: """
+            --task sentiment|spam compares sentence-encoder strategies (all-MiniLM-L6-v2, the options below). \
+            --task trec-json compares LLM strategies on SmolLM2-135M-Instruct (`make demo`); see \
+            `compare-strategies --task trec-json --help` for its options.
+            """)
 
     @OptionGroup var options: TrainingOptions
     @OptionGroup var lora: LoRAOptions
@@ -123,4 +132,7 @@ struct CompareStrategies: ParsableCommand {
     }
 }
 
-CompareStrategies.main()
+/// `--task trec-json` (or `--task=trec-json`) selects the LLM comparison.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let llmTask = zip(arguments, arguments.dropFirst()).contains { $0 == "--task" && $1 == "trec-json" } || arguments.contains("--task=trec-json")
+if llmTask { CompareLLMStrategies.main() } else { CompareStrategies.main() }

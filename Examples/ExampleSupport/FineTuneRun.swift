@@ -196,10 +196,14 @@ public struct FineTuneRun {
     }
 }
 
-/// Accumulates the wall time of the closures it runs.
-final class Stopwatch {
-    private(set) var seconds = 0.0
-    func measure<R>(_ body: () throws -> R) rethrows -> R {
+/// Accumulates the wall time of the closures it runs (evaluation time, kept apart from steps').
+public final class Stopwatch {
+    /// The seconds measured so far.
+    public private(set) var seconds = 0.0
+    /// A stopwatch at zero.
+    public init() {}
+    /// Runs `body`, adding its wall time.
+    public func measure<R>(_ body: () throws -> R) rethrows -> R {
         let start = Date()
         defer { seconds += Date().timeIntervalSince(start) }
         return try body()

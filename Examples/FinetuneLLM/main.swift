@@ -1,15 +1,36 @@
+// finetune-llm — supervised fine-tuning of a pretrained GGUF LLM (SmolLM2-135M-Instruct by
+// default) with full, partial, LoRA, DoRA or QLoRA, on JSONL chat/prompt-completion/text data or
+// the built-in fixed-JSON task.
+//
+//   make llm data
+//   swift run -c release finetune-llm --task trec-json --strategy lora --steps 150
+//   swift run -c release finetune-llm --data my-data/ --strategy qlora --targets q_proj v_proj
+import ArgumentParser
 import Foundation
-import FineTuning
+import ExampleSupport
 import LLMSupport
 
-let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ".")
-let questions = try TRECQuestions.read(from: root.appendingPathComponent("data/trec-questions.txt"))
-let split = try TRECQuestions.split(questions, testCount: 500, validationCount: 200, seed: 42)
-print(questions.count, split.train.count)
-let llm = try PretrainedLLM(contentsOf: root.appendingPathComponent("data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"), quantized: CommandLine.arguments.count > 3)
-var eval = TRECJSONEvaluation(llm: llm, examples: TRECJSONTask.fewShotExamples(from: split.train))
-let n = Int(CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "40")!
-let start = Date()
-let (metrics, answers) = try eval.run(on: Array(split.test.prefix(n)))
-print(metrics, Date().timeIntervalSince(start))
-for a in answers.prefix(5) { print(a.question.text, "→", a.output) }
+struct FinetuneLLM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune-llm",
+        abstract: "Fine-tunes a pretrained GGUF language model (full, partial, LoRA, DoRA, QLoRA) on chat JSONL data.",
+        discussion: """
+            Chat and prompt/completion data go through the model's chat template; the loss covers the \
+            assistant/completion tokens only unless --train-on-prompt. Writes the adapter (PEFT layout) or the \
+            trained weights, metrics.jsonl, a loss plot and result.json into --output.
+            """)
+
+    @OptionGroup var options: FinetuneLLMOptions
+
+    func run() throws {
+        do {
+            let result = try LLMFineTuneRun(settings: options.settings()).run()
+            print(String(format: "%@: %.0f ms/step, peak RSS %@, artifact %@ → %@/result.json", result.label, result.msPerStep,
+                         result.peakRSSBytes.map(formatBytes) ?? "n/a", formatBytes(result.artifactBytes), options.output))
+        } catch let error as LLMExampleError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+FinetuneLLM.main()
