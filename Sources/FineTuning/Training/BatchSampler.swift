@@ -19,6 +19,9 @@ public struct BatchSampler: Sendable, Equatable {
     public var seed: UInt64
     /// Whether a final short batch is dropped.
     public var dropLast: Bool
+    /// The length of each example; when set (and shuffling), batches group examples of similar
+    /// length (``LengthGroupedBatches``).
+    public var lengths: [Int]? = nil
 
     /// A sampler over `count` examples.
     public init(count: Int, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) {
@@ -35,6 +38,10 @@ public struct BatchSampler: Sendable, Equatable {
 
     /// The example indices of every batch of epoch `epoch`.
     public func batches(epoch: Int) -> [[Int]] {
+        if shuffle, let lengths {
+            precondition(lengths.count == count, "BatchSampler: \(lengths.count) lengths for \(count) examples")
+            return LengthGroupedBatches.batches(lengths: lengths, batchSize: batchSize, seed: seed, epoch: epoch, dropLast: dropLast)
+        }
         let order = shuffle ? Shuffle.permutation(count: count, seed: Shuffle.epochSeed(seed, epoch: epoch)) : Array(0..<count)
         return (0..<batchCount).map { b in Array(order[(b * batchSize)..<Swift.min(count, (b + 1) * batchSize)]) }
     }

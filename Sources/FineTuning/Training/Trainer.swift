@@ -84,9 +84,18 @@ public final class Trainer<Example> {
 
     /// The sampler of the training data.
     public var sampler: BatchSampler {
-        BatchSampler(count: trainData.count, batchSize: configuration.batchSize, shuffle: configuration.shuffle,
-                     seed: configuration.seed, dropLast: configuration.dropLastBatch)
+        var sampler = BatchSampler(count: trainData.count, batchSize: configuration.batchSize, shuffle: configuration.shuffle,
+                                   seed: configuration.seed, dropLast: configuration.dropLastBatch)
+        if configuration.groupByLength { sampler.lengths = trainLengths }
+        return sampler
     }
+
+    /// The length of each training example when they are ``SequenceLengthMeasurable`` (read once:
+    /// the data is fixed for the trainer's life).
+    private lazy var trainLengths: [Int]? = {
+        guard Example.self is any SequenceLengthMeasurable.Type else { return nil }
+        return (0..<trainData.count).map { (trainData.example(at: $0) as? any SequenceLengthMeasurable)?.sequenceLength ?? 0 }
+    }()
 
     /// Optimizer steps per epoch (the last accumulation window of an epoch may be short).
     public var stepsPerEpoch: Int {
@@ -187,6 +196,9 @@ public final class Trainer<Example> {
         let c = configuration
         precondition(c.gradientAccumulationSteps > 0, "Trainer: gradientAccumulationSteps must be positive")
         guard sampler.batchCount > 0 else { throw TrainingError.emptyDataset }
+        if c.groupByLength && trainLengths == nil {
+            throw TrainingError.invalidConfiguration("groupByLength needs examples that are SequenceLengthMeasurable")
+        }
         if c.checkpointEvery != nil && c.outputDirectory == nil {
             throw TrainingError.invalidConfiguration("checkpointEvery needs an outputDirectory")
         }

@@ -72,6 +72,10 @@ public struct TrainerConfiguration: Sendable {
     public var decay: LearningRateDecay = .constant
     /// Shuffle the training data each epoch.
     public var shuffle: Bool = true
+    /// Put examples of similar length in the same batch (Hugging Face's `group_by_length`; see
+    /// ``LengthGroupedBatches``), so padding costs little. Needs ``shuffle`` and examples that are
+    /// ``SequenceLengthMeasurable`` (``SFTExample`` is).
+    public var groupByLength: Bool = false
     /// Drop each epoch's last short batch.
     public var dropLastBatch: Bool = false
     /// The seed of the data order.
