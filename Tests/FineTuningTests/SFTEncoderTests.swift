@@ -95,6 +95,24 @@ private let byteTemplate = try! ChatTemplate(source:
         #expect(encoded.dataset.count == 3)
     }
 
+    /// Enough records for several threads: the same examples, in order, as one by one, and the
+    /// first failing record named.
+    @Test func batchEncodingMatchesOneByOne() throws {
+        let encoder = SFTEncoder(tokenizer: ByteTokenizer(), chatTemplate: byteTemplate)
+        let records: [SFTRecord] = (0..<300).map { i in
+            i % 3 == 0 ? .text("text \(i)") : .promptCompletion(prompt: "q\(i)", completion: String(repeating: "a", count: i % 7))
+        }
+        let expected = try records.map { try encoder.encode($0) }.filter { $0.trainedTokenCount > 0 }
+        #expect(try encoder.encode(records).examples == expected)
+
+        var broken = records
+        broken[250] = .chat([ChatMessage(role: "user", content: "x")])
+        broken[170] = .chat([ChatMessage(role: "user", content: "y")])
+        #expect(throws: SFTEncodingError(.noChatTemplate, record: 170)) {
+            try SFTEncoder(tokenizer: ByteTokenizer(), chatTemplate: nil).encode(broken)
+        }
+    }
+
     @Test func multiTurnConversationsTrainEveryAnswer() throws {
         let encoder = SFTEncoder(tokenizer: ByteTokenizer(), chatTemplate: byteTemplate)
         let example = try encoder.encode(.chat([
