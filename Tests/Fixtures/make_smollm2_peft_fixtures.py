@@ -88,7 +88,8 @@ def randomize(peft_model, seed):
 
 
 def tidy(folder):
-    """Drops the model card and sorts target_modules (PEFT writes a set), so reruns change nothing."""
+    """Drops the model card, sorts target_modules (PEFT writes a set) and names the base model by its
+    Hugging Face repository instead of the local folder it was loaded from, so reruns change nothing."""
     readme = os.path.join(folder, "README.md")
     if os.path.exists(readme):
         os.remove(readme)
@@ -96,6 +97,7 @@ def tidy(folder):
     with open(path) as f:
         config = json.load(f)
     config["target_modules"] = sorted(config["target_modules"])
+    config["base_model_name_or_path"] = "HuggingFaceTB/SmolLM2-135M-Instruct"
     with open(path, "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)
 
