@@ -25,6 +25,8 @@ By hand, the other directions:
   --check-fused FUSED.gguf ADAPTER_DIR MODEL.gguf
                               loads a GGUF written by `fuse` in transformers and compares its
                               top-5 with PEFT's adapter ADAPTER_DIR on MODEL.gguf.
+  --top5 FILE.gguf            prints transformers' top-5 ids and logits on FILE.gguf for the two
+                              prompts, one JSON line each, to compare with `generate --json`.
 """
 import json
 import os
@@ -155,8 +157,16 @@ def check_fused(fused, adapter, path):
         compare(f"{os.path.basename(fused)} {kind} (transformers on the fused GGUF vs PEFT)", last_logits(merged, ids), expected)
 
 
+def top5(path):
+    tok, model = load(path)
+    for kind, text, ids in prompt_ids(tok):
+        print(json.dumps({"kind": kind, "prompt": text, **summary(last_logits(model, ids))}))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--check":
+    if sys.argv[1] == "--top5":
+        top5(sys.argv[2])
+    elif sys.argv[1] == "--check":
         check(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "--check-fused":
         check_fused(sys.argv[2], sys.argv[3], sys.argv[4])

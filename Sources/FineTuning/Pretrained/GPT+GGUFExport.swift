@@ -36,7 +36,7 @@ extension GPT {
     ///   - source: the metadata to carry over.
     /// - Returns: each tensor's name and type, and the tensors written in another type than asked.
     /// - Throws: ``GGUFExportError`` for a type, model or metadata the file cannot hold, and
-    ///   adapters not merged; ``AtomicFileError`` when the file system fails.
+    ///   adapters not merged; `AtomicFileError` when the file system fails.
     @discardableResult
     public func writeGGUF(to url: URL, type: GGMLType = .f16, metadataFrom source: GGUFMetadata) throws -> GGUFExportSummary {
         guard Self.ggufExportTypes.contains(type) else { throw GGUFExportError.unsupportedType(type.name) }
