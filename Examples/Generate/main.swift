@@ -4,11 +4,14 @@
 //   swift run -c release generate --prompt "The capital of France is"
 //   swift run -c release generate --chat --prompt "Hello"
 //   echo "What is 2+2?" | swift run -c release generate --chat --json
+//   swift run -c release generate --adapter runs/adapter --chat --prompt "What is the capital of Italy ?"
 //
 // Without --prompt, each stdin line is a prompt. --json prints one JSON line per prompt with
 // exactly the keys prompt, input_ids, output_ids, text, top5_ids, top5_logits (the five largest
 // logits at the last prompt position, largest first); otherwise the text is streamed, then the
-// token counts and speed.
+// token counts and speed. --adapter DIR applies a PEFT LoRA/DoRA adapter folder (made by PEFT for
+// the Hugging Face model, or by finetune-llm) before generating; on the float model it is merged
+// into the weights, on --quantized ones it runs beside the quantized blocks.
 import ArgumentParser
 import Foundation
 import FineTuning
@@ -58,6 +61,10 @@ struct Generate: ParsableCommand {
     @Flag(help: "Keep the weights in their quantized GGUF blocks (about the file's size in memory) instead of float32.")
     var quantized = false
 
+    @Option(help: ArgumentHelp("A PEFT LoRA/DoRA adapter folder (adapter_config.json + adapter_model.safetensors) to apply.",
+                               valueName: "DIR"))
+    var adapter: String?
+
     @Flag(help: "One JSON line per prompt: prompt, input_ids, output_ids, text, top5_ids, top5_logits.")
     var json = false
 
@@ -76,13 +83,27 @@ struct Generate: ParsableCommand {
         guard FileManager.default.fileExists(atPath: model) else {
             throw ValidationError("model file \(model) not found; `make llm` fetches SmolLM2-135M-Instruct into data/smollm2/")
         }
+        var isFolder: ObjCBool = false
+        if let adapter, !FileManager.default.fileExists(atPath: adapter, isDirectory: &isFolder) || !isFolder.boolValue {
+            throw AdapterFailure(folder: adapter, reason: "no such folder")   // before the model's slow load
+        }
         let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: model), quantized: quantized)
+        if let adapter { try apply(adapter: adapter, to: llm.model) }
         let generator = TextGenerator(model: llm.model, tokenizer: llm.tokenizer, stopTokens: llm.stopTokens)
         if let prompt {
             try answer(prompt, llm: llm, generator: generator)
         } else {
             while let line = readLine(strippingNewline: true) { try answer(line, llm: llm, generator: generator) }
         }
+    }
+
+    /// Loads the adapter folder onto `model`; merged into float weights (no cost per token),
+    /// kept beside quantized ones (which cannot be rewritten).
+    private func apply(adapter path: String, to model: GPT) throws {
+        do { try model.loadHuggingFaceAdapter(from: URL(fileURLWithPath: path)) } catch {
+            throw AdapterFailure(folder: path, reason: "\(error)")
+        }
+        if !quantized { model.mergeAdapters() }
     }
 
     private func answer(_ prompt: String, llm: PretrainedLLM, generator: TextGenerator) throws {
@@ -119,6 +140,13 @@ struct Generate: ParsableCommand {
             FileHandle.standardError.write(Data(summary.utf8))
         }
     }
+}
+
+/// An adapter folder that could not be applied; ArgumentParser prints it as `Error: …`.
+struct AdapterFailure: Error, CustomStringConvertible {
+    var folder: String
+    var reason: String
+    var description: String { "cannot apply the adapter \(folder): \(reason)" }
 }
 
 Generate.main()

@@ -23,6 +23,10 @@
 /// HuggingFaceLlamaNames.huggingFacePath(forOurs: "layers.3.attention.key")      // "model.layers.3.self_attn.k_proj"
 /// ```
 public enum HuggingFaceLlamaNames {
+    /// The Hugging Face repository of the model `make llm` fetches, the default
+    /// `base_model_name_or_path` of adapters saved for it.
+    public static let smolLM2Repository = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
     /// Names inside block N: ours (after `layers.N.`) and Hugging Face's (after `model.layers.N.`).
     static let inBlock: [(ours: String, huggingFace: String)] = [
         ("attention.query", "self_attn.q_proj"), ("attention.key", "self_attn.k_proj"),

@@ -22,9 +22,13 @@ extension Module {
     ///   - baseModel: recorded as `base_model_name_or_path`.
     ///   - taskType: PEFT's `task_type` (`"SEQ_CLS"`, `"CAUSAL_LM"`, `"FEATURE_EXTRACTION"`...).
     ///   - hfModulePath: maps our module paths to the Hugging Face model's (identity by default).
+    ///   - shortTargetNames: write `target_modules` as the adapted modules' last names
+    ///     (`["k_proj", "q_proj"]`, as PEFT users write them) when those names, with
+    ///     `layers_to_transform`, pick exactly the adapted layers; full paths otherwise (and by default).
     /// - Throws: ``StrategyError/unknownAdapter(_:)``, or a file-system error.
     public func saveAdapter(_ name: String = "default", to folder: URL, baseModel: String? = nil,
-                            taskType: String? = nil, hfModulePath: (String) -> String = { $0 }) throws {
+                            taskType: String? = nil, hfModulePath: (String) -> String = { $0 },
+                            shortTargetNames: Bool = false) throws {
         let layers = adaptedLayers().compactMap { entry in
             entry.layer.adapters[name].map { (path: entry.path, layer: entry.layer, adapter: $0) }
         }
@@ -36,6 +40,13 @@ extension Module {
             throw StrategyError.invalidConfiguration("adapter '\(name)' is merged into \(merged.path); unmerge before saving")
         }
         var (tensors, json) = try peftContents(kind, name: name, layers: layers, hfModulePath: hfModulePath)
+        // IA³'s feedforward_modules must stay a subset of its targets, so only LoRA's are shortened.
+        if shortTargetNames, json["feedforward_modules"] == nil, let paths = json["target_modules"] as? [String] {
+            let hosts = baseNamedModules().filter { $0.module is any AdapterHost }.map { hfModulePath($0.name) }
+            if let names = Self.shortTargetNames(for: paths, among: hosts, layers: json["layers_to_transform"] as? [Int]) {
+                json["target_modules"] = names
+            }
+        }
         json["peft_type"] = kind.peftType
         json["task_type"] = taskType as Any? ?? NSNull()
         json["base_model_name_or_path"] = baseModel as Any? ?? NSNull()
@@ -114,6 +125,18 @@ extension Module {
             throw StrategyError.invalidAdapterFile(file: file, reason: "\(body) has shape \(tensor.shape), the model's is \(parameter.shape)")
         }
         return parameter
+    }
+
+    /// The distinct last components of `paths` (`model.layers.3.self_attn.q_proj` → `q_proj`),
+    /// sorted, when PEFT's matching of those names among `hosts` (restricted to block indices
+    /// `layers`) picks exactly `paths`; nil when it would pick more.
+    static func shortTargetNames(for paths: [String], among hosts: [String], layers: [Int]?) -> [String]? {
+        let names = Array(Set(paths.map { path in path.split(separator: ".").last.map(String.init) ?? path })).sorted()
+        let picked = hosts.filter { host in
+            names.contains { AdapterTargets.matches(host, $0) }
+                && (layers.map { layers in AdapterTargets.layerIndex(host).map(layers.contains) ?? false } ?? true)
+        }
+        return Set(picked) == Set(paths) ? names : nil
     }
 
     /// `"a.b.weight"` → (`"a.b"`, `"weight"`).

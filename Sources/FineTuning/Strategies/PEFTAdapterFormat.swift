@@ -4,7 +4,7 @@ import TensorKit
 /// An adapter kind with a Hugging Face PEFT folder format: the tensors and `adapter_config.json`
 /// fields it writes, and how it reads them back.
 ///
-/// ``Module/saveAdapter(_:to:baseModel:taskType:hfModulePath:)`` asks the saved adapter's kind
+/// ``Module/saveAdapter(_:to:baseModel:taskType:hfModulePath:shortTargetNames:)`` asks the saved adapter's kind
 /// for its contents; ``Module/loadAdapter(from:as:hfModulePath:)`` picks the kind whose
 /// ``peftType`` the file names from ``Module/peftAdapterKinds``. Neither knows the kinds.
 protocol PEFTAdapterFormat: LinearAdapter {
