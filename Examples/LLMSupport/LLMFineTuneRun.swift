@@ -65,6 +65,7 @@ public struct LLMFineTuneRun {
             config.outputDirectory = output
             config.checkpointEvery = settings.saveEvery > 0 ? settings.saveEvery : nil
             config.checkpointParameters = .trainable
+            config.groupByLength = true
             config.progress = .lines
             model.gradientCheckpointing = settings.checkpointing
             let evaluationClock = Stopwatch()
@@ -162,7 +163,7 @@ public struct LLMFineTuneRun {
             return nil
         case .lora, .qlora, .dora:
             let folder = output.appendingPathComponent("adapter", isDirectory: true)
-            try model.saveAdapter(to: folder, baseModel: "HuggingFaceTB/SmolLM2-135M-Instruct")
+            try model.saveHuggingFaceAdapter(to: folder)
             return folder
         case .full, .partial:
             let file = output.appendingPathComponent("trained.safetensors")

@@ -18,10 +18,10 @@ public struct TRECJSONEvaluation {
     public let llm: PretrainedLLM
     /// Worked examples placed before every question (empty for fine-tuned models).
     public var examples: [TRECQuestion]
-    /// The most tokens generated per answer (an answer is about 16 tokens).
-    public var maxNewTokens = 32
+    /// The most tokens generated per answer (an answer is 14–18 tokens with the end of turn).
+    public var maxNewTokens = 24
     /// Rows decoded together.
-    public var maxBatch = 16
+    public var maxBatch = 32
 
     /// An evaluation of `llm`, with `examples` as few-shot turns.
     public init(llm: PretrainedLLM, examples: [TRECQuestion] = []) {

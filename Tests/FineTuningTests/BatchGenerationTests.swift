@@ -23,10 +23,23 @@ import Testing
             let alone = gpt.generate(prefix + prompt, maxNewTokens: 8, strategy: .greedy, stopTokens: [0, 17])
             #expect(output == alone, "prompt \(prompt)")
         }
-        let noPrefix = gpt.generateGreedy(prompts, maxNewTokens: 6)
+        // One batch of every length: rows left-padded, prefix keys rotated by each row's padding.
+        let oneBatch = gpt.generateGreedy(prompts, sharedPrefix: prefix, maxNewTokens: 8, stopTokens: [0, 17], maxBatch: 16)
+        #expect(oneBatch == batched)
+        let noPrefix = gpt.generateGreedy(prompts, maxNewTokens: 6, maxBatch: 16)
         for (prompt, output) in zip(prompts, noPrefix) {
             #expect(output == gpt.generate(prompt, maxNewTokens: 6), "prompt \(prompt)")
         }
+    }
+
+    @Test func learnedPositionsBatchOnlyEqualLengths() {
+        var config = GPTConfig(vocabularySize: 40, maxPositions: 64, dim: 24, layers: 2, heads: 4)
+        config.initStd = 0.4
+        config.dtype = .float64
+        let gpt = GPT(config, generator: Generator(seed: 5))
+        let prompts = [[5, 6, 7], [8], [1, 2], [4, 4, 9], [3]]
+        let batched = gpt.generateGreedy(prompts, sharedPrefix: [2, 3], maxNewTokens: 5, maxBatch: 8)
+        for (prompt, output) in zip(prompts, batched) { #expect(output == gpt.generate([2, 3] + prompt, maxNewTokens: 5)) }
     }
 
     @Test func rowsStopAtTheirOwnStopToken() {

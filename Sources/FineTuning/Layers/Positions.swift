@@ -60,6 +60,21 @@ public struct RotaryEmbedding: Sendable, Equatable {
         let rotated = Tensor.concat([-x.slice(axis: axis, half..<dimension), x.slice(axis: axis, 0..<half)], axis: axis)
         return x * cosTable + rotated * sinTable
     }
+
+    /// Rotates every position of `x` `[..., L, dimension]` further by `shift` positions: keys
+    /// rotated at positions `p` become keys at `p + shift` (rotations of one pair compose by
+    /// adding angles). Batched generation uses it to move a shared prompt prefix next to a
+    /// left-padded row without recomputing it.
+    public func rotate(_ x: Tensor, by shift: Int) -> Tensor {
+        precondition(x.rank >= 2 && x.shape[x.rank - 1] == dimension,
+                     "RotaryEmbedding.rotate: input shape \(x.shape) does not end in \(dimension)")
+        if shift == 0 { return x }
+        let axis = x.rank - 1
+        let (cosTable, sinTable) = tables(length: 1, offset: shift, dtype: x.dtype)
+        let half = dimension / 2
+        let rotated = Tensor.concat([-x.slice(axis: axis, half..<dimension), x.slice(axis: axis, 0..<half)], axis: axis)
+        return x * cosTable + rotated * sinTable
+    }
 }
 
 /// The fixed sinusoidal position encodings of "Attention Is All You Need":

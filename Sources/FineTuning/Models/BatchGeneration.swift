@@ -5,13 +5,16 @@ extension GPT {
     ///
     /// Every prompt is `sharedPrefix + prompts[i]`. The shared prefix (a system turn, an
     /// instruction, few-shot examples) is encoded once and its keys and values are copied into
-    /// each batch. Prompts are batched only with prompts of the same length, so no row is padded:
-    /// each row computes exactly what ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:onPromptLogits:onToken:)``
-    /// computes for it alone (up to float rounding of the batched matrix products). A row stops
-    /// after a token in `stopTokens` (which is included in its output); a batch stops when all
-    /// its rows have.
+    /// each batch. Prompts of a batch are sorted by length and left-padded to the longest, the
+    /// padding masked out; with rotary positions the prefix keys of a padded row are rotated by
+    /// its padding, so every row sees exactly the relative positions it has alone, and each row
+    /// computes what ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:onPromptLogits:onToken:)``
+    /// computes for it (up to float rounding of the batched products). Learned or sinusoidal
+    /// positions are absolute, so with them only equal-length prompts share a batch.
     ///
-    /// Runs without gradients and in evaluation mode (the previous mode is restored).
+    /// A row stops after a token in `stopTokens` (which is included in its output); a batch stops
+    /// when all its rows have. Runs without gradients and in evaluation mode (the previous mode
+    /// is restored).
     ///
     /// - Parameters:
     ///   - prompts: the per-prompt token ids after the shared prefix (none may be empty).
@@ -37,42 +40,66 @@ extension GPT {
             var prefixCache: KVCache?
             if !sharedPrefix.isEmpty {
                 let cache = makeCache()
-                _ = self(Tensor(sharedPrefix.map { Int32($0) }, shape: [1, sharedPrefix.count]), cache: cache)
+                _ = hiddenStates(Tensor(sharedPrefix.map { Int32($0) }, shape: [1, sharedPrefix.count]), cache: cache)
                 prefixCache = cache
             }
             var outputs = [[Int]](repeating: [], count: prompts.count)
-            let byLength = Dictionary(grouping: prompts.indices, by: { prompts[$0].count })
-            for length in byLength.keys.sorted() {
-                let indices = byLength[length] ?? []
-                for start in stride(from: 0, to: indices.count, by: maxBatch) {
-                    let rows = Array(indices[start..<Swift.min(start + maxBatch, indices.count)])
-                    let generated = decodeGreedy(rows.map { prompts[$0] }, prefix: prefixCache,
-                                                 maxNewTokens: maxNewTokens, stopTokens: stopTokens)
-                    for (row, index) in rows.enumerated() { outputs[index] = generated[row] }
+            let rotary: Bool
+            if case .rotary = config.positions { rotary = true } else { rotary = false }
+            // Rotary positions: batches of neighbouring lengths (little padding); otherwise equal lengths.
+            let order = prompts.indices.sorted { (prompts[$0].count, $0) < (prompts[$1].count, $1) }
+            var batches: [[Int]] = []
+            for index in order {
+                if let last = batches.last, last.count < maxBatch, rotary || prompts[last[0]].count == prompts[index].count {
+                    batches[batches.count - 1].append(index)
+                } else {
+                    batches.append([index])
                 }
+            }
+            for rows in batches {
+                let generated = decodeGreedy(rows.map { prompts[$0] }, prefix: prefixCache,
+                                             maxNewTokens: maxNewTokens, stopTokens: stopTokens)
+                for (row, index) in rows.enumerated() { outputs[index] = generated[row] }
             }
             return outputs
         }
     }
 
-    /// Greedy decoding of equal-length prompts as one batch, continuing `prefix` when given.
+    /// Greedy decoding of one batch of prompts (left-padded to the longest), continuing `prefix`.
     private func decodeGreedy(_ prompts: [[Int]], prefix: KVCache?, maxNewTokens: Int, stopTokens: Set<Int>) -> [[Int]] {
-        let batch = prompts.count, length = prompts[0].count
+        let batch = prompts.count
+        let length = prompts.map(\.count).max() ?? 0
+        let padding = prompts.map { length - $0.count }
         let cache = makeCache()
         if let prefix {
-            for (layer, cached) in zip(cache.layers, prefix.layers) {
+            for (index, (layer, cached)) in zip(cache.layers, prefix.layers).enumerated() {
                 guard let key = cached.key, let value = cached.value else { continue }
-                _ = layer.append(key: key.expand(to: [batch] + key.shape.dropFirst()),
-                                 value: value.expand(to: [batch] + value.shape.dropFirst()))
+                let shape = [batch] + key.shape.dropFirst()
+                var keys = key.expand(to: shape)
+                if let rotary = layers[index].attention.rotary, padding.contains(where: { $0 > 0 }) {
+                    keys = Tensor.concat(padding.map { rotary.rotate(key, by: $0) }, axis: 0)
+                }
+                _ = layer.append(key: keys, value: value.expand(to: [batch] + value.shape.dropFirst()))
             }
         }
+        let prefixLength = cache.length
+        // Key mask: the prefix, then each row's padding (masked) and prompt, then what it generates.
+        var mask = [Bool](repeating: true, count: batch * (prefixLength + length))
+        for row in 0..<batch where padding[row] > 0 {
+            let start = row * (prefixLength + length) + prefixLength
+            for j in start..<(start + padding[row]) { mask[j] = false }
+        }
+        let padded = padding.contains { $0 > 0 }
         var outputs = [[Int]](repeating: [], count: batch)
         var finished = [Bool](repeating: false, count: batch)
-        var input = Tensor(prompts.flatMap { $0.map { Int32($0) } }, shape: [batch, length])
+        var input = Tensor(zip(prompts, padding).flatMap { prompt, pad in [Int32](repeating: 0, count: pad) + prompt.map { Int32($0) } },
+                           shape: [batch, length])
+        var keys = prefixLength + length
         while outputs[0].count < maxNewTokens && finished.contains(false) {
-            if config.positions == .learned && cache.length + input.shape[1] > config.maxPositions { break }
+            if config.positions == .learned && keys > config.maxPositions { break }
+            let keyMask = padded ? Tensor(mask, shape: [batch, keys]) : nil
             // The head only where the next token is read: the last position of each row.
-            let hidden = hiddenStates(input, cache: cache).select(axis: 1, index: input.shape[1] - 1)
+            let hidden = hiddenStates(input, mask: keyMask, cache: cache).select(axis: 1, index: input.shape[1] - 1)
             let last = vocabularyLogits(hidden).cast(to: .float32).contiguous().scalars(as: Float.self)
             let vocabulary = config.vocabularySize
             var next = [Int32](repeating: 0, count: batch)
@@ -83,6 +110,15 @@ extension GPT {
                 if stopTokens.contains(token) { finished[row] = true }
             }
             input = Tensor(next, shape: [batch, 1])
+            if padded {
+                // One more key per row: its new token.
+                var grown = [Bool](repeating: true, count: batch * (keys + 1))
+                for row in 0..<batch {
+                    for j in 0..<keys { grown[row * (keys + 1) + j] = mask[row * keys + j] }
+                }
+                mask = grown
+            }
+            keys += 1
         }
         // Rows that stopped early kept decoding with the batch; cut them after their stop token.
         return outputs.map { tokens in
