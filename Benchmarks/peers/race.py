@@ -4,6 +4,7 @@
     python3 Benchmarks/peers/race.py                       # all six workloads, 3 rounds
     python3 Benchmarks/peers/race.py --workloads gpt_full --rounds 5 --steps 10
     python3 Benchmarks/peers/race.py --model data/all-MiniLM-L6-v2 --workloads minilm_embed
+    python3 Benchmarks/peers/race.py --workloads smollm2   # the SmolLM2 workloads (--gguf FILE)
     python3 Benchmarks/peers/race.py --install             # first make .venv-peer with torch
 
 For each workload the two run alternately (ours, torch, torch, ours, ...) for several rounds, so
@@ -17,6 +18,12 @@ data/all-MiniLM-L6-v2 under the repository root when it exists (`make model` fet
 without it they are skipped with a message. minilm_embed is inference: its time columns are
 ms per batch of 32, and the sentences/s columns and their ratio (ours / torch, higher is better
 for us) are filled for it only.
+
+The smollm2_* workloads load SmolLM2-135M-Instruct from --gguf FILE (default
+data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf under the repository root; `make llm` fetches it)
+and run 3 timed steps unless --steps says otherwise. Their generation and prefill rows go to a
+second table (tokens/s, higher is better for us). The *_quantized and qlora rows of our side
+keep the projections in their GGUF blocks; PyTorch runs the same float32 model for them.
 
 --mode sets the threading environment of both sides (this matters a lot on a shared machine):
   default  as shipped: OpenBLAS picks its threads, PyTorch set_num_threads(2) with OpenMP's
@@ -39,7 +46,11 @@ PACKAGE = os.path.dirname(HERE)  # Benchmarks/
 REPO = os.path.dirname(PACKAGE)
 DEFAULT_PYTHON = "/work/main/.venv-peer/bin/python"
 DEFAULT_MODEL = os.path.join(REPO, "data", "all-MiniLM-L6-v2")
+DEFAULT_GGUF = os.path.join(REPO, "data", "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 ALL_WORKLOADS = ["gpt_full", "gpt_partial", "gpt_lora", "minilm_embed", "minilm_lora_step", "minilm_full_step"]
+SMOLLM2_WORKLOADS = ["smollm2_generate", "smollm2_generate_quantized", "smollm2_prefill", "smollm2_prefill_quantized",
+                     "smollm2_lora_step", "smollm2_qlora_step", "smollm2_full_step"]
+SMOLLM2_STEPS = 3
 
 
 def peer_python(args):
@@ -98,7 +109,9 @@ def main():
     parser.add_argument("--model", help="all-MiniLM-L6-v2 folder for the minilm_* workloads (default %s if it exists)"
                         % DEFAULT_MODEL)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs per side")
-    parser.add_argument("--steps", type=int, default=10, help="timed steps per run (after 3 warm-up steps)")
+    parser.add_argument("--steps", type=int, help="timed steps per run (after the warm-up steps); default 10, %d for "
+                        "smollm2_*" % SMOLLM2_STEPS)
+    parser.add_argument("--gguf", default=DEFAULT_GGUF, help="SmolLM2 GGUF file for smollm2_* (default %(default)s)")
     parser.add_argument("--install", action="store_true", help="create ./.venv-peer and pip install torch numpy")
     parser.add_argument("--python", help="Python with torch (default $PEER_PYTHON or %s)" % DEFAULT_PYTHON)
     parser.add_argument("--ours", help="path to a train-bench binary (default Benchmarks/.build/release/train-bench)")
@@ -112,9 +125,19 @@ def main():
     torch_script = os.path.join(HERE, "torch_bench.py")
     model, why_no_model = model_directory(args)
     rows = []
+    generation_rows = []
     mismatches = []
-    for workload in [w.strip() for w in args.workloads.split(",") if w.strip()]:
-        common = ["--workload", workload, "--steps", str(args.steps)]
+    names = []
+    for name in (w.strip() for w in args.workloads.split(",") if w.strip()):
+        names += SMOLLM2_WORKLOADS if name == "smollm2" else [name]
+    for workload in names:
+        steps = args.steps or (SMOLLM2_STEPS if workload.startswith("smollm2_") else 10)
+        common = ["--workload", workload, "--steps", str(steps)]
+        if workload.startswith("smollm2_"):
+            if not os.path.isfile(args.gguf):
+                print("skipping %s: %s does not exist (`make llm` fetches it)" % (workload, args.gguf), file=sys.stderr)
+                continue
+            common += ["--model", os.path.abspath(args.gguf)]
         if workload.startswith("minilm_"):
             if model is None:
                 print("skipping %s: %s" % (workload, why_no_model), file=sys.stderr)
@@ -134,19 +157,39 @@ def main():
                 runs[side].append(result)
         ours, theirs = runs["ours"], runs["torch"]
         counts = (ours[0]["trainable"], ours[0]["total"])
-        if counts != (theirs[0]["trainable"], theirs[0]["total"]):
+        # Our quantized inference models keep only the embedding and norms as parameters, so only
+        # the totals (which count the quantized weights too) compare there.
+        compared = 1 if workload.endswith("_quantized") else 0
+        if counts[compared:] != (theirs[0]["trainable"], theirs[0]["total"])[compared:]:
             mismatches.append(workload)
             print("warning: %s parameter counts differ: ours %d/%d, torch %d/%d" % (
                 workload, ours[0]["trainable"], ours[0]["total"], theirs[0]["trainable"], theirs[0]["total"]),
                 file=sys.stderr)
         med = lambda rs, key: statistics.median(key(r) for r in rs)
+        if "prefill_tokens_per_s" in ours[0]:
+            keys = ["decode_tokens_per_s", "prefill_tokens_per_s", "peak_rss_mb"]
+            generation_rows.append((workload, [(med(ours, lambda r: r.get(k, float("nan"))),
+                                                med(theirs, lambda r: r.get(k, float("nan")))) for k in keys]))
+            continue
         inference = "sentences_per_s" in ours[0]
         sentences = ((med(ours, lambda r: r["sentences_per_s"]), med(theirs, lambda r: r["sentences_per_s"]))
                      if inference else None)
         rows.append((workload, med(ours, step_ms), med(theirs, step_ms), sentences,
                      med(ours, lambda r: r["peak_rss_mb"]), med(theirs, lambda r: r["peak_rss_mb"]),
-                     counts, counts != (theirs[0]["trainable"], theirs[0]["total"])))
+                     counts, workload in mismatches))
 
+    if generation_rows:
+        print("| workload | ours decode tok/s | torch decode tok/s | decode ratio | ours prefill tok/s "
+              "| torch prefill tok/s | prefill ratio | ours RSS MB | torch RSS MB | RSS ratio |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, ((od, td), (op, tp), (orss, trss)) in generation_rows:
+            decode = ("%.1f | %.1f | %s" % (od, td, ratio(od, td))) if od == od else "— | — | —"
+            print("| %s | %s | %.1f | %.1f | %s | %.0f | %.0f | %s |" % (
+                name, decode, op, tp, ratio(op, tp), orss, trss, ratio(orss, trss)))
+        print("\ntokens/s ratios are ours / torch (above 1 = we are faster); smollm2_generate: 128-token prompt, "
+              "64 greedy tokens, batch 1 (decode = the 63 tokens after the first); smollm2_prefill: 4 × 256 tokens.\n")
+        if not rows:
+            return
     print("| workload | ours ms/step | torch ms/step | time ratio | ours sentences/s | torch sentences/s "
           "| sentences/s ratio (ours / torch) | ours RSS MB | torch RSS MB | RSS ratio | trainable / total |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -159,7 +202,7 @@ def main():
     print("\nmode %s: %d alternating rounds per side, %d timed steps per run (after 3 warm-up), medians; "
           "time and RSS ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×); minilm_embed is inference: "
           "its ms are per batch of 32 and its sentences/s ratio is ours / torch (above 1 = we are faster)."
-          % (args.mode, args.rounds, args.steps))
+          % (args.mode, args.rounds, args.steps or 10))
     if mismatches:
         print("parameter counts differ between the sides for: %s" % ", ".join(mismatches))
         sys.exit(1)

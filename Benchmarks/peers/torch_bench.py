@@ -16,6 +16,9 @@ Mirrors Benchmarks/Sources/Workloads:
   32 x 64 token ids (SplitMix64, the same ids as the Swift side), full attention mask, mean pooling;
   minilm_embed is no-grad inference in eval mode, minilm_lora_step / minilm_full_step train a 2-class
   linear head (with LoRA r 8 alpha 16 on query/value, or every weight) with AdamW lr 1e-4.
+- SmolLM2Workload.swift: SmolLM2-135M-Instruct from a GGUF file (--model FILE.gguf), loaded by
+  transformers dequantized to float32: greedy generation (128-token prompt, 64 new tokens, batch 1),
+  a 4 x 256 prefill, and training steps on 4 x 128 tokens (PEFT LoRA r 8 alpha 16 on q/v, or full).
 Two intra-op threads (the machine has two cores; our side uses both through OpenBLAS and its own
 parallel loops).
 """
@@ -263,6 +266,137 @@ class MiniLMWorkload:
         return GPTWorkload.profiled_step(self)
 
 
+SMOL_PROMPT, SMOL_NEW = 128, 64
+SMOL_PREFILL_BATCH, SMOL_PREFILL_LENGTH = 4, 256
+SMOL_TRAIN_BATCH, SMOL_TRAIN_LENGTH = 4, 128
+SMOL_FIRST_TOKEN, SMOL_LR = 1000, 1e-4
+SMOL_DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                  "data", "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+class SmolLM2Workload:
+    """SmolLM2-135M-Instruct from a GGUF file, as transformers loads it: dequantized to float32
+    (AutoModelForCausalLM.from_pretrained(dir, gguf_file=name, dtype=torch.float32)), default
+    settings. kind: "generate", "prefill", "lora" or "full". Mirrors SmolLM2Workload.swift; the
+    *_quantized / qlora workloads of the Swift side run here on the same float32 model (what a
+    PyTorch CPU user runs: bitsandbytes' 4-bit layers need a GPU)."""
+
+    def __init__(self, kind, path, seed=0):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF conversion's progress bar
+        from transformers import AutoModelForCausalLM
+        from transformers.utils import logging as transformers_logging
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
+        torch.manual_seed(seed)
+        folder, name = os.path.split(os.path.abspath(path))
+        self.kind = kind
+        self.model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
+        vocabulary = self.model.config.vocab_size
+        self.optimizer = None
+        self.warmup = 1 if kind == "generate" else 2
+        self.prefill_seconds, self.decode_rates, self.step_seconds = [], [], []
+
+        def ids(batch, length):
+            span = vocabulary - SMOL_FIRST_TOKEN
+            values = [SMOL_FIRST_TOKEN + v % span for v in splitmix64(seed + 1, batch * length)]
+            return torch.tensor(values, dtype=torch.long).view(batch, length)
+
+        if kind == "generate":
+            self.model.eval()
+            self.ids = ids(1, SMOL_PROMPT)
+            return
+        if kind == "prefill":
+            self.model.eval()
+            self.ids = ids(SMOL_PREFILL_BATCH, SMOL_PREFILL_LENGTH)
+            return
+        tokens = ids(SMOL_TRAIN_BATCH, SMOL_TRAIN_LENGTH + 1)
+        self.inputs, self.targets = tokens[:, :-1].contiguous(), tokens[:, 1:].contiguous()
+        if kind == "lora":
+            from peft import LoraConfig, get_peft_model
+            config = LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=["q_proj", "v_proj"],
+                                bias="none", task_type="CAUSAL_LM")
+            self.model = get_peft_model(self.model, config)
+        self.model.train()
+        trainable = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(trainable, lr=SMOL_LR, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+
+    def parameter_counts(self):
+        params = list(self.model.parameters())  # the tied embedding once
+        return sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params)
+
+    def loss(self):
+        logits = self.model(input_ids=self.inputs).logits
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), self.targets.reshape(-1))
+
+    def generate(self):
+        """Greedy generation; a streamer stamps the time of each new token."""
+        stamps = []
+
+        class Stamps:
+            def put(self, value):
+                stamps.append(time.perf_counter())
+
+            def end(self):
+                pass
+
+        with torch.no_grad():
+            start = time.perf_counter()
+            out = self.model.generate(self.ids, max_new_tokens=SMOL_NEW, min_new_tokens=SMOL_NEW, do_sample=False,
+                                      attention_mask=torch.ones_like(self.ids), pad_token_id=0, streamer=Stamps())
+        new = out[0, self.ids.shape[1]:]
+        stamps = stamps[1:]  # the first put is the prompt
+        self.prefill_seconds.append(stamps[0] - start)
+        self.decode_rates.append((len(new) - 1) / (stamps[-1] - stamps[0]))
+        return float(new.sum())
+
+    def prefill(self):
+        with torch.no_grad():
+            start = time.perf_counter()
+            logits = self.model(input_ids=self.ids, use_cache=True).logits
+            self.step_seconds.append(time.perf_counter() - start)
+            return logits[:, -1].mean().item()
+
+    def step(self):
+        if self.kind == "generate":
+            return self.generate()
+        if self.kind == "prefill":
+            return self.prefill()
+        return GPTWorkload.step(self)
+
+    def reset_times(self):
+        self.prefill_seconds, self.decode_rates, self.step_seconds = [], [], []
+
+    def reported_fields(self):
+        if self.kind == "generate":
+            prefill = statistics.median(self.prefill_seconds)
+            return {"decode_tokens_per_s": round(statistics.median(self.decode_rates), 3),
+                    "prefill_ms": round(prefill * 1e3, 3), "prefill_tokens_per_s": round(SMOL_PROMPT / prefill, 3)}
+        if self.kind == "prefill":
+            seconds = statistics.median(self.step_seconds)
+            return {"prefill_tokens_per_s": round(SMOL_PREFILL_BATCH * SMOL_PREFILL_LENGTH / seconds, 3),
+                    "ms_per_batch": round(seconds * 1e3, 3)}
+        return None
+
+    def profiled_step(self):
+        if self.optimizer is None:
+            t0 = time.perf_counter()
+            self.step()
+            t1 = time.perf_counter()
+            rss = resident_mib()
+            return {"forward_ms": (t1 - t0) * 1e3, "backward_ms": 0.0, "optimizer_ms": 0.0,
+                    "rss_after_forward_mb": rss, "rss_after_backward_mb": rss, "rss_after_optimizer_mb": rss}
+        return GPTWorkload.profiled_step(self)
+
+
+def smollm2_file(args):
+    path = args.model or SMOL_DEFAULT_MODEL
+    if not os.path.isfile(path):
+        sys.exit("torch_bench: workload '%s' needs --model FILE.gguf (default %s)" % (args.workload, SMOL_DEFAULT_MODEL))
+    return path
+
+
 def resident_mib():
     with open("/proc/self/status") as status:
         for line in status:
@@ -285,6 +419,15 @@ WORKLOADS = {
     "minilm_embed": lambda args: MiniLMWorkload("embed", needs_model(args), seed=args.seed),
     "minilm_lora_step": lambda args: MiniLMWorkload("lora", needs_model(args), seed=args.seed),
     "minilm_full_step": lambda args: MiniLMWorkload("full", needs_model(args), seed=args.seed),
+    # The Swift side's *_quantized and qlora workloads keep the projections in their GGUF blocks;
+    # here they are the same float32 runs (PyTorch on a CPU has no 4-bit training or inference).
+    "smollm2_generate": lambda args: SmolLM2Workload("generate", smollm2_file(args), seed=args.seed),
+    "smollm2_generate_quantized": lambda args: SmolLM2Workload("generate", smollm2_file(args), seed=args.seed),
+    "smollm2_prefill": lambda args: SmolLM2Workload("prefill", smollm2_file(args), seed=args.seed),
+    "smollm2_prefill_quantized": lambda args: SmolLM2Workload("prefill", smollm2_file(args), seed=args.seed),
+    "smollm2_lora_step": lambda args: SmolLM2Workload("lora", smollm2_file(args), seed=args.seed),
+    "smollm2_qlora_step": lambda args: SmolLM2Workload("lora", smollm2_file(args), seed=args.seed),
+    "smollm2_full_step": lambda args: SmolLM2Workload("full", smollm2_file(args), seed=args.seed),
 }
 
 
@@ -292,7 +435,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", required=True)
     parser.add_argument("--steps", type=int, default=10, help="timed steps after %d warm-up steps" % WARMUP)
-    parser.add_argument("--model", help="model directory (minilm_* workloads)")
+    parser.add_argument("--model", help="model directory (minilm_* workloads) or GGUF file (smollm2_*, default %s)"
+                        % SMOL_DEFAULT_MODEL)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--phases", action="store_true",
@@ -304,10 +448,12 @@ def main():
     job = WORKLOADS[args.workload](args)
     setup_rss = resident_mib()
     loss = first_loss = 0.0
-    for index in range(WARMUP):
+    for index in range(getattr(job, "warmup", WARMUP)):
         loss = job.step()
         if index == 0:
             first_loss = loss
+    if hasattr(job, "reset_times"):
+        job.reset_times()
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
@@ -318,7 +464,10 @@ def main():
     median = statistics.median(times)
     result = {"workload": args.workload}
     sequences = getattr(job, "sequences_per_step", None)
-    if sequences:
+    reported = job.reported_fields() if hasattr(job, "reported_fields") else None
+    if reported:
+        result.update(reported)
+    elif sequences:
         # Inference: a step is one batch.
         result.update(sentences_per_s=round(sequences / median, 2), ms_per_batch=round(median * 1e3, 3))
     else:

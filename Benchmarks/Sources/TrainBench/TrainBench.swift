@@ -4,7 +4,9 @@
 //     {"workload": "gpt_full", "ms_per_step": 512.3, "peak_rss_mb": 180.2, "trainable": 3323392, "total": 3323392, "loss": 5.61, "first_loss": 5.55}
 //
 // Inference workloads (minilm_embed) print `sentences_per_s` and `ms_per_batch` in place of
-// `ms_per_step`; `loss` is then the mean of the pooled embeddings (a checksum).
+// `ms_per_step`; `loss` is then the mean of the pooled embeddings (a checksum). The SmolLM2
+// inference workloads print what they measure themselves (`decode_tokens_per_s`, `prefill_ms`,
+// `prefill_tokens_per_s`; `smollm2_prefill`: `prefill_tokens_per_s`, `ms_per_batch`).
 //
 // Benchmarks/peers/torch_bench.py prints the same keys for the same workload in PyTorch, and
 // Benchmarks/peers/race.py runs the two alternately.
@@ -23,10 +25,10 @@ struct TrainBench: ParsableCommand {
     @Option(help: "The workload to run.")
     var workload: String
 
-    @Option(help: "Timed steps (after 3 warm-up steps); the median is reported.")
+    @Option(help: "Timed steps (after 3 warm-up steps, 1 for smollm2_*); the median is reported.")
     var steps: Int = 10
 
-    @Option(help: "Model directory, for workloads built on a pretrained model (minilm_*).")
+    @Option(help: "The pretrained model: a MiniLM directory (minilm_*) or a GGUF file (smollm2_*, default data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf).")
     var model: String?
 
     @Option(help: "Seed for the initial weights and the random batch.")
@@ -34,8 +36,6 @@ struct TrainBench: ParsableCommand {
 
     @Flag(help: "After the timed steps, time forward / backward / optimizer separately over as many steps and print them (and resident memory after each) as a JSON line on stderr.")
     var phases = false
-
-    static let warmupSteps = 3
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
@@ -51,17 +51,20 @@ struct TrainBench: ParsableCommand {
         }
         let setupRSS = Measurement.residentMiB() ?? .nan
         var loss = 0.0, firstLoss = 0.0
-        for index in 0..<Self.warmupSteps {
+        for index in 0..<job.warmupSteps {
             loss = job.step()
             if index == 0 { firstLoss = loss }
         }
+        job.resetTimes()
         var times: [Double] = []
         for _ in 0..<steps { times.append(Measurement.seconds { loss = job.step() }) }
         let counts = job.parameterCounts
         let rss = Measurement.peakResidentMiB() ?? .nan
         let median = Measurement.median(times)
         var fields = ["\"workload\": \"\(workload)\""]
-        if let sequences = job.sequencesPerStep {
+        if let reported = job.reportedFields {
+            fields += reported.map { "\"\($0.0)\": \(String(format: "%.3f", $0.1))" }
+        } else if let sequences = job.sequencesPerStep {
             // Inference: a step is one batch.
             fields.append("\"sentences_per_s\": \(String(format: "%.2f", Double(sequences) / median))")
             fields.append("\"ms_per_batch\": \(String(format: "%.3f", median * 1e3))")

@@ -16,10 +16,20 @@ public protocol TrainingWorkload: AnyObject {
     /// Sequences one step processes, for inference workloads (train-bench then reports
     /// `sentences_per_s` and `ms_per_batch`); nil for training workloads.
     var sequencesPerStep: Int? { get }
+    /// Untimed steps before the timed ones (3 unless a workload's steps are long).
+    var warmupSteps: Int { get }
+    /// What the workload measured itself over the timed steps (`decode_tokens_per_s`, ...),
+    /// printed in place of `ms_per_step`; nil for workloads timed by train-bench alone.
+    var reportedFields: [(String, Double)]? { get }
+    /// Forgets what the warm-up steps measured (before the timed steps).
+    func resetTimes()
 }
 
 extension TrainingWorkload {
     public var sequencesPerStep: Int? { nil }
+    public var warmupSteps: Int { 3 }
+    public var reportedFields: [(String, Double)]? { nil }
+    public func resetTimes() {}
 }
 
 /// Where one step's time and memory go.
@@ -62,6 +72,8 @@ public enum WorkloadError: Error, CustomStringConvertible {
     case needsModel(String)
     /// The model directory could not be loaded.
     case modelUnreadable(String, reason: String)
+    /// No `--model FILE.gguf` was given and the default SmolLM2 file is not there.
+    case needsGGUF(String)
 
     public var description: String {
         switch self {
@@ -71,6 +83,8 @@ public enum WorkloadError: Error, CustomStringConvertible {
             "workload '\(name)' is not available yet: it needs \(needs)"
         case .needsModel(let name):
             "workload '\(name)' needs --model DIR (a sentence-transformers MiniLM directory)"
+        case .needsGGUF(let name):
+            "workload '\(name)' needs --model FILE.gguf (default \(SmolLM2Shapes.defaultModel) under the repository root; `make llm` fetches it)"
         case .modelUnreadable(let name, let reason):
             "workload '\(name)': the model could not be loaded: \(reason)"
         }
@@ -81,6 +95,13 @@ public enum WorkloadError: Error, CustomStringConvertible {
 public enum WorkloadCatalog {
     /// All names, available or not, in the order the race runs them.
     public static let names = ["gpt_full", "gpt_partial", "gpt_lora", "minilm_embed", "minilm_lora_step", "minilm_full_step"]
+        + smolLM2Names
+
+    /// The SmolLM2 workloads (`--model FILE.gguf`); `_quantized` loads the projections in their
+    /// GGUF blocks (``PretrainedLLM`` with `quantized: true`), as `smollm2_qlora_step` does.
+    public static let smolLM2Names = ["smollm2_generate", "smollm2_generate_quantized", "smollm2_prefill",
+                                      "smollm2_prefill_quantized", "smollm2_lora_step", "smollm2_qlora_step",
+                                      "smollm2_full_step"]
 
     /// Builds workload `name`. `seed` fixes initial weights and the batch.
     public static func make(_ name: String, modelDirectory: String? = nil, seed: UInt64 = 0) throws -> any TrainingWorkload {
@@ -96,6 +117,16 @@ public enum WorkloadCatalog {
             let kind: MiniLMWorkload.Kind = name == "minilm_embed" ? .embed : name == "minilm_lora_step" ? .loraStep : .fullStep
             do {
                 return try MiniLMWorkload(name: name, kind: kind, directory: modelDirectory, seed: seed)
+            } catch {
+                throw WorkloadError.modelUnreadable(name, reason: "\(error)")
+            }
+        case _ where smolLM2Names.contains(name):
+            guard let file = SmolLM2Shapes.modelFile(modelDirectory) else { throw WorkloadError.needsGGUF(name) }
+            let kind: SmolLM2Workload.Kind = name.hasPrefix("smollm2_generate") ? .generate
+                : name.hasPrefix("smollm2_prefill") ? .prefill : name == "smollm2_full_step" ? .fullStep : .loraStep
+            let quantized = name.hasSuffix("_quantized") || name == "smollm2_qlora_step"
+            do {
+                return try SmolLM2Workload(name: name, kind: kind, file: file, quantized: quantized, seed: seed)
             } catch {
                 throw WorkloadError.modelUnreadable(name, reason: "\(error)")
             }

@@ -120,6 +120,9 @@ public final class MultiHeadAttention: Module, Layer {
         }
         if let cache { (k, v) = cache.append(key: k, value: v) }
         let keys = k.shape[2]
+        if kvHeads != heads && length == 1 && mask == nil && !isTraining {
+            return output(groupedDecodingStep(q, k, v, batch: batch))
+        }
         if kvHeads != heads {
             k = repeatHeads(k)
             v = repeatHeads(v)
@@ -148,6 +151,16 @@ public final class MultiHeadAttention: Module, Layer {
 
     /// Self-attention without a mask or cache (so the layer fits in a ``Sequential``).
     public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
+
+    /// One new position under grouped-query attention (a decoding step): the `heads / kvHeads`
+    /// queries sharing a key/value head attend to it as that many query rows, so the cached keys
+    /// and values are read in place instead of being repeated for every query head. One query
+    /// sees every cached key, so no causal mask is needed. Returns `[B, 1, heads·headDim]`.
+    private func groupedDecodingStep(_ q: Tensor, _ k: Tensor, _ v: Tensor, batch: Int) -> Tensor {
+        let grouped = q.reshape([batch, kvHeads, heads / kvHeads, headDim])
+        let attended = Tensor.scaledDotProductAttention(grouped, k, v, causal: false)
+        return attended.reshape([batch, 1, heads * headDim])
+    }
 
     /// `[B, kvHeads, L, D] → [B, heads, L, D]`, each key/value head serving its group of query heads.
     private func repeatHeads(_ t: Tensor) -> Tensor {

@@ -103,6 +103,16 @@ public final class GPT: Module {
     public var head: Linear?
     /// The output bias of a tied head, if it has one.
     public var headBias: Tensor?
+    /// The tied head's matrix kept in GGUF blocks as well (the file's Q8_0 `token_embd`, say),
+    /// read in place of the float embedding for up to ``tiedHeadBlockRows`` positions while the
+    /// embedding is frozen: decoding a token is bound by reading the head, and Q8_0 blocks are
+    /// a quarter of its float32 bytes. It must hold the embedding's values (the loader sets it
+    /// and freezes the embedding: ``PretrainedLLM`` with `quantized: true`); a trainable
+    /// embedding is always read as floats.
+    public var tiedHeadBlocks: QuantizedTensor?
+    /// The most positions one call reads the head from ``tiedHeadBlocks`` for (decoding steps);
+    /// more go through one float GEMM.
+    public static let tiedHeadBlockRows = 4
     /// Dropout on the summed embeddings.
     public var embeddingDropout: Dropout
     /// The configuration the model was built from.
@@ -185,8 +195,14 @@ public final class GPT: Module {
     /// The output head: hidden states `[..., dim]` → logits `[..., vocabularySize]`.
     public func vocabularyLogits(_ hidden: Tensor) -> Tensor {
         if let head { return head(hidden) }
-        // One GEMM over all positions, reading the embedding matrix transposed in place.
-        let rows = hidden.reshape([-1, config.dim]).matmul(tokenEmbedding.weight.transposed())
+        let positions = hidden.reshape([-1, config.dim])
+        let rows: Tensor
+        if let blocks = tiedHeadBlocks, positions.shape[0] <= Self.tiedHeadBlockRows, !tokenEmbedding.weight.requiresGrad {
+            rows = Tensor.quantizedLinear(positions, weight: blocks)
+        } else {
+            // One GEMM over all positions, reading the embedding matrix transposed in place.
+            rows = positions.matmul(tokenEmbedding.weight.transposed())
+        }
         let logits = rows.reshape(Array(hidden.shape.dropLast()) + [config.vocabularySize])
         return headBias.map { logits + $0 } ?? logits
     }

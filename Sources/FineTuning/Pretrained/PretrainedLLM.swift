@@ -7,7 +7,9 @@ import TensorKit
 /// Weights load as float32 (every linear layer trainable, for full fine-tuning), or with
 /// `quantized: true` the projections of every block keep their GGUF blocks in
 /// ``QuantizedLinear`` layers (about the file's size in memory; frozen, adapters attach as
-/// usual). The embedding, norms and a tied head are float32 either way.
+/// usual). The embedding, norms and a tied head are float32 either way; a quantized model also
+/// keeps the file's blocks of a tied head (``GPT/tiedHeadBlocks``) for decoding, and its
+/// embedding is frozen to match them.
 ///
 /// ```swift
 /// let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: "data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
@@ -43,7 +45,10 @@ public struct PretrainedLLM {
         let tokenizer = try ByteLevelBPETokenizer(gguf: file)
         try TokenizerCompatibility(vocabularySize: model.config.vocabularySize)
             .check(tokenizer, tokenizerFile: url.path, modelFile: url.path)
-        if quantized { try Self.quantizeProjections(of: model, from: file) }
+        if quantized {
+            try Self.quantizeProjections(of: model, from: file)
+            try Self.keepTiedHeadBlocks(of: model, from: file)
+        }
         model.eval()
         self.model = model
         self.tokenizer = tokenizer
@@ -97,6 +102,20 @@ public struct PretrainedLLM {
             }
         }
         if let failure { throw failure }
+    }
+}
+
+extension PretrainedLLM {
+    /// Gives a tied head the file's blocks of the embedding (``GPT/tiedHeadBlocks``) when they are
+    /// smaller than float32, so decoding reads a quarter of the bytes (Q8_0) for the same values,
+    /// and freezes the embedding, which must keep those values (set `tiedHeadBlocks` to nil
+    /// before unfreezing it to train it).
+    static func keepTiedHeadBlocks(of model: GPT, from file: GGUFFile) throws {
+        guard model.config.tiedHead, let name = GGUFNameMapping.ggufName(forOurs: "tokenEmbedding.weight"),
+              let info = file.info(named: name), info.type != .f32,
+              info.shape == [model.config.vocabularySize, model.config.dim] else { return }
+        model.tiedHeadBlocks = try file.quantizedTensor(named: name)
+        model.tokenEmbedding.freeze()
     }
 }
 
