@@ -120,8 +120,8 @@ public final class MultiHeadAttention: Module, Layer {
         }
         if let cache { (k, v) = cache.append(key: k, value: v) }
         let keys = k.shape[2]
-        if kvHeads != heads && length == 1 && mask == nil && !isTraining {
-            return output(groupedDecodingStep(q, k, v, batch: batch))
+        if kvHeads != heads && cache != nil && !isTraining {
+            return output(groupedCachedAttention(q, k, v, past: past, keyMask: mask))
         }
         if kvHeads != heads {
             k = repeatHeads(k)
@@ -152,14 +152,31 @@ public final class MultiHeadAttention: Module, Layer {
     /// Self-attention without a mask or cache (so the layer fits in a ``Sequential``).
     public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
 
-    /// One new position under grouped-query attention (a decoding step): the `heads / kvHeads`
-    /// queries sharing a key/value head attend to it as that many query rows, so the cached keys
-    /// and values are read in place instead of being repeated for every query head. One query
-    /// sees every cached key, so no causal mask is needed. Returns `[B, 1, heads·headDim]`.
-    private func groupedDecodingStep(_ q: Tensor, _ k: Tensor, _ v: Tensor, batch: Int) -> Tensor {
-        let grouped = q.reshape([batch, kvHeads, heads / kvHeads, headDim])
-        let attended = Tensor.scaledDotProductAttention(grouped, k, v, causal: false)
-        return attended.reshape([batch, 1, heads * headDim])
+    /// Grouped-query attention over a cache (prefill after a prefix, decoding steps): the
+    /// `heads / kvHeads` query heads sharing a key/value head attend as that many blocks of query
+    /// rows, so the cached keys and values are read in place instead of being repeated for every
+    /// query head. Query head `kv·group + j`, position `i` is row `j·L + i` of key/value head
+    /// `kv`; the causal limit of that row is `past + i`. Returns `[B, L, heads·headDim]`.
+    private func groupedCachedAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, past: Int, keyMask: Tensor?) -> Tensor {
+        let (batch, length, keys) = (q.shape[0], q.shape[2], k.shape[2])
+        let group = heads / kvHeads
+        let grouped = q.reshape([batch, kvHeads, group * length, headDim])
+        var mask = keyMask.map { m -> Tensor in
+            precondition(m.shape == [batch, keys],
+                         "MultiHeadAttention: key padding mask must be [batch, keys] = [\(batch), \(keys)], got \(m.shape)")
+            return (m.dtype == .bool ? m : m.notEqual(0)).reshape([batch, 1, 1, keys])
+        }
+        if causal && length > 1 {
+            var allowed = [Bool](repeating: false, count: group * length * keys)
+            for row in 0..<(group * length) {
+                let limit = Swift.min(keys, past + row % length + 1)
+                for j in 0..<limit { allowed[row * keys + j] = true }
+            }
+            let causalMask = Tensor(allowed, shape: [1, 1, group * length, keys])
+            mask = mask.map { $0.logicalAnd(causalMask) } ?? causalMask
+        }
+        let attended = Tensor.scaledDotProductAttention(grouped, k, v, causal: false, mask: mask)
+        return attended.reshape([batch, heads, length, headDim]).permute(0, 2, 1, 3).reshape([batch, length, heads * headDim])
     }
 
     /// `[B, kvHeads, L, D] → [B, heads, L, D]`, each key/value head serving its group of query heads.
