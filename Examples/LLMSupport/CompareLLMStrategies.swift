@@ -21,7 +21,7 @@ public struct CompareLLMStrategies: ParsableCommand {
     var strategies: [LLMStrategyKind] = LLMStrategyKind.allCases
 
     @Option(help: "Optimizer steps of every trained strategy.")
-    var steps = 80
+    var steps = 32
 
     @Option(help: "Examples per step.")
     var batchSize = 8
@@ -39,13 +39,13 @@ public struct CompareLLMStrategies: ParsableCommand {
     var numLayers = LLMRunSettings.defaultPartialLayers
 
     @Option(help: "Test questions answered per strategy (0: all 500).")
-    var testLimit = 200
+    var testLimit = 100
 
     @Option(help: "Validation loss every N steps.")
-    var evaluateEvery = 20
+    var evaluateEvery = 16
 
     @Option(help: "Validation examples per evaluation.")
-    var validationLimit = 64
+    var validationLimit = 32
 
     @Option(help: "Seed.")
     var seed: UInt64 = 0

@@ -27,7 +27,7 @@ public struct FinetuneLLMOptions: ParsableArguments {
     @Option(help: "LoRA: adapt the top N blocks only; partial: train the top N blocks (mlx-lm: --num-layers; default: all blocks for LoRA, 4 for partial).")
     public var numLayers: Int?
 
-    @Option(help: "AdamW learning rate (default: 2e-4 adapters, 1e-4 partial, 3e-5 full).")
+    @Option(help: "AdamW learning rate (default: 1e-3 adapters, 3e-4 partial, 1e-4 full).")
     public var learningRate: Double?
 
     @Option(help: "Optimizer steps (mlx-lm: --iters; HF: max_steps).")

@@ -21,14 +21,16 @@ public enum LLMStrategyKind: String, CaseIterable, Codable, Sendable {
     /// Whether the strategy adds adapters (its artifact is a PEFT adapter folder).
     public var usesAdapters: Bool { self == .lora || self == .qlora || self == .dora }
 
-    /// The learning rate used when none is given: small for the whole network, larger for
-    /// adapters (PEFT's usual 2e-4 for LoRA on a small model).
+    /// The learning rate used when none is given, for short budgets (tens to a few hundred
+    /// steps): small for the whole network, larger the fewer parameters train. On the fixed-JSON
+    /// task, LoRA at 40 steps × 8 reached 100 % valid JSON with 1e-3 and 0 % with PEFT's usual
+    /// 2e-4 (which needs about 150 steps).
     public var defaultLearningRate: Double {
         switch self {
         case .baseline: 0
-        case .full: 3e-5
-        case .partial: 1e-4
-        case .lora, .qlora, .dora: 2e-4
+        case .full: 1e-4
+        case .partial: 3e-4
+        case .lora, .qlora, .dora: 1e-3
         }
     }
 

@@ -6,13 +6,13 @@ import FineTuning
 ///
 /// The few-shot baseline gets the full instruction (the format and the six categories) as its
 /// system turn and three worked examples as earlier user/assistant turns. Fine-tuned models get a
-/// one-line system turn and the question: the format and labels are what fine-tuning bakes into
-/// the weights, so their prompts (and every training example) stay short — about 50 tokens
-/// instead of 110 with the instruction, or 330 with the examples. The format is easy for an
+/// one-line system turn naming the format, and the question: the labels are what fine-tuning
+/// bakes into the weights, so their prompts (and every training example) stay short — about 65
+/// tokens instead of 110 with the full instruction, or 330 with the examples. The format is easy for an
 /// instruction-tuned model; the labels are the domain knowledge that fine-tuning has to bring.
 public enum TRECJSONTask {
     /// The system turn of fine-tuned models (training and test).
-    public static let tunedInstruction = "Classify the question (TREC) and reply with JSON."
+    public static let tunedInstruction = #"Reply with only {"category": "<COARSE>", "subcategory": "<fine>"}, the question's TREC classes."#
 
     /// The system turn of the few-shot baseline.
     public static let instruction = """
