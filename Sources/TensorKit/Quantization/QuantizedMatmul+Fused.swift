@@ -2,10 +2,11 @@
 ///
 /// A batch-1 decode step is bound by reading the weights, so each weight row is read once, at
 /// its quantized size, and dotted with every input row while it is in L1. For Q4_0, Q4_1 and
-/// Q8_0 a block's 32 integers are widened to floats in registers (``BlockDots``) and dotted with
-/// `x`; the block's scale multiplies that partial sum — one multiply per block instead of one per
-/// weight — and its offset (Q4_1's `m`, Q4_0's `−8d`) multiplies the block's sum of `x`,
-/// computed once per call. Other types decode 256 values of a row at a time into a stack buffer
+/// Q8_0 a block's 32 integers are dotted with `x` — on x86-64 in 16-bit integer multiply-adds
+/// against `x` split once per call into high and low 16-bit parts (``Int16Rows``), elsewhere
+/// widened to floats in registers (``BlockDots``); the block's scale multiplies that partial
+/// sum — one multiply per block instead of one per weight — and its offset (Q4_1's `m`, Q4_0's
+/// `−8d`) multiplies the block's sum of `x`, computed once per call. Other types decode 256 values of a row at a time into a stack buffer
 /// and dot that. Output rows are split over threads.
 enum FusedQuantizedRows {
     /// `y [n, out] = x [n, in] · Wᵀ + bias`, for any dequantizable type.
