@@ -199,10 +199,10 @@ def main():
         print("| %s | %.1f | %.1f | %s | %s | %.0f | %.0f | %s | %s / %s%s |" % (
             name, ot, tt, ratio(ot, tt), sentence_cells, orss, trss, ratio(orss, trss),
             format(trainable, ","), format(total, ","), " (torch differs!)" if mismatch else ""))
-    print("\nmode %s: %d alternating rounds per side, %d timed steps per run (after 3 warm-up), medians; "
+    print("\nmode %s: %d alternating rounds per side, %s timed steps per run (after the warm-up), medians; "
           "time and RSS ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×); minilm_embed is inference: "
           "its ms are per batch of 32 and its sentences/s ratio is ours / torch (above 1 = we are faster)."
-          % (args.mode, args.rounds, args.steps or 10))
+          % (args.mode, args.rounds, args.steps or "10 (smollm2_*: %d)" % SMOLLM2_STEPS))
     if mismatches:
         print("parameter counts differ between the sides for: %s" % ", ".join(mismatches))
         sys.exit(1)

@@ -2,10 +2,11 @@
 ///
 /// A batch-1 decode step is bound by reading the weights, so each weight row is read once, at
 /// its quantized size, and dotted with every input row while it is in L1. For Q4_0, Q4_1 and
-/// Q8_0 a block's 32 integers are widened to floats in registers (``BlockDots``) and dotted with
-/// `x`; the block's scale multiplies that partial sum — one multiply per block instead of one per
-/// weight — and its offset (Q4_1's `m`, Q4_0's `−8d`) multiplies the block's sum of `x`,
-/// computed once per call. Other types decode 256 values of a row at a time into a stack buffer
+/// Q8_0 a block's 32 integers are dotted with `x` — on x86-64 in 16-bit integer multiply-adds
+/// against `x` split once per call into high and low 16-bit parts (``Int16Rows``), elsewhere
+/// widened to floats in registers (``BlockDots``); the block's scale multiplies that partial
+/// sum — one multiply per block instead of one per weight — and its offset (Q4_1's `m`, Q4_0's
+/// `−8d`) multiplies the block's sum of `x`, computed once per call. Other types decode 256 values of a row at a time into a stack buffer
 /// and dot that. Output rows are split over threads.
 enum FusedQuantizedRows {
     /// `y [n, out] = x [n, in] · Wᵀ + bias`, for any dequantizable type.
@@ -38,9 +39,14 @@ enum FusedQuantizedRows {
         let y: UnsafeMutablePointer<Float>
     }
 
-    /// The 32-value block formats dotted without decoding to memory.
+    /// The 32-value block formats dotted without decoding to memory (on x86-64 in integer
+    /// multiply-adds with the input split into 16-bit parts: ``Int16Rows``).
     private static func run<F: FusedBlockFormat>(_ format: F.Type, _ p: Problem, _ base: UnsafeRawPointer) {
         let blocks = p.inFeatures / 32
+        #if arch(x86_64)
+        let integers = Int16Rows(p.x, rows: p.n, blocks: blocks)
+        defer { integers.deallocate() }
+        #endif
         // Σx over each block of each input row, which Q4_1's offsets multiply.
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, F.hasOffset ? p.n * blocks : 1))
         defer { sums.deallocate() }
@@ -56,8 +62,13 @@ enum FusedQuantizedRows {
                 let row = base + o * p.rowBytes
                 let b = p.bias?[o] ?? 0
                 for r in 0..<p.n {
-                    p.y[r * p.out + o] = dot(F.self, row: row, x: p.x + r * p.inFeatures, blocks: blocks,
-                                             blockSums: sums + r * blocks) + b
+                    #if arch(x86_64)
+                    let product = integerDot(F.self, row: row, parts: integers.parts + r * blocks * 64,
+                                             scales: integers.scales + r * blocks, blocks: blocks, blockSums: sums + r * blocks)
+                    #else
+                    let product = dot(F.self, row: row, x: p.x + r * p.inFeatures, blocks: blocks, blockSums: sums + r * blocks)
+                    #endif
+                    p.y[r * p.out + o] = product + b
                 }
             }
         }
@@ -76,6 +87,23 @@ enum FusedQuantizedRows {
         }
         return total.sum() + offsets
     }
+
+    #if arch(x86_64)
+    /// ``dot(_:row:x:blocks:blockSums:)`` against the input's 16-bit parts.
+    @inline(__always)
+    private static func integerDot<F: FusedBlockFormat>(_ format: F.Type, row: UnsafeRawPointer, parts: UnsafePointer<Int16>,
+                                                        scales: UnsafePointer<Float>, blocks: Int,
+                                                        blockSums: UnsafePointer<Float>) -> Float {
+        var total = SIMD4<Float>(), offsets: Float = 0
+        for b in 0..<blocks {
+            let block = row + b * F.byteCount
+            let (sum, scale, offset) = F.integerDot(block, parts + 64 * b)
+            total += sum * (scale * scales[b])
+            if F.hasOffset { offsets += offset * blockSums[b] }
+        }
+        return total.sum() + offsets
+    }
+    #endif
 
     /// Any other type: 256 values of the row at a time decoded into a stack buffer, then dotted.
     private static func decodedRows(_ type: GGMLType, _ p: Problem, _ base: UnsafeRawPointer, _ outputs: Range<Int>) {
@@ -109,6 +137,10 @@ protocol FusedBlockFormat {
     static var hasOffset: Bool { get }
     /// `Σ q[j]·x[j]` over the block's 32 integers (in four lanes), with its scale and offset.
     static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float)
+    #if arch(x86_64)
+    /// The same with the input block as 16-bit parts (``Int16Rows``), before its scale.
+    static func integerDot(_ block: UnsafeRawPointer, _ parts: UnsafePointer<Int16>) -> (sum: SIMD4<Float>, scale: Float, offset: Float)
+    #endif
 }
 
 /// Q4_0: `d`, 16 bytes of nibbles (value `j` low, `j + 16` high); value = d × nibble − 8d.
@@ -120,6 +152,13 @@ enum Q4_0Format: FusedBlockFormat {
         let d = BlockScale.half(block, 0)
         return (BlockDots.nibbles(block + 2, x), d, -8 * d)
     }
+    #if arch(x86_64)
+    @inline(__always)
+    static func integerDot(_ block: UnsafeRawPointer, _ parts: UnsafePointer<Int16>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        let d = BlockScale.half(block, 0)
+        return (IntegerBlockDots.dot(IntegerBlockDots.nibbles(block + 2), parts), d, -8 * d)
+    }
+    #endif
 }
 
 /// Q4_1: `d`, `m`, 16 bytes of nibbles; value = d × nibble + m.
@@ -130,6 +169,12 @@ enum Q4_1Format: FusedBlockFormat {
     static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
         (BlockDots.nibbles(block + 4, x), BlockScale.half(block, 0), BlockScale.half(block, 2))
     }
+    #if arch(x86_64)
+    @inline(__always)
+    static func integerDot(_ block: UnsafeRawPointer, _ parts: UnsafePointer<Int16>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        (IntegerBlockDots.dot(IntegerBlockDots.nibbles(block + 4), parts), BlockScale.half(block, 0), BlockScale.half(block, 2))
+    }
+    #endif
 }
 
 /// Q8_0: `d`, 32 signed bytes; value = d × q.
@@ -140,4 +185,10 @@ enum Q8_0Format: FusedBlockFormat {
     static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
         (BlockDots.signedBytes(block + 2, x), BlockScale.half(block, 0), 0)
     }
+    #if arch(x86_64)
+    @inline(__always)
+    static func integerDot(_ block: UnsafeRawPointer, _ parts: UnsafePointer<Int16>) -> (sum: SIMD4<Float>, scale: Float, offset: Float) {
+        (IntegerBlockDots.dot(IntegerBlockDots.signedBytes(block + 2), parts), BlockScale.half(block, 0), 0)
+    }
+    #endif
 }
