@@ -73,8 +73,9 @@ extension GPT {
                 if config.positions == .learned && tokens.count > config.maxPositions { break }
                 let input = useCache ? pending : tokens
                 let ids = Tensor(input.map { Int32($0) }, shape: [1, input.count])
-                let logits = self(ids, cache: cache)
-                let last = logits.select(axis: 1, index: input.count - 1).scalars(as: Float.self)
+                // The head only at the last position: the prompt's other logits are never read.
+                let hidden = hiddenStates(ids, cache: cache).select(axis: 1, index: input.count - 1)
+                let last = vocabularyLogits(hidden).cast(to: .float32).contiguous().scalars(as: Float.self)
                 if produced.isEmpty { onPromptLogits(last) }
                 let next = sampling.pick(last, previousTokens: tokens, generator: rng)
                 produced.append(next)
