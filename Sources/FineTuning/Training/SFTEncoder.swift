@@ -62,7 +62,7 @@ public struct SFTEncoder: Sendable {
 
     /// The examples of `records`, truncated to ``maxLength``, without those that train nothing.
     ///
-    /// Records are encoded on all cores (``Threads/kernelThreads``); the result is the same as
+    /// Records are encoded on all cores (`Threads.kernelThreads` in TensorKit); the result is the same as
     /// encoding them one by one, in order.
     ///
     /// - Throws: ``SFTEncodingError`` naming the index of the first record that fails.
