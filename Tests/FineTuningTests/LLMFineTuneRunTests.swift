@@ -95,6 +95,29 @@ import ExampleSupport
         #expect(throws: LLMExampleError.self) { try LLMFineTuneRun(settings: fresh, log: { _ in }).run() }
     }
 
+    /// The "In code" snippet of Documentation/FineTuningLLM.md, on the tiny model.
+    @Test func guideSnippetRuns() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (modelURL, dataURL) = try fixtures()
+        let adapterURL = folder.appendingPathComponent("adapter")
+        let llm = try PretrainedLLM(contentsOf: modelURL, quantized: true)          // QLoRA: quantized base
+        let lora = LoRAConfig(rank: 8, alpha: 16, targetModules: ["q_proj", "v_proj"].map(HuggingFaceLlamaNames.target))
+        try LoRA(lora).prepare(llm.model)
+        let train = try llm.sftEncoder(maxLength: 256).encode(try SFTJSONLReader().read(folder: dataURL).train)
+        var config = TrainerConfiguration(maxSteps: 3, batchSize: 8)
+        config.groupByLength = true
+        config.progress = .silent
+        let trainer = Trainer(model: llm.model, optimizer: AdamW(model: llm.model, learningRate: 2e-4),
+                              trainData: train.dataset, collate: SFTCollator(tokenizer: llm.tokenizer).collate,
+                              configuration: config, metrics: []) { batch in
+            StepOutput(loss: llm.model.loss(batch.inputIDs, targets: batch.labels))
+        }
+        let result = try trainer.train()
+        try llm.model.saveHuggingFaceAdapter(to: adapterURL)
+        #expect(result.state.step == 3)
+        #expect(FileManager.default.fileExists(atPath: adapterURL.appendingPathComponent("adapter_model.safetensors").path))
+    }
+
     @Test func settingsNameTheBadFlag() {
         var s = LLMRunSettings(model: "m.gguf")
         s.data = "d"
