@@ -18,7 +18,7 @@ public struct LLMFineTuneRun {
     }
 
     /// The records of a run: the fixed-JSON task's generated split, or the JSONL folder.
-    struct Data {
+    struct Records {
         var train: [SFTRecord]
         var validation: [SFTRecord]
         var test: [SFTRecord]
@@ -35,7 +35,7 @@ public struct LLMFineTuneRun {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let modelURL = URL(fileURLWithPath: settings.model)
         guard FileManager.default.fileExists(atPath: modelURL.path) else { throw LLMExampleError.missingModel(path: modelURL.path) }
-        let data = try loadData(into: output)
+        let data = try loadRecords(into: output)
         let llm = try PretrainedLLM(contentsOf: modelURL, quantized: settings.strategy == .qlora)
         let model = llm.model
         let generator = Generator(seed: settings.seed)
@@ -175,16 +175,16 @@ public struct LLMFineTuneRun {
 
     /// Reads the JSONL folder, or builds the fixed-JSON task's split and writes it as JSONL into
     /// `output/data` for reference.
-    private func loadData(into output: URL) throws -> Data {
+    private func loadRecords(into output: URL) throws -> Records {
         if let folder = settings.data {
             let splits = try SFTJSONLReader().read(folder: URL(fileURLWithPath: folder))
-            return Data(train: splits.train, validation: splits.validation ?? [], test: splits.test ?? [], trec: nil)
+            return Records(train: splits.train, validation: splits.validation ?? [], test: splits.test ?? [], trec: nil)
         }
         let questions = try TRECQuestions.read(from: URL(fileURLWithPath: settings.trecQuestions))
         let split = try TRECQuestions.split(questions, testCount: 500, validationCount: 200, seed: 42)
         try TRECJSONData.write(train: split.train, validation: split.validation, test: split.test,
                                to: output.appendingPathComponent("data", isDirectory: true))
-        return Data(train: TRECJSONData.records(split.train), validation: TRECJSONData.records(split.validation),
+        return Records(train: TRECJSONData.records(split.train), validation: TRECJSONData.records(split.validation),
                     test: TRECJSONData.records(split.test), trec: (split.train, split.test))
     }
 
