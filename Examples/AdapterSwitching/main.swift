@@ -7,7 +7,7 @@
 // the base weights never changed.
 //
 //   make model data
-//   swift run -c release adapter-switching
+//   swift run --package-path Examples -c release adapter-switching
 import ArgumentParser
 import ExampleCommandLine
 import ExampleSupport

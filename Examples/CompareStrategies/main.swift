@@ -8,8 +8,8 @@
 // memory figure (VmHWM, process-wide and never decreasing) is that strategy's own.
 //
 //   make model data
-//   swift run -c release compare-strategies              # a few minutes on 2 cores
-//   swift run -c release compare-strategies --quick      # about a minute (CI smoke test)
+//   swift run --package-path Examples -c release compare-strategies              # a few minutes on 2 cores
+//   swift run --package-path Examples -c release compare-strategies --quick      # about a minute (CI smoke test)
 //
 // With `--task trec-json` (what `make demo` runs) it compares LLM fine-tuning strategies on
 // SmolLM2-135M-Instruct instead: see LLMSupport/CompareLLMStrategies.swift.

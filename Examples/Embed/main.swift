@@ -1,7 +1,7 @@
 // embed: sentence embeddings from a pretrained BERT-style model (all-MiniLM-L6-v2 by default).
 //
 //   make model                                    # fetches data/all-MiniLM-L6-v2 once
-//   echo "Hello, world!" | swift run -c release embed --model data/all-MiniLM-L6-v2
+//   echo "Hello, world!" | swift run --package-path Examples -c release embed --model data/all-MiniLM-L6-v2
 //
 // Reads sentences one per line from stdin and writes one JSON object per line:
 // {"text": ..., "input_ids": [...], "embedding": [...]} — mean pooling over the attention mask,

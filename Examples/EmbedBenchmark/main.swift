@@ -1,7 +1,7 @@
 // embed-benchmark: sentence-embedding throughput of SentenceEmbedder (texts → unit vectors,
 // tokenization included), to compare with scripts/bench_embed_pytorch.py on the same inputs.
 //
-//   swift run -c release embed-benchmark data/all-MiniLM-L6-v2 sentences.txt [batch 32] [max-length 64] [repeats 3]
+//   swift run --package-path Examples -c release embed-benchmark data/all-MiniLM-L6-v2 sentences.txt [batch 32] [max-length 64] [repeats 3]
 //
 // Prints one line per repeat and the best: sentences per second.
 import Foundation

@@ -3,8 +3,8 @@
 // the built-in fixed-JSON task.
 //
 //   make llm data
-//   swift run -c release finetune-llm --task trec-json --strategy lora --steps 150
-//   swift run -c release finetune-llm --data my-data/ --strategy qlora --targets q_proj v_proj
+//   swift run --package-path Examples -c release finetune-llm --task trec-json --strategy lora --steps 150
+//   swift run --package-path Examples -c release finetune-llm --data my-data/ --strategy qlora --targets q_proj v_proj
 import ArgumentParser
 import Foundation
 import ExampleSupport

@@ -3,7 +3,7 @@
 // peak memory and the size of the saved full checkpoint.
 //
 //   make model data
-//   swift run -c release full-finetune --steps 200
+//   swift run --package-path Examples -c release full-finetune --steps 200
 import ArgumentParser
 import ExampleCommandLine
 import ExampleSupport

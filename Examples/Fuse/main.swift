@@ -1,9 +1,9 @@
 // fuse: merges a PEFT LoRA/DoRA adapter into its base model and writes a GGUF file that llama.cpp,
 // transformers and `generate` load like any other.
 //
-//   swift run -c release fuse --adapter runs/adapter --output runs/fused.gguf             # F16
-//   swift run -c release fuse --adapter runs/adapter --output runs/fused-q8.gguf --type q8_0
-//   swift run -c release generate --model runs/fused.gguf --chat --prompt "What is the capital of Italy ?"
+//   swift run --package-path Examples -c release fuse --adapter runs/adapter --output runs/fused.gguf             # F16
+//   swift run --package-path Examples -c release fuse --adapter runs/adapter --output runs/fused-q8.gguf --type q8_0
+//   swift run --package-path Examples -c release generate --model runs/fused.gguf --chat --prompt "What is the capital of Italy ?"
 //
 // The base model is loaded in float32, the adapter merged into its weights, and the result written
 // with the base file's metadata (tokenizer, chat template, hyperparameters); query and key rows go

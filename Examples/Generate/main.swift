@@ -1,10 +1,10 @@
 // generate: text from a pretrained LLM in a GGUF file (SmolLM2-135M-Instruct by default).
 //
 //   make llm                                              # fetches data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
-//   swift run -c release generate --prompt "The capital of France is"
-//   swift run -c release generate --chat --prompt "Hello"
-//   echo "What is 2+2?" | swift run -c release generate --chat --json
-//   swift run -c release generate --adapter runs/adapter --chat --prompt "What is the capital of Italy ?"
+//   swift run --package-path Examples -c release generate --prompt "The capital of France is"
+//   swift run --package-path Examples -c release generate --chat --prompt "Hello"
+//   echo "What is 2+2?" | swift run --package-path Examples -c release generate --chat --json
+//   swift run --package-path Examples -c release generate --adapter runs/adapter --chat --prompt "What is the capital of Italy ?"
 //
 // Without --prompt, each stdin line is a prompt. --json prints one JSON line per prompt with
 // exactly the keys prompt, input_ids, output_ids, text, top5_ids, top5_logits (the five largest

@@ -4,7 +4,7 @@
 // prints test accuracy, trainable parameters, time per step, peak memory and the adapter's size.
 //
 //   make model data
-//   swift run -c release lora-finetune --rank 8 --alpha 16 --targets query value
+//   swift run --package-path Examples -c release lora-finetune --rank 8 --alpha 16 --targets query value
 import ArgumentParser
 import ExampleCommandLine
 import ExampleSupport

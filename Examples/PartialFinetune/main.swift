@@ -3,7 +3,7 @@
 // step, peak memory and the size of the saved trained tensors.
 //
 //   make model data
-//   swift run -c release partial-finetune --top-blocks 2
+//   swift run --package-path Examples -c release partial-finetune --top-blocks 2
 import ArgumentParser
 import ExampleCommandLine
 import ExampleSupport

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TestFixtures
+
 @testable import FineTuning
 import LLMSupport
 import ExampleSupport

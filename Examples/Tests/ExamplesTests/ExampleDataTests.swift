@@ -4,7 +4,7 @@ import Testing
 import FineTuning
 
 /// The example programs' data plumbing, on small samples of the real files committed under
-/// Tests/Fixtures (the first lines of each, plus zero-scored and negative snippets).
+/// Examples/Tests/Fixtures (the first lines of each, plus zero-scored and negative snippets).
 @Suite struct ExampleDataTests {
     private static func fixture(_ name: String) -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+// The example programs live in their own package, so a project that depends on the libraries
+// resolves nothing it does not use (swift-argument-parser is only needed here).
+//
+//     swift run --package-path Examples -c release compare-strategies --task trec-json
+//     swift test --package-path Examples
+import PackageDescription
+
+var tensorKit: Target.Dependency { .product(name: "TensorKit", package: "SwiftFineTuning") }
+var fineTuning: Target.Dependency { .product(name: "FineTuning", package: "SwiftFineTuning") }
+var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }
+
+let package = Package(
+    name: "Examples",
+    products: [
+        .executable(name: "demo", targets: ["Demo"]),
+        .executable(name: "embed", targets: ["Embed"]),
+        .executable(name: "embed-benchmark", targets: ["EmbedBenchmark"]),
+        .executable(name: "full-finetune", targets: ["FullFinetune"]),
+        .executable(name: "partial-finetune", targets: ["PartialFinetune"]),
+        .executable(name: "lora-finetune", targets: ["LoraFinetune"]),
+        .executable(name: "compare-strategies", targets: ["CompareStrategies"]),
+        .executable(name: "adapter-switching", targets: ["AdapterSwitching"]),
+        .executable(name: "generate", targets: ["Generate"]),
+        .executable(name: "finetune-llm", targets: ["FinetuneLLM"]),
+        .executable(name: "fuse", targets: ["Fuse"]),
+    ],
+    dependencies: [
+        .package(name: "SwiftFineTuning", path: ".."),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .executableTarget(name: "Demo", dependencies: [tensorKit], path: "Demo"),
+        .executableTarget(name: "Embed", dependencies: [fineTuning, argumentParser], path: "Embed"),
+        .executableTarget(name: "Generate", dependencies: [fineTuning, argumentParser], path: "Generate"),
+        .executableTarget(name: "Fuse", dependencies: [fineTuning, argumentParser], path: "Fuse"),
+        .executableTarget(name: "EmbedBenchmark", dependencies: [fineTuning], path: "EmbedBenchmark"),
+        // The fine-tuning examples: shared code (data, runs, reports), shared options, one program each.
+        .target(name: "ExampleSupport", dependencies: [fineTuning], path: "ExampleSupport"),
+        .target(name: "ExampleCommandLine", dependencies: ["ExampleSupport", argumentParser], path: "ExampleCommandLine"),
+        .target(name: "LLMSupport", dependencies: ["ExampleSupport", argumentParser], path: "LLMSupport"),
+        .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport", "ExampleSupport"], path: "FinetuneLLM"),
+        .executableTarget(name: "FullFinetune", dependencies: ["ExampleCommandLine"], path: "FullFinetune"),
+        .executableTarget(name: "PartialFinetune", dependencies: ["ExampleCommandLine"], path: "PartialFinetune"),
+        .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "LoraFinetune"),
+        .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine", "LLMSupport"], path: "CompareStrategies"),
+        .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "AdapterSwitching"),
+        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "LLMSupport", fineTuning], path: "Tests/ExamplesTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)
