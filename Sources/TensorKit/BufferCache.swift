@@ -65,7 +65,19 @@ final class BufferCache: Sendable {
         return (byteCount + step - 1) & ~(step - 1)
     }
 
-    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+    /// A block of at least `byteCount` bytes; with `zeroed`, all zero. A fresh mapping is
+    /// already zero (the kernel hands out zero pages on first touch), so only a reused or
+    /// malloc'd block is cleared: a large zero tensor that is later overwritten in parts, or
+    /// never written (a float weight about to be replaced by quantized blocks), then costs
+    /// memory only for the pages really written.
+    func allocate(_ byteCount: Int, zeroed: Bool) -> UnsafeMutableRawPointer {
+        let (memory, fresh) = allocate(byteCount)
+        if zeroed && !fresh { memset(memory, 0, Swift.max(byteCount, 1)) }
+        return memory
+    }
+
+    /// A block of at least `byteCount` bytes, and whether it is a fresh (all-zero) mapping.
+    private func allocate(_ byteCount: Int) -> (pointer: UnsafeMutableRawPointer, fresh: Bool) {
         let now = active.add(byteCount, ordering: .relaxed).newValue
         peak.max(now, ordering: .relaxed)
         let highest = highWater.max(now, ordering: .relaxed).newValue
@@ -74,7 +86,7 @@ final class BufferCache: Sendable {
             guard posix_memalign(&raw, 64, Swift.max(byteCount, 1)) == 0, let memory = raw else {
                 fatalError("Storage: cannot allocate \(byteCount) bytes")
             }
-            return memory
+            return (memory, false)
         }
         let size = Self.sizeClass(byteCount)
         var evicted: [Mapping] = []
@@ -92,7 +104,7 @@ final class BufferCache: Sendable {
             }
             return nil
         }
-        if let reused { return reused }
+        if let reused { return (reused, false) }
         for block in evicted { munmap(block.pointer, block.size) }
         // Large blocks are mapped directly rather than taken from malloc's heap, so that a block
         // the cache lets go is returned to the system at once (malloc keeps freed heap memory,
@@ -101,7 +113,7 @@ final class BufferCache: Sendable {
               memory != MAP_FAILED else {
             fatalError("Storage: cannot map \(byteCount) bytes")
         }
-        return memory
+        return (memory, true)
     }
 
     func release(_ pointer: UnsafeMutableRawPointer, _ byteCount: Int) {

@@ -16,9 +16,7 @@ public final class Storage {
 
     /// Allocates `byteCount` bytes aligned to 64 bytes, zero-filled when `zeroed`.
     public init(byteCount: Int, zeroed: Bool = false) {
-        let memory = BufferCache.shared.allocate(byteCount)
-        if zeroed { memset(memory, 0, max(byteCount, 1)) }
-        self.pointer = memory
+        self.pointer = BufferCache.shared.allocate(byteCount, zeroed: zeroed)
         self.byteCount = byteCount
         self.deallocator = nil
     }

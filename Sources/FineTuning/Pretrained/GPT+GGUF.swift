@@ -46,9 +46,17 @@ extension GPT {
     /// lists the GGUF names (and a type TensorKit cannot decode throws), before anything is copied. Tensors are decoded one at a time, so
     /// loading needs little memory beyond the model itself.
     public func loadGGUFWeights(from file: GGUFFile) throws(GGUFModelError) {
+        try loadGGUFWeights(from: file, leavingUnfilled: [])
+    }
+
+    /// ``loadGGUFWeights(from:)``, checking every tensor but decoding none into the parameters
+    /// named in `unfilled` (ours), which the caller replaces: a quantized model keeps those
+    /// projections as blocks, so their float32 copies are never written (nor, on fresh
+    /// mappings, ever given memory).
+    func loadGGUFWeights(from file: GGUFFile, leavingUnfilled unfilled: Set<String>) throws(GGUFModelError) {
         let path = file.url.path
         let own = namedParameters()
-        var targets: [(gguf: String, parameter: Tensor)] = []
+        var targets: [(gguf: String, ours: String, parameter: Tensor)] = []
         var missing: [String] = [], mismatched: [StateDictError.Mismatch] = []
         for (name, parameter) in own {
             guard let theirs = GGUFNameMapping.ggufName(forOurs: name), let info = file.info(named: theirs) else {
@@ -62,14 +70,14 @@ extension GPT {
             guard info.type.isDequantizable else {
                 throw .unreadable(.unsupportedTensorType(file: path, tensor: theirs, type: info.type.name))
             }
-            targets.append((theirs, parameter))
+            targets.append((theirs, name, parameter))
         }
         let used = Set(targets.map(\.gguf) + mismatched.map(\.name))
         let unexpected = file.names.filter { !used.contains($0) }
         guard missing.isEmpty, unexpected.isEmpty, mismatched.isEmpty else {
             throw .weightsMismatch(file: path, missing: missing, unexpected: unexpected, mismatched: mismatched)
         }
-        for (name, parameter) in targets {
+        for (name, ours, parameter) in targets where !unfilled.contains(ours) {
             let source: QuantizedTensor
             do { source = try file.quantizedTensor(named: name) } catch { throw .unreadable(error) }
             let permutedHeads = name.hasSuffix(".attn_q.weight") ? config.heads

@@ -41,12 +41,28 @@ public struct PretrainedLLM {
     public init(contentsOf url: URL, quantized: Bool = false) throws {
         let file: GGUFFile
         do { file = try GGUFFile(contentsOf: url) } catch { throw GGUFModelError.unreadable(error) }
-        let model = try GPT.pretrained(gguf: file)
+        let model: GPT
+        var projectionCount = 0
+        if quantized {
+            // The projections become blocks, so their float32 values are never decoded.
+            var config = try GPTConfig(gguf: file)
+            config.dtype = .float32
+            model = withoutRandomInitialization { GPT(config) }
+            let projections = model.namedModules().filter { $0.name.hasPrefix("layers.") && $0.module is Linear }
+            try model.loadGGUFWeights(from: file, leavingUnfilled: Set(projections.map { $0.name + ".weight" }))
+            projectionCount = projections.count
+        } else {
+            model = try GPT.pretrained(gguf: file)
+        }
         let tokenizer = try ByteLevelBPETokenizer(gguf: file)
         try TokenizerCompatibility(vocabularySize: model.config.vocabularySize)
             .check(tokenizer, tokenizerFile: url.path, modelFile: url.path)
         if quantized {
-            try Self.quantizeProjections(of: model, from: file)
+            let replaced = try Self.quantizeProjections(of: model, from: file)
+            // The loader checked every projection's name and shape, so each one has its blocks;
+            // one left float would hold the zeros it was never filled with.
+            precondition(replaced == projectionCount,
+                         "PretrainedLLM: \(replaced) of \(projectionCount) projections quantized in \(url.path)")
             try Self.keepTiedHeadBlocks(of: model, from: file)
         }
         model.eval()
@@ -81,10 +97,12 @@ public struct PretrainedLLM {
 
     /// Replaces every block projection by a ``QuantizedLinear`` holding the file's blocks (query
     /// and key rows moved from llama.cpp's order to the one the float model uses).
-    static func quantizeProjections(of model: GPT, from file: GGUFFile) throws {
+    /// - Returns: how many projections were replaced.
+    @discardableResult
+    static func quantizeProjections(of model: GPT, from file: GGUFFile) throws -> Int {
         let heads = model.config.heads, kvHeads = model.config.kvHeads ?? model.config.heads
         var failure: Error?
-        model.quantizeLinears { path, linear -> QuantizedTensor? in
+        let replaced = model.quantizeLinears { path, linear -> QuantizedTensor? in
             guard failure == nil, path.hasPrefix("layers."), let name = GGUFNameMapping.ggufName(forOurs: path + ".weight") else {
                 return nil
             }
@@ -102,6 +120,7 @@ public struct PretrainedLLM {
             }
         }
         if let failure { throw failure }
+        return replaced
     }
 }
 

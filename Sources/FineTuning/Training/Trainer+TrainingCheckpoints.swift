@@ -23,7 +23,8 @@ extension Trainer {
                               generators: generators.map { TrainingCheckpointStore.hex($0.stateWords) },
                               optimizer: scalars, parameterNames: savedParameters().keys.sorted(),
                               seed: String(configuration.seed), batchSize: configuration.batchSize,
-                              accumulation: configuration.gradientAccumulationSteps, shuffle: configuration.shuffle)
+                              accumulation: configuration.gradientAccumulationSteps, shuffle: configuration.shuffle,
+                              groupByLength: configuration.groupByLength)
     }
 
     /// Writes `checkpoint-<step>` now and removes the oldest beyond ``TrainerConfiguration/keepLastCheckpoints``.
@@ -53,6 +54,7 @@ extension Trainer {
             changed.append("gradientAccumulationSteps \(a) → \(c.gradientAccumulationSteps)")
         }
         if let s = loaded.info.shuffle, s != c.shuffle { changed.append("shuffle \(s) → \(c.shuffle)") }
+        if let g = loaded.info.groupByLength, g != c.groupByLength { changed.append("groupByLength \(g) → \(c.groupByLength)") }
         guard changed.isEmpty else {
             throw TrainingError.invalidCheckpoint(url, "the data order differs from the saved run (\(changed.joined(separator: ", ")))")
         }

@@ -18,6 +18,7 @@ struct TrainingCheckpointInfo: Codable {
     var batchSize: Int?
     var accumulation: Int?
     var shuffle: Bool?
+    var groupByLength: Bool?
 }
 
 /// A checkpoint read back from disk.
