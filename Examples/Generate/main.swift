@@ -11,7 +11,9 @@
 // logits at the last prompt position, largest first); otherwise the text is streamed, then the
 // token counts and speed. --adapter DIR applies a PEFT LoRA/DoRA adapter folder (made by PEFT for
 // the Hugging Face model, or by finetune-llm) before generating; on the float model it is merged
-// into the weights, on --quantized ones it runs beside the quantized blocks.
+// into the weights, on --quantized ones it runs beside the quantized blocks. --interactive is a
+// conversation (llama.cpp's -cnv, mlx_lm.chat): each stdin line is a user turn, the reply is
+// streamed, the keys and values of the conversation are kept between turns; /reset forgets it.
 import ArgumentParser
 import Foundation
 import FineTuning
@@ -68,11 +70,18 @@ struct Generate: ParsableCommand {
     @Flag(help: "One JSON line per prompt: prompt, input_ids, output_ids, text, top5_ids, top5_logits.")
     var json = false
 
+    @Flag(name: [.short, .long],
+          help: "A conversation: each stdin line is a user turn of the chat template (llama.cpp's -cnv, mlx_lm.chat); /reset forgets it, /exit or end of input ends it.")
+    var interactive = false
+
     func validate() throws {
         guard (1...100_000).contains(maxNewTokens) else {
             throw ValidationError("--max-new-tokens must be in 1...100000, got \(maxNewTokens)")
         }
         do { try sampling.validate() } catch { throw ValidationError("\(error)") }
+        if interactive && (json || prompt != nil) {
+            throw ValidationError("--interactive reads the turns from stdin; it takes neither --prompt nor --json")
+        }
     }
 
     var sampling: SamplingParameters {
@@ -89,12 +98,40 @@ struct Generate: ParsableCommand {
         }
         let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: model), quantized: quantized)
         if let adapter { try apply(adapter: adapter, to: llm.model) }
+        if interactive { return try converse(with: llm) }
         let generator = TextGenerator(model: llm.model, tokenizer: llm.tokenizer, stopTokens: llm.stopTokens)
         if let prompt {
             try answer(prompt, llm: llm, generator: generator)
         } else {
             while let line = readLine(strippingNewline: true) { try answer(line, llm: llm, generator: generator) }
         }
+    }
+
+    /// The conversation loop: a `> ` prompt, one user turn per line, the reply streamed.
+    private func converse(with llm: PretrainedLLM) throws {
+        let chat = ChatSession(llm: llm, system: system)
+        let random = Generator(seed: seed)
+        func show(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+        show("> ")
+        while let line = readLine(strippingNewline: true) {
+            switch line.trimmingCharacters(in: .whitespaces) {
+            case "/exit", "/quit": return
+            case "/reset":
+                chat.reset()
+                show("(conversation cleared)\n> ")
+            case "":
+                show("> ")
+            default:
+                let start = Date()
+                let reply = try chat.respond(to: line, maxNewTokens: maxNewTokens, sampling: sampling, generator: random) { show($0) }
+                let seconds = Date().timeIntervalSince(start)
+                let summary = String(format: "[%d new prompt tokens (%d reused), %d generated in %.2f s]\n",
+                                     reply.promptIDs.count - chat.reusedTokens, chat.reusedTokens, reply.outputIDs.count, seconds)
+                FileHandle.standardError.write(Data(("\n" + summary).utf8))
+                show("> ")
+            }
+        }
+        show("\n")
     }
 
     /// Loads the adapter folder onto `model`; merged into float weights (no cost per token),

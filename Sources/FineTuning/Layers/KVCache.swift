@@ -64,6 +64,13 @@ public final class AttentionCache {
 
     /// Forgets everything cached (the buffers are kept for the next sequence).
     public func reset() { length = 0 }
+
+    /// Keeps the first `positions` cached positions and forgets the rest (a conversation whose
+    /// re-encoded text departs from what was cached at that position).
+    public func truncate(to positions: Int) {
+        precondition(positions >= 0, "AttentionCache.truncate: \(positions) positions")
+        length = Swift.min(length, positions)
+    }
 }
 
 /// One ``AttentionCache`` per layer of a model.
@@ -85,6 +92,9 @@ public final class KVCache {
 
     /// Forgets everything cached.
     public func reset() { layers.forEach { $0.reset() } }
+
+    /// Keeps the first `positions` positions of every layer (see ``AttentionCache/truncate(to:)``).
+    public func truncate(to positions: Int) { layers.forEach { $0.truncate(to: positions) } }
 }
 
 @available(*, unavailable, message: "Caches hold tensors, which are not Sendable")

@@ -8,7 +8,7 @@ extension GPT {
     /// each batch. Prompts of a batch are sorted by length and left-padded to the longest, the
     /// padding masked out; with rotary positions the prefix keys of a padded row are rotated by
     /// its padding, so every row sees exactly the relative positions it has alone, and each row
-    /// computes what ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:onPromptLogits:onToken:)``
+    /// computes what ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:cache:onPromptLogits:onToken:)``
     /// computes for it (up to float rounding of the batched products). Learned or sinusoidal
     /// positions are absolute, so with them only equal-length prompts share a batch.
     ///

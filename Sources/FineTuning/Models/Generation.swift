@@ -48,6 +48,10 @@ extension GPT {
     ///   - stopTokens: ids that end generation (end-of-sequence, end-of-turn).
     ///   - generator: the random source of sampled picks (the thread's default when nil).
     ///   - useCache: reuse keys and values across steps.
+    ///   - cache: keys and values from an earlier call that already hold the first
+    ///     `cache.length` tokens of `prompt` (fewer than all of them): only the rest are encoded,
+    ///     and the cache grows by this call's tokens (all but the last one produced), as
+    ///     transformers' `past_key_values`. Nil starts a fresh cache.
     ///   - onPromptLogits: called once with the logits at the last prompt position (before the
     ///     first pick), e.g. to report the most likely next tokens.
     ///   - onToken: called with each token as it is produced (streaming); return false to stop.
@@ -58,8 +62,11 @@ extension GPT {
     /// ```
     public func generate(_ prompt: [Int], maxNewTokens: Int, sampling: SamplingParameters,
                          stopTokens: Set<Int> = [], generator: Generator? = nil, useCache: Bool = true,
+                         cache: KVCache? = nil,
                          onPromptLogits: ([Float]) -> Void = { _ in }, onToken: (Int) -> Bool = { _ in true }) -> [Int] {
         precondition(!prompt.isEmpty, "GPT.generate: the prompt is empty")
+        precondition(cache == nil || (useCache && cache!.length < prompt.count && cache!.layers.count == layers.count),
+                     "GPT.generate: a cache of \(cache?.length ?? 0) positions over \(cache?.layers.count ?? 0) layers for a prompt of \(prompt.count) tokens and \(layers.count) layers (useCache: \(useCache))")
         let rng = generator ?? Generator.default
         let wasTraining = isTraining
         eval()
@@ -67,8 +74,8 @@ extension GPT {
         return withGradientsDisabled {
             var tokens = prompt
             var produced: [Int] = []
-            let cache = useCache ? makeCache() : nil
-            var pending = prompt
+            let cache = useCache ? cache ?? makeCache() : nil
+            var pending = Array(prompt[(cache?.length ?? 0)...])
             while produced.count < maxNewTokens {
                 if config.positions == .learned && tokens.count > config.maxPositions { break }
                 let input = useCache ? pending : tokens
@@ -88,7 +95,7 @@ extension GPT {
     }
 
     /// Continues `prompt` with one of the classic ``SamplingStrategy`` choices; see
-    /// ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:onPromptLogits:onToken:)``.
+    /// ``generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:cache:onPromptLogits:onToken:)``.
     ///
     /// ```swift
     /// let tokens = model.generate([1, 5, 7], maxNewTokens: 20, strategy: .topK(40, temperature: 0.8),

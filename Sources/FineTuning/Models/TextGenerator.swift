@@ -10,7 +10,7 @@ public enum StopReason: String, Sendable, Equatable, Codable {
     case length
 }
 
-/// What one ``TextGenerator/generate(promptIDs:maxNewTokens:sampling:stopStrings:generator:onPromptLogits:onText:)`` produced.
+/// What one ``TextGenerator/generate(promptIDs:maxNewTokens:sampling:stopStrings:generator:cache:onPromptLogits:onText:)`` produced.
 public struct GeneratedText: Sendable, Equatable {
     /// The token ids that were fed to the model.
     public var promptIDs: [Int]
@@ -58,16 +58,19 @@ public struct TextGenerator {
     ///   - sampling: how each token is picked (greedy by default).
     ///   - stopStrings: texts that end generation; the result is cut before the first one found.
     ///   - generator: the random source of sampled picks (the thread's default when nil).
+    ///   - cache: keys and values holding the first `cache.length` prompt tokens from an earlier
+    ///     call, which this call extends (see ``GPT/generate(_:maxNewTokens:sampling:stopTokens:generator:useCache:cache:onPromptLogits:onToken:)``).
     ///   - onPromptLogits: receives the logits at the last prompt position, once.
     ///   - onText: receives each new piece of text, in order; their concatenation is `text`.
     public func generate(promptIDs: [Int], maxNewTokens: Int, sampling: SamplingParameters = .greedy,
-                         stopStrings: [String] = [], generator: Generator? = nil,
+                         stopStrings: [String] = [], generator: Generator? = nil, cache: KVCache? = nil,
                          onPromptLogits: ([Float]) -> Void = { _ in },
                          onText: (String) -> Void = { _ in }) -> GeneratedText {
         var stream = TextStream(tokenizer: tokenizer, stopStrings: stopStrings.filter { !$0.isEmpty })
         var reason = StopReason.length
         let output = model.generate(promptIDs, maxNewTokens: maxNewTokens, sampling: sampling,
-                                    stopTokens: stopTokens, generator: generator, onPromptLogits: onPromptLogits) { token in
+                                    stopTokens: stopTokens, generator: generator, cache: cache,
+                                    onPromptLogits: onPromptLogits) { token in
             if stopTokens.contains(token) { reason = .stopToken; return false }
             if stream.append(token, emit: onText) { reason = .stopString; return false }
             return true
