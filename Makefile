@@ -29,7 +29,9 @@ demo: deps llm data
 demo-encoder: deps model data
 	swift run -c release compare-strategies
 
+# The release-built probe lets a test check that programmer-error messages survive -O.
 test: deps
+	swift build -c release --product PreconditionProbe
 	swift test
 
 # Mutation fuzzing of every external input (safetensors, GGUF, tokenizer.json, vocab.txt,

@@ -60,6 +60,8 @@ let package = Package(
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "Examples/AdapterSwitching"),
         // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
+        // A shape mistake in a release build; `make test` builds it so a test can read its stderr.
+        .executableTarget(name: "PreconditionProbe", dependencies: ["TensorKit"], path: "Tests/PreconditionProbe"),
         // Every external input fed with mutated bytes (`make fuzz`); the corpus replays in `make test`.
         .target(name: "FuzzTargets", dependencies: ["FineTuning"], path: "Fuzz/FuzzTargets"),
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
