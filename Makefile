@@ -30,8 +30,10 @@ demo: deps llm data
 demo-encoder: deps model data
 	swift run --package-path Examples -c release compare-strategies
 
-# The libraries' tests, then the example programs' (their own package, Examples/).
+# A release-built probe (programmer-error messages must survive -O), the libraries' tests, then the
+# example programs' (their own package, Examples/).
 test: deps
+	swift build -c release --product PreconditionProbe
 	swift test
 	swift test --package-path Examples
 

@@ -29,6 +29,10 @@ let package = Package(
         .target(name: "FineTuning", dependencies: ["TensorKit", "Tokenizers"]),
         // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
+        // A shape mistake in a release build; `make test` builds it so a test can read its stderr.
+        .executableTarget(name: "PreconditionProbe", dependencies: ["TensorKit"], path: "Tests/PreconditionProbe"),
+        // Prints around a short training run; a test reads its piped stdout for the order of lines.
+        .executableTarget(name: "TrainerOutputProbe", dependencies: ["FineTuning"], path: "Tests/TrainerOutputProbe"),
         // Every external input fed with mutated bytes (`make fuzz`); the corpus replays in `make test`.
         .target(name: "FuzzTargets", dependencies: ["FineTuning"], path: "Fuzz/FuzzTargets"),
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),

@@ -29,8 +29,13 @@ final class ProgressReporter {
         self.write = write
     }
 
+    /// Writes through `print`, the buffer the program's own lines go to, then flushes it: in a
+    /// pipe or a log file the trainer's lines and the program's land in the order they were
+    /// written (writing to the file descriptor directly would overtake what `print` still holds),
+    /// and a log being followed, or a bar redrawn without a newline, shows up at once.
     static func standardOutput(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        print(text, terminator: "")
+        fflush(nil)   // every C stream, `stdout` among them (Swift 6 cannot name the `stdout` global)
     }
 
     func banner(_ lines: [String]) {
