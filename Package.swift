@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "TensorKit", targets: ["TensorKit"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "FineTuning", targets: ["FineTuning"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
         .executable(name: "demo", targets: ["Demo"]),
         .executable(name: "embed", targets: ["Embed"]),
         .executable(name: "embed-benchmark", targets: ["EmbedBenchmark"]),
@@ -33,6 +34,8 @@ let package = Package(
         .target(name: "Tokenizers"),
         // Layers, models, strategies and the trainer; re-exports TensorKit and Tokenizers.
         .target(name: "FineTuning", dependencies: ["TensorKit", "Tokenizers"]),
+        // Vector index, passage store and RAG prompts over MiniLM embeddings; needs only BLAS.
+        .target(name: "Retrieval", dependencies: ["FineTuning", "CBLAS"]),
         .executableTarget(name: "Demo", dependencies: ["TensorKit"], path: "Examples/Demo"),
         .executableTarget(name: "Embed", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -65,6 +68,7 @@ let package = Package(
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestFixtures"]),
         .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "LLMSupport", "TestFixtures", "FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
