@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "FineTuning", targets: ["FineTuning"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
+        .library(name: "RetrievalFAISS", targets: ["RetrievalFAISS"]),
         .executable(name: "demo", targets: ["Demo"]),
         .executable(name: "embed", targets: ["Embed"]),
         .executable(name: "embed-benchmark", targets: ["EmbedBenchmark"]),
@@ -36,6 +37,12 @@ let package = Package(
         .target(name: "FineTuning", dependencies: ["TensorKit", "Tokenizers"]),
         // Vector index, passage store and RAG prompts over MiniLM embeddings; needs only BLAS.
         .target(name: "Retrieval", dependencies: ["FineTuning", "CBLAS"]),
+        // A C view of Debian's libfaiss.a (C++ only); static FAISS needs OpenMP and BLAS/LAPACK at link time.
+        .target(name: "CFAISSShim", cxxSettings: [.headerSearchPath("openmp")], linkerSettings: [
+            .linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("lapack"), .linkedLibrary("blas"),
+        ]),
+        // FAISS (HNSW, IVF, flat) behind Retrieval's VectorIndex; the only product that needs libfaiss-dev.
+        .target(name: "RetrievalFAISS", dependencies: ["Retrieval", "CFAISSShim"]),
         .executableTarget(name: "Demo", dependencies: ["TensorKit"], path: "Examples/Demo"),
         .executableTarget(name: "Embed", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,7 +76,9 @@ let package = Package(
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestFixtures"]),
+        .testTarget(name: "RetrievalFAISSTests", dependencies: ["RetrievalFAISS"]),
         .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "LLMSupport", "TestFixtures", "FuzzTargets"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,14 +1,14 @@
 import FineTuning
 
 /// The rows of a `[n, dimension]` tensor as float32 values, checked and scaled to unit length:
-/// what every index stores and searches with.
-struct VectorRows {
+/// what every index stores and searches with. Shared with the FAISS backend (package access).
+package struct VectorRows {
     /// `rowCount × dimension` values, row-major, each row of unit length (or all zero).
-    var values: [Float]
-    let rowCount: Int
+    package var values: [Float]
+    package let rowCount: Int
 
     /// Reads `tensor`, which must be `[rows, dimension]` with finite values.
-    init(_ tensor: Tensor, dimension: Int) throws(RetrievalError) {
+    package init(_ tensor: Tensor, dimension: Int) throws(RetrievalError) {
         guard tensor.rank == 2, tensor.shape[1] == dimension else {
             throw .dimensionMismatch(expected: dimension, shape: tensor.shape)
         }
@@ -39,7 +39,7 @@ struct VectorRows {
 }
 
 /// Checks that `ids` holds no id twice.
-func checkUnique(_ ids: [String]) throws(RetrievalError) {
+package func checkUnique(_ ids: [String]) throws(RetrievalError) {
     var seen = Set<String>(minimumCapacity: ids.count)
     for id in ids where !seen.insert(id).inserted { throw .duplicateID(id) }
 }
