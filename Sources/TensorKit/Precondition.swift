@@ -1,8 +1,10 @@
 // Programmer-error checks whose message survives optimized builds.
 //
 // `precondition` and `preconditionFailure` below shadow the standard library's for every
-// unqualified call inside this module (a module's own top-level declarations win over imported
-// ones), so call sites stay plain Swift. They are internal on purpose: users' code keeps Swift's.
+// unqualified call inside this module and in the package's modules that import it (FineTuning,
+// Retrieval, Distributed, ...: a module's declarations win over those of the modules it
+// imports, here the standard library), so call sites stay plain Swift. They have `package`
+// access on purpose: users' code, outside this package, keeps Swift's.
 
 /// Stops the program with `message` when `condition` is false, in debug and release builds alike.
 ///
@@ -12,7 +14,7 @@
 /// exactly as before; the message stays an unevaluated closure on the unlikely branch, which
 /// calls one out-of-line function, so the checking function's hot code does not grow.
 @inlinable @inline(__always)
-func precondition(
+package func precondition(
     _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = String(),
     file: StaticString = #file, line: UInt = #line
 ) {
@@ -21,7 +23,7 @@ func precondition(
 
 /// Stops the program with `message`, in debug and release builds alike (see `precondition`).
 @inlinable @inline(__always)
-func preconditionFailure(
+package func preconditionFailure(
     _ message: @autoclosure () -> String = String(), file: StaticString = #file, line: UInt = #line
 ) -> Never {
     stopWithProgrammerError(message, file: file, line: line)
@@ -30,6 +32,6 @@ func preconditionFailure(
 /// The cold path of both: `fatalError` prints its message at every optimization level except
 /// `-Ounchecked`.
 @usableFromInline @inline(never)
-func stopWithProgrammerError(_ message: () -> String, file: StaticString, line: UInt) -> Never {
+package func stopWithProgrammerError(_ message: () -> String, file: StaticString, line: UInt) -> Never {
     fatalError(message(), file: file, line: line)
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import FineTuning
 
-// FineTuning's checks go through its own precondition (Sources/FineTuning/Precondition.swift),
+// FineTuning's checks go through TensorKit's package-wide precondition (Sources/TensorKit/Precondition.swift),
 // which keeps the message in release builds: it prints "Fatal error: <message>", where Swift's
 // would print "Precondition failed: <message>" in a debug build and nothing under -O.
 @Suite struct FineTuningPreconditionMessageTests {
