@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "TensorKit", targets: ["TensorKit"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "FineTuning", targets: ["FineTuning"]),
+        // Data-parallel training on Open MPI; the only product that needs MPI installed.
+        .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "demo", targets: ["Demo"]),
         .executable(name: "embed", targets: ["Embed"]),
         .executable(name: "embed-benchmark", targets: ["EmbedBenchmark"]),
@@ -33,6 +35,10 @@ let package = Package(
         .target(name: "Tokenizers"),
         // Layers, models, strategies and the trainer; re-exports TensorKit and Tokenizers.
         .target(name: "FineTuning", dependencies: ["TensorKit", "Tokenizers"]),
+        // Open MPI from the system (Debian: libopenmpi-dev), found through pkg-config.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // Collectives and data-parallel training; nothing else in the package depends on it.
+        .target(name: "Distributed", dependencies: ["FineTuning", "CMPI"]),
         .executableTarget(name: "Demo", dependencies: ["TensorKit"], path: "Examples/Demo"),
         .executableTarget(name: "Embed", dependencies: [
             "FineTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,6 +69,9 @@ let package = Package(
         // Every external input fed with mutated bytes (`make fuzz`); the corpus replays in `make test`.
         .target(name: "FuzzTargets", dependencies: ["FineTuning"], path: "Fuzz/FuzzTargets"),
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
+        // Run under `mpirun -np 2` by DistributedTests: collectives, data-parallel parity, failures.
+        .executableTarget(name: "DistributedChecks", dependencies: ["Distributed"], path: "Tests/DistributedChecks"),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
         .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "ExampleSupport", "LLMSupport", "TestFixtures", "FuzzTargets"]),

@@ -23,7 +23,8 @@ extension Trainer {
                               generators: generators.map { TrainingCheckpointStore.hex($0.stateWords) },
                               optimizer: scalars, parameterNames: savedParameters().keys.sorted(),
                               seed: String(configuration.seed), batchSize: configuration.batchSize,
-                              accumulation: configuration.gradientAccumulationSteps, shuffle: configuration.shuffle)
+                              accumulation: configuration.gradientAccumulationSteps, shuffle: configuration.shuffle,
+                              processes: dataParallel?.size ?? 1)
     }
 
     /// Writes `checkpoint-<step>` now and removes the oldest beyond ``TrainerConfiguration/keepLastCheckpoints``.
@@ -33,6 +34,11 @@ extension Trainer {
             throw TrainingError.invalidConfiguration("saving a checkpoint needs an outputDirectory")
         }
         let url = store.url(step: state.step)
+        // Every process holds the same parameters and optimizer state: process 0 writes them.
+        guard writesOutput else {
+            lastCheckpoint = url
+            return url
+        }
         try TrainingCheckpointStore.write(to: url, parameters: savedParameters(), optimizer: optimizer.stateDict(), info: info(),
                                   durable: configuration.durableCheckpoints)
         store.prune(keepLast: configuration.keepLastCheckpoints)
@@ -53,6 +59,8 @@ extension Trainer {
             changed.append("gradientAccumulationSteps \(a) → \(c.gradientAccumulationSteps)")
         }
         if let s = loaded.info.shuffle, s != c.shuffle { changed.append("shuffle \(s) → \(c.shuffle)") }
+        let processes = dataParallel?.size ?? 1
+        if (loaded.info.processes ?? 1) != processes { changed.append("processes \(loaded.info.processes ?? 1) → \(processes)") }
         guard changed.isEmpty else {
             throw TrainingError.invalidCheckpoint(url, "the data order differs from the saved run (\(changed.joined(separator: ", ")))")
         }
@@ -98,7 +106,7 @@ extension Trainer {
         case .none: return
         case .memory: bestParameters = savedParameters().mapValues { $0.detach().clone() }
         case .disk:
-            guard let directory = configuration.outputDirectory else { return }
+            guard writesOutput, let directory = configuration.outputDirectory else { return }
             try TrainingCheckpointStore.write(to: directory.appendingPathComponent("best", isDirectory: true),
                                       parameters: savedParameters(), optimizer: optimizer.stateDict(), info: info(),
                                       durable: configuration.durableCheckpoints)

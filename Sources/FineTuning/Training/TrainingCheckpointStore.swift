@@ -18,6 +18,8 @@ struct TrainingCheckpointInfo: Codable {
     var batchSize: Int?
     var accumulation: Int?
     var shuffle: Bool?
+    /// The processes of the data-parallel run (nil: one, or a checkpoint that predates the field).
+    var processes: Int?
 }
 
 /// A checkpoint read back from disk.
