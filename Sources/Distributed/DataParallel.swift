@@ -49,6 +49,7 @@ public final class DataParallel: DataParallelGroup {
     /// Averages the gradients of `parameters` over the processes; a parameter without a gradient
     /// gets zeros first, so every process sends the same buckets.
     public func averageGradients(_ parameters: [Tensor]) throws {
+        guard size > 1 else { return }   // the mean over one process is its own gradient
         let start = Date()
         let gradients = parameters.map { parameter in
             if let grad = parameter.grad { return grad }

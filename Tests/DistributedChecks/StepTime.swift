@@ -9,8 +9,9 @@ import Foundation
 ///
 ///     DistributedChecks step-time gpt_lora|gpt_full STEPS THREADS
 ///
-/// Process 0 prints one line: the median step, the median all-reduce (its wait for the slower
-/// process included) and their ratio.
+/// Process 0 prints one line: the median step, the median wait for the slower process (a
+/// barrier after the backward pass: load imbalance, not communication), and the median
+/// all-reduce after it (communication and the averaging), each the slowest process's.
 func measureStepTime(_ world: Communicator, arguments: [String]) throws {
     guard arguments.count == 3, ["gpt_lora", "gpt_full"].contains(arguments[0]),
           let steps = Int(arguments[1]), steps > 0, let threads = Int(arguments[2]), threads > 0 else {
@@ -42,11 +43,13 @@ func measureStepTime(_ world: Communicator, arguments: [String]) throws {
     let tokens = Tensor(Array(all[first..<(first + rows * (sequence + 1))]), shape: [rows, sequence + 1])
     let inputs = tokens.slice(axis: 1, 0..<sequence).contiguous(), targets = tokens.slice(axis: 1, 1..<(sequence + 1)).contiguous()
 
-    var stepTimes: [Double] = [], reduceTimes: [Double] = []
+    var stepTimes: [Double] = [], waitTimes: [Double] = [], reduceTimes: [Double] = []
     for step in 0..<(steps + 2) {
         try world.barrier()
         let start = Date()
         model.loss(inputs, targets: targets).backward()
+        let waitStart = Date()
+        try world.barrier()
         let reduceStart = Date()
         try group.averageGradients(parameters)
         let reduceEnd = Date()
@@ -54,15 +57,16 @@ func measureStepTime(_ world: Communicator, arguments: [String]) throws {
         optimizer.zeroGrad()
         if step >= 2 {   // two warm-up steps
             stepTimes.append(Date().timeIntervalSince(start))
+            waitTimes.append(reduceStart.timeIntervalSince(waitStart))
             reduceTimes.append(reduceEnd.timeIntervalSince(reduceStart))
         }
     }
-    let slowest = try world.allReduce([median(stepTimes), median(reduceTimes)], .max)
+    let slowest = try world.allReduce([median(stepTimes), median(waitTimes), median(reduceTimes)], .max)
     if world.rank == 0 {
         let trainable = parameters.reduce(0) { $0 + $1.count }
-        print(String(format: "step-time %@: %d process(es) × %d thread(s), batch %d each: step %.1f ms, all-reduce %.2f ms (%.1f%%), %d trainable float32 (%.2f MB per all-reduce)",
-                     arguments[0], world.size, threads, rows, slowest[0] * 1000, slowest[1] * 1000, 100 * slowest[1] / slowest[0],
-                     trainable, Double(trainable * 4) / 1e6))
+        print(String(format: "step-time %@: %d process(es) × %d thread(s), batch %d each: step %.1f ms, wait %.1f ms, all-reduce %.2f ms (%.1f%%), %d trainable float32 (%.2f MB per all-reduce)",
+                     arguments[0], world.size, threads, rows, slowest[0] * 1000, slowest[1] * 1000, slowest[2] * 1000,
+                     100 * slowest[2] / slowest[0], trainable, Double(trainable * 4) / 1e6))
     }
 }
 
