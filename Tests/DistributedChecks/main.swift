@@ -16,6 +16,9 @@ do {
     exit(1)
 }
 world.abortingOnError {
+    if let check = arguments.first, ["collectives", "parity"].contains(check), world.size < 2 {
+        throw CheckFailure("\(check) needs 2 or more processes: mpirun -np 2 \(CommandLine.arguments[0]) \(check)")
+    }
     switch arguments.first {
     case "collectives": try checkCollectives(world)
     case "parity": try checkDataParallelParity(world)
