@@ -1,14 +1,16 @@
 # Two commands for a fresh Debian machine: `make demo` and `make test`.
-# Both first install the system BLAS/LAPACK when missing (apt-get, with sudo unless root).
+# Both first install the system BLAS/LAPACK and Open MPI when missing (apt-get, with sudo unless root).
 
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 BLAS_PACKAGES += libfaiss-dev  # for the RetrievalFAISS product (static FAISS; links OpenMP and BLAS)
+# Open MPI, for the Distributed library and its `mpirun -np 2` tests (the other libraries never need it).
+MPI_PACKAGES := libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps demo demo-encoder test build clean model data llm docs consumer-check
 
 deps:
-	@missing=""; for p in $(BLAS_PACKAGES); do \
+	@missing=""; for p in $(BLAS_PACKAGES) $(MPI_PACKAGES); do \
 	  status=$$(dpkg-query -W -f='$${Status}' $$p 2>/dev/null); \
 	  case "$$status" in *"install ok installed"*) ;; *) missing="$$missing $$p";; esac; \
 	done; \

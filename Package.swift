@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "FineTuning", targets: ["FineTuning"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "RetrievalFAISS", targets: ["RetrievalFAISS"]),
+        // Data-parallel training on Open MPI; the only product that needs MPI installed.
+        .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "fuzz", targets: ["FuzzRunner"]),
     ],
     dependencies: dependencies,
@@ -37,6 +39,10 @@ let package = Package(
         ]),
         // FAISS (HNSW, IVF, flat) behind Retrieval's VectorIndex; the only product that needs libfaiss-dev.
         .target(name: "RetrievalFAISS", dependencies: ["Retrieval", "CFAISSShim"]),
+        // Open MPI from the system (Debian: libopenmpi-dev), found through pkg-config.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // Collectives and data-parallel training; nothing else in the package depends on it.
+        .target(name: "Distributed", dependencies: ["FineTuning", "CMPI"]),
         // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
         // A shape mistake in a release build; `make test` builds it so a test can read its stderr.
@@ -46,6 +52,9 @@ let package = Package(
         // Every external input fed with mutated bytes (`make fuzz`); the corpus replays in `make test`.
         .target(name: "FuzzTargets", dependencies: ["FineTuning"], path: "Fuzz/FuzzTargets"),
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
+        // Run under `mpirun -np 2` by DistributedTests: collectives, data-parallel parity, failures.
+        .executableTarget(name: "DistributedChecks", dependencies: ["Distributed"], path: "Tests/DistributedChecks"),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestFixtures"]),

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# A project that uses only the libraries: a fresh package in a temporary folder that depends on
-# this one by path and names TensorKit, Tokenizers and FineTuning. It must resolve no other
+# A project that uses only the core libraries: a fresh package in a temporary folder that depends
+# on this one by path and names TensorKit, Tokenizers and FineTuning. It must resolve no other
 # package (the examples' swift-argument-parser, the DocC plugin, the benchmarks' packages stay
-# out) and build.
+# out), and build and run with pkg-config unable to find Open MPI and with no part of MPI or FAISS
+# (CMPI, Distributed, CFAISSShim, RetrievalFAISS, -lmpi, -lfaiss) taking part in its build.
+# Debian keeps mpi.h outside the default include path, so a build that needed it would also fail.
+#
+# Usage: scripts/check-consumer.sh   (`make consumer-check`; a debug build of the core libraries)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -33,7 +37,18 @@ if [ -f Package.resolved ] && grep -q '"identity"' Package.resolved; then
   grep '"identity"' Package.resolved >&2
   exit 1
 fi
-swift build 2>&1 | tail -3
+export PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$work/no-pkg-config"
+if ! swift build -v > build.log 2>&1; then
+  tail -40 build.log
+  echo "check-consumer: the consumer did not build" >&2
+  exit 1
+fi
+pattern='-lmpi\b|openmpi|/CMPI|Distributed\.build|-module-name Distributed|-lfaiss|CFAISSShim|RetrievalFAISS'
+if grep -E -- "$pattern" build.log > /dev/null; then
+  grep -E -- "$pattern" build.log | head -5 >&2
+  echo "check-consumer: MPI or FAISS took part in a build that uses only the core products" >&2
+  exit 1
+fi
 out="$("$(swift build --show-bin-path)/Consumer")"
 [ "$out" = "54.0" ] || { echo "check-consumer: expected 54.0, got '$out'" >&2; exit 1; }
-echo "check-consumer: a package using TensorKit, Tokenizers and FineTuning resolves nothing else and builds"
+echo "check-consumer: TensorKit, Tokenizers and FineTuning resolve nothing else and build and run without MPI or FAISS"

@@ -22,6 +22,9 @@ public struct BatchSampler: Sendable, Equatable {
     /// The length of each example; when set (and shuffling), batches group examples of similar
     /// length (``LengthGroupedBatches``).
     public var lengths: [Int]? = nil
+    /// This process's share in data-parallel training (nil: all of every batch); batches are
+    /// then formed of `batchSize × shard.count` examples and dealt out (``DataShard``).
+    public var shard: DataShard? = nil
 
     /// A sampler over `count` examples.
     public init(count: Int, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) {
@@ -34,15 +37,25 @@ public struct BatchSampler: Sendable, Equatable {
     }
 
     /// Batches per epoch.
-    public var batchCount: Int { dropLast ? count / batchSize : (count + batchSize - 1) / batchSize }
+    public var batchCount: Int {
+        let size = globalBatchSize
+        return dropLast ? count / size : (count + size - 1) / size
+    }
 
-    /// The example indices of every batch of epoch `epoch`.
+    /// Examples per batch of all the processes together.
+    private var globalBatchSize: Int { batchSize * (shard?.count ?? 1) }
+
+    /// The example indices of every batch of epoch `epoch` (this shard's share of each).
     public func batches(epoch: Int) -> [[Int]] {
+        let size = globalBatchSize
+        let batches: [[Int]]
         if shuffle, let lengths {
             precondition(lengths.count == count, "BatchSampler: \(lengths.count) lengths for \(count) examples")
-            return LengthGroupedBatches.batches(lengths: lengths, batchSize: batchSize, seed: seed, epoch: epoch, dropLast: dropLast)
+            batches = LengthGroupedBatches.batches(lengths: lengths, batchSize: size, seed: seed, epoch: epoch, dropLast: dropLast)
+        } else {
+            let order = shuffle ? Shuffle.permutation(count: count, seed: Shuffle.epochSeed(seed, epoch: epoch)) : Array(0..<count)
+            batches = (0..<batchCount).map { b in Array(order[(b * size)..<Swift.min(count, (b + 1) * size)]) }
         }
-        let order = shuffle ? Shuffle.permutation(count: count, seed: Shuffle.epochSeed(seed, epoch: epoch)) : Array(0..<count)
-        return (0..<batchCount).map { b in Array(order[(b * batchSize)..<Swift.min(count, (b + 1) * batchSize)]) }
+        return shard.map { $0.share(of: batches) } ?? batches
     }
 }

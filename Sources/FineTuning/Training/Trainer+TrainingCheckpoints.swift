@@ -24,7 +24,7 @@ extension Trainer {
                               optimizer: scalars, parameterNames: savedParameters().keys.sorted(),
                               seed: String(configuration.seed), batchSize: configuration.batchSize,
                               accumulation: configuration.gradientAccumulationSteps, shuffle: configuration.shuffle,
-                              groupByLength: configuration.groupByLength)
+                              groupByLength: configuration.groupByLength, processes: dataParallel?.size ?? 1)
     }
 
     /// Writes `checkpoint-<step>` now and removes the oldest beyond ``TrainerConfiguration/keepLastCheckpoints``.
@@ -34,6 +34,11 @@ extension Trainer {
             throw TrainingError.invalidConfiguration("saving a checkpoint needs an outputDirectory")
         }
         let url = store.url(step: state.step)
+        // Every process holds the same parameters and optimizer state: process 0 writes them.
+        guard writesOutput else {
+            lastCheckpoint = url
+            return url
+        }
         try TrainingCheckpointStore.write(to: url, parameters: savedParameters(), optimizer: optimizer.stateDict(), info: info(),
                                   durable: configuration.durableCheckpoints)
         store.prune(keepLast: configuration.keepLastCheckpoints)
@@ -55,6 +60,8 @@ extension Trainer {
         }
         if let s = loaded.info.shuffle, s != c.shuffle { changed.append("shuffle \(s) → \(c.shuffle)") }
         if let g = loaded.info.groupByLength, g != c.groupByLength { changed.append("groupByLength \(g) → \(c.groupByLength)") }
+        let processes = dataParallel?.size ?? 1
+        if (loaded.info.processes ?? 1) != processes { changed.append("processes \(loaded.info.processes ?? 1) → \(processes)") }
         guard changed.isEmpty else {
             throw TrainingError.invalidCheckpoint(url, "the data order differs from the saved run (\(changed.joined(separator: ", ")))")
         }
@@ -100,7 +107,7 @@ extension Trainer {
         case .none: return
         case .memory: bestParameters = savedParameters().mapValues { $0.detach().clone() }
         case .disk:
-            guard let directory = configuration.outputDirectory else { return }
+            guard writesOutput, let directory = configuration.outputDirectory else { return }
             try TrainingCheckpointStore.write(to: directory.appendingPathComponent("best", isDirectory: true),
                                       parameters: savedParameters(), optimizer: optimizer.stateDict(), info: info(),
                                       durable: configuration.durableCheckpoints)

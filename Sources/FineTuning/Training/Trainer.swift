@@ -42,6 +42,12 @@ public final class Trainer<Example> {
     public var callbacks: [any TrainerCallback] = []
     /// Where the run stands.
     public internal(set) var state = TrainerState()
+    /// The processes of a data-parallel run this trainer is one of (nil: it trains alone); see
+    /// ``DataParallelGroup`` for what changes. The `Distributed` module provides one on MPI.
+    public var dataParallel: (any DataParallelGroup)? = nil
+
+    /// Whether this process writes the run's files and progress (process 0 of a data-parallel run).
+    var writesOutput: Bool { (dataParallel?.rank ?? 0) == 0 }
 
     var bestParameters: [String: Tensor]?
     var scheduler: LearningRateScheduler?
@@ -87,6 +93,7 @@ public final class Trainer<Example> {
         var sampler = BatchSampler(count: trainData.count, batchSize: configuration.batchSize, shuffle: configuration.shuffle,
                                    seed: configuration.seed, dropLast: configuration.dropLastBatch)
         if configuration.groupByLength { sampler.lengths = trainLengths }
+        sampler.shard = dataParallel.map { DataShard(index: $0.rank, count: $0.size) }
         return sampler
     }
 
@@ -217,7 +224,8 @@ public final class Trainer<Example> {
         let baseRates = optimizer.learningRates
         if let checkpoint { try restore(from: checkpoint) }
         scheduler = LearningRateScheduler(schedule, optimizer: optimizer, startingAt: state.step, baseLearningRates: baseRates)
-        if let directory = c.outputDirectory {
+        try dataParallel?.broadcastParameters(model.namedParameters().filter { $0.tensor.requiresGrad })
+        if writesOutput, let directory = c.outputDirectory {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
@@ -225,7 +233,7 @@ public final class Trainer<Example> {
             }
             log = try MetricsLogWriter(url: directory.appendingPathComponent("metrics.jsonl"), existing: state.history)
         }
-        let reporter = ProgressReporter(style: c.progress, totalSteps: total, startStep: state.step)
+        let reporter = ProgressReporter(style: writesOutput ? c.progress : .silent, totalSteps: total, startStep: state.step)
         progress = reporter
         reporter.banner(TrainingBanner.lines(examples: trainData.count, epochs: c.maxSteps == nil ? c.epochs : nil,
                                              batchSize: c.batchSize, accumulation: c.gradientAccumulationSteps,
@@ -253,6 +261,7 @@ public final class Trainer<Example> {
         let c = configuration
         model.train()
         var lossSum = 0.0
+        var tokens = 0
         for indices in batches {
             let batch = collate(indices.map { trainData.example(at: $0) })
             let output = loss(batch)
@@ -265,9 +274,17 @@ public final class Trainer<Example> {
             }
             (batches.count == 1 ? output.loss : output.loss / Double(batches.count)).backward()
             lossSum += value
-            throughput.tokens += batch.tokenCount
-            state.tokensSeen += batch.tokenCount
+            tokens += batch.tokenCount
         }
+        var stepLoss = lossSum / Double(batches.count)
+        if let group = dataParallel {
+            try group.averageGradients(optimizer.parameters.filter(\.requiresGrad))
+            let means = try group.average([stepLoss, Double(tokens)])
+            stepLoss = means[0]
+            tokens = Int((means[1] * Double(group.size)).rounded())
+        }
+        throughput.tokens += tokens
+        state.tokensSeen += tokens
         notify { $0.gradientsDidAccumulate($1) }
         if !tracksChecked {
             // A trained tensor in no optimizer group fails loudly instead of silently never updating.
@@ -281,7 +298,7 @@ public final class Trainer<Example> {
         optimizer.step()
         optimizer.zeroGrad()
         scheduler!.step()
-        return StepMeasurement(loss: lossSum / Double(batches.count), learningRate: rate, gradientNorm: gradientNorm)
+        return StepMeasurement(loss: stepLoss, learningRate: rate, gradientNorm: gradientNorm)
     }
 
     /// Progress output, the metrics log when due, and the ``TrainerCallback/stepDidEnd(_:record:)`` callbacks.
@@ -309,7 +326,7 @@ public final class Trainer<Example> {
         }
         if c.restoreBestModelAtEnd && (state.step >= total || state.stoppedEarly) { try restoreBestModel() }
         var plotURL: URL? = nil
-        if let directory = c.outputDirectory {
+        if writesOutput, let directory = c.outputDirectory {
             plotURL = directory.appendingPathComponent("training_curves.svg")
             try AtomicFile.write(Array(TrainingPlot.svg(history: state.history).utf8), to: plotURL!, durable: false)
         }

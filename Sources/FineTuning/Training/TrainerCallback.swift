@@ -2,7 +2,7 @@ import Foundation
 import TensorKit
 
 /// Code that runs at fixed points of ``Trainer/train(resumingFrom:pausingAfter:)``: logging to
-/// another place, custom stopping rules, gradient averaging for data-parallel training.
+/// another place, custom stopping rules, gradient surgery before the optimizer step.
 ///
 /// Every method has an empty default, so a callback implements only the events it needs. Within
 /// one event, callbacks run in the order of ``Trainer/callbacks``. The trainer's own output
@@ -25,9 +25,9 @@ public protocol TrainerCallback: AnyObject {
     /// optimizer step: each trainable parameter's `grad` holds the step's gradient (the mean
     /// over its micro-batches), and changes made to it here are what the optimizer applies.
     ///
-    /// This is where data-parallel training joins in: a callback that all-reduces every
-    /// gradient across ranks and divides by the number of ranks makes clipping, the gradient
-    /// norm logged and the optimizer step all see the global gradient.
+    /// In a data-parallel run (``Trainer/dataParallel``) the gradients are already the mean
+    /// over the processes here, so clipping, the gradient norm logged and the optimizer step all
+    /// see the global gradient.
     func gradientsDidAccumulate(_ context: TrainerContext)
 
     /// After each optimizer step, with the step's values (`loss`, `learning_rate`,

@@ -19,6 +19,8 @@ struct TrainingCheckpointInfo: Codable {
     var accumulation: Int?
     var shuffle: Bool?
     var groupByLength: Bool?
+    /// The processes of the data-parallel run (nil: one, or a checkpoint that predates the field).
+    var processes: Int?
 }
 
 /// A checkpoint read back from disk.
