@@ -8,6 +8,7 @@ import PackageDescription
 
 var tensorKit: Target.Dependency { .product(name: "TensorKit", package: "SwiftFineTuning") }
 var fineTuning: Target.Dependency { .product(name: "FineTuning", package: "SwiftFineTuning") }
+var distributed: Target.Dependency { .product(name: "Distributed", package: "SwiftFineTuning") }
 var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }
 
 let package = Package(
@@ -39,7 +40,8 @@ let package = Package(
         .target(name: "ExampleSupport", dependencies: [fineTuning], path: "ExampleSupport"),
         .target(name: "ExampleCommandLine", dependencies: ["ExampleSupport", argumentParser], path: "ExampleCommandLine"),
         .target(name: "LLMSupport", dependencies: ["ExampleSupport", argumentParser], path: "LLMSupport"),
-        .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport", "ExampleSupport"], path: "FinetuneLLM"),
+        // Data parallel under mpirun (--distributed): the only example that needs Open MPI to build.
+        .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport", "ExampleSupport", distributed], path: "FinetuneLLM"),
         .executableTarget(name: "FullFinetune", dependencies: ["ExampleCommandLine"], path: "FullFinetune"),
         .executableTarget(name: "PartialFinetune", dependencies: ["ExampleCommandLine"], path: "PartialFinetune"),
         .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "LoraFinetune"),

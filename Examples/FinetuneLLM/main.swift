@@ -5,7 +5,9 @@
 //   make llm data
 //   swift run --package-path Examples -c release finetune-llm --task trec-json --strategy lora --steps 150
 //   swift run --package-path Examples -c release finetune-llm --data my-data/ --strategy qlora --targets q_proj v_proj
+//   mpirun -np 2 Examples/.build/release/finetune-llm --task trec-json --strategy lora   # data parallel
 import ArgumentParser
+import Distributed
 import Foundation
 import ExampleSupport
 import LLMSupport
@@ -22,14 +24,29 @@ struct FinetuneLLM: ParsableCommand {
 
     @OptionGroup var options: FinetuneLLMOptions
 
+    @Flag(help: "Data-parallel training over the processes of `mpirun -np N` (each trains on its share of every batch of --batch-size examples; process 0 writes). On by itself when mpirun started the program.")
+    var distributed = false
+
     func run() throws {
+        if distributed || MPILaunch.current != nil {
+            let world = try Communicator.world()
+            var run = LLMFineTuneRun(settings: try options.settings(), log: world.rank == 0 ? { print($0); fflush(nil) } : { _ in })
+            run.dataParallel = DataParallel(world)
+            let result = world.abortingOnError { try run.run() }
+            if world.rank == 0 { report(result) }
+            return
+        }
         do {
             let result = try LLMFineTuneRun(settings: options.settings()).run()
-            print(String(format: "%@: %.0f ms/step, peak RSS %@, artifact %@ → %@/result.json", result.label, result.msPerStep,
-                         result.peakRSSBytes.map(formatBytes) ?? "n/a", formatBytes(result.artifactBytes), options.output))
+            report(result)
         } catch let error as LLMExampleError {
             throw ValidationError(error.description)
         }
+    }
+
+    private func report(_ result: LLMRunResult) {
+        print(String(format: "%@: %.0f ms/step, peak RSS %@, artifact %@ → %@/result.json", result.label, result.msPerStep,
+                     result.peakRSSBytes.map(formatBytes) ?? "n/a", formatBytes(result.artifactBytes), options.output))
     }
 }
 

@@ -10,6 +10,10 @@ public struct LLMFineTuneRun {
     public var settings: LLMRunSettings
     /// Where progress lines go.
     public var log: (String) -> Void
+    /// The processes of a data-parallel run (`finetune-llm --distributed` under `mpirun`): each
+    /// trains on its share of every batch; only process 0 scores the test set and writes the
+    /// artifact and result.json. Nil: one process.
+    public var dataParallel: (any DataParallelGroup)?
 
     /// A run with `settings`.
     public init(settings: LLMRunSettings, log: @escaping (String) -> Void = { print($0); fflush(nil) }) {
@@ -77,6 +81,7 @@ public struct LLMFineTuneRun {
                 let loss = { StepOutput(loss: model.loss(batch.inputIDs, targets: batch.labels)) }
                 return GradMode.isEnabled ? loss() : evaluationClock.measure(loss)
             }
+            trainer.dataParallel = dataParallel
             var resumeFrom: URL?
             if settings.resume {
                 resumeFrom = TrainingCheckpointStore(directory: output.appendingPathComponent("checkpoints")).latest()
@@ -96,12 +101,13 @@ public struct LLMFineTuneRun {
             }
         }
 
+        let isLeader = (dataParallel?.rank ?? 0) == 0
         let testStart = Date()
         var metrics: TRECJSONMetrics?
         var testLoss: Double?
         var examples: [LLMRunResult.Example] = []
         var testCount = 0
-        if settings.test, let trec = data.trec {
+        if isLeader, settings.test, let trec = data.trec {
             let questions = Array(trec.test.prefix(settings.testLimit > 0 ? settings.testLimit : .max))
             let fewShot = settings.strategy == .baseline ? TRECJSONTask.fewShotExamples(from: trec.train) : []
             let (scores, answers) = try TRECJSONEvaluation(llm: llm, examples: fewShot).run(on: questions)
@@ -110,7 +116,7 @@ public struct LLMFineTuneRun {
             examples = answers.prefix(3).map { .init(question: $0.question.text, expected: TRECJSONTask.answer(for: $0.question), output: $0.output) }
             log(String(format: "test (%d questions): JSON valid %.1f %%, category %.1f %%, subcategory %.1f %%", questions.count,
                        100 * scores.jsonValid, 100 * scores.categoryAccuracy, 100 * scores.subcategoryAccuracy))
-        } else if settings.test, !data.test.isEmpty {
+        } else if isLeader, settings.test, !data.test.isEmpty {
             let test = try llm.sftEncoder(maskPrompt: !settings.trainOnPrompt, maxLength: settings.maxLength)
                 .encode(Array(data.test.prefix(settings.testLimit > 0 ? settings.testLimit : .max)))
             testLoss = Self.meanLoss(model, on: test.examples, collator: SFTCollator(tokenizer: llm.tokenizer))
@@ -119,7 +125,7 @@ public struct LLMFineTuneRun {
         }
         let testSeconds = Date().timeIntervalSince(testStart)
 
-        let artifact = try saveArtifact(model, to: output)
+        let artifact = isLeader ? try saveArtifact(model, to: output) : nil
         let result = LLMRunResult(
             strategy: settings.strategy, label: settings.strategy.label(settings), jsonValid: metrics?.jsonValid,
             categoryAccuracy: metrics?.categoryAccuracy, subcategoryAccuracy: metrics?.subcategoryAccuracy,
@@ -131,7 +137,9 @@ public struct LLMFineTuneRun {
             learningRate: settings.strategy == .baseline ? 0 : settings.effectiveLearningRate, testSeconds: testSeconds,
             totalSeconds: Date().timeIntervalSince(start), artifactPath: artifact?.path,
             artifactBytes: artifact.map(diskSize(of:)) ?? 0, validationCurve: curve, examples: examples)
-        try LLMRunResult.encoder.encode(result).write(to: output.appendingPathComponent("result.json"), options: .atomic)
+        if isLeader {
+            try LLMRunResult.encoder.encode(result).write(to: output.appendingPathComponent("result.json"), options: .atomic)
+        }
         return result
     }
 

@@ -118,6 +118,43 @@ import ExampleSupport
         #expect(FileManager.default.fileExists(atPath: adapterURL.appendingPathComponent("adapter_model.safetensors").path))
     }
 
+    /// `mpirun -np 2 finetune-llm` (the program, built beside this test bundle): data parallel
+    /// by itself under mpirun, 2 processes × 2 examples per step for 4 steps; process 0 alone
+    /// writes the adapter and result.json, and reports the run once.
+    @Test func finetuneLLMRunsDataParallelUnderMPIRun() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let launcher = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let mpirun = try #require(launcher, "mpirun is missing: run `make deps` (installs openmpi-bin and libopenmpi-dev)")
+        let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("finetune-llm")
+        try #require(FileManager.default.fileExists(atPath: program.path), "\(program.path) was not built")
+        let (model, data) = try fixtures()
+        let output = folder.appendingPathComponent("mpi")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun)
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
+                             "--mca", "mpi_yield_when_idle", "1", "-np", "2", program.path,
+                             "--model", model.path, "--data", data.path, "--strategy", "lora", "--steps", "4",
+                             "--batch-size", "2", "--learning-rate", "0.01", "--output", output.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        process.environment = environment
+        let log = folder.appendingPathComponent("mpi.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(text)")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("result.json"))) as? [String: Any]
+        #expect(result?["steps"] as? Int == 4, "\(String(describing: result))")
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("adapter/adapter_config.json").path))
+        #expect(text.components(separatedBy: "ms/step, peak RSS").count == 2, "one report, from process 0: \(text)")
+    }
+
     @Test func settingsNameTheBadFlag() {
         var s = LLMRunSettings(model: "m.gguf")
         s.data = "d"
