@@ -25,6 +25,8 @@ let package = Package(
         .executable(name: "generate", targets: ["Generate"]),
         .executable(name: "finetune-llm", targets: ["FinetuneLLM"]),
         .executable(name: "fuse", targets: ["Fuse"]),
+        .executable(name: "finetune", targets: ["Finetune"]),
+        .executable(name: "predict", targets: ["Predict"]),
     ],
     dependencies: [
         .package(name: "SwiftFineTuning", path: ".."),
@@ -35,7 +37,7 @@ let package = Package(
         .executableTarget(name: "Embed", dependencies: [fineTuning, argumentParser], path: "Embed"),
         .executableTarget(name: "Generate", dependencies: [fineTuning, argumentParser], path: "Generate"),
         .executableTarget(name: "Fuse", dependencies: [fineTuning, argumentParser], path: "Fuse"),
-        .executableTarget(name: "EmbedBenchmark", dependencies: [fineTuning], path: "EmbedBenchmark"),
+        .executableTarget(name: "EmbedBenchmark", dependencies: [fineTuning, argumentParser], path: "EmbedBenchmark"),
         // The fine-tuning examples: shared code (data, runs, reports), shared options, one program each.
         .target(name: "ExampleSupport", dependencies: [fineTuning], path: "ExampleSupport"),
         .target(name: "ExampleCommandLine", dependencies: ["ExampleSupport", argumentParser], path: "ExampleCommandLine"),
@@ -47,7 +49,11 @@ let package = Package(
         .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "LoraFinetune"),
         .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine", "LLMSupport"], path: "CompareStrategies"),
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "AdapterSwitching"),
-        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "LLMSupport", fineTuning], path: "Tests/ExamplesTests"),
+        // Your own data: finetune trains on CSV/TSV/JSONL files, predict labels texts with the saved run.
+        .executableTarget(name: "Finetune", dependencies: ["ExampleCommandLine"], path: "Finetune"),
+        .executableTarget(name: "Predict", dependencies: ["ExampleSupport", argumentParser], path: "Predict"),
+        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "ExampleCommandLine", "LLMSupport", fineTuning, argumentParser],
+                    path: "Tests/ExamplesTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,7 +29,7 @@ struct AdapterSwitching: ParsableCommand {
     @Flag(help: "Train the adapters again even when their folders exist.")
     var retrain = false
 
-    @Option(help: "Test examples per task for the accuracy matrix.")
+    @Option(parsing: .unconditional, help: "Test examples per task for the accuracy matrix.")
     var evaluationExamples = 300
 
     func run() throws {

@@ -29,14 +29,15 @@ struct CompareStrategies: ParsableCommand {
             `compare-strategies --task trec-json --help` for its options.
             """)
 
+    @OptionGroup var task: TaskOptions
     @OptionGroup var options: TrainingOptions
     @OptionGroup var lora: LoRAOptions
 
-    @Option(help: "Partial fine-tuning: how many of the top blocks train.")
+    @Option(parsing: .unconditional, help: "Partial fine-tuning: how many of the top blocks train.")
     var topBlocks = 2
 
-    @Option(parsing: .upToNextOption, help: "The strategies to compare, in order (frozen full partial lora bitfit ia3).")
-    var strategies: [StrategyKind] = StrategyKind.allCases
+    @Option(parsing: .upToNextOption, help: "The strategies to compare, in order (frozen full partial lora dora bitfit ia3; default: all but dora).")
+    var strategies: [StrategyKind] = StrategyKind.compared
 
     @Option(help: "Output folder for comparison.md, comparison.json, validation_curves.svg and each strategy's run.")
     var output = "runs/compare"
@@ -48,7 +49,7 @@ struct CompareStrategies: ParsableCommand {
     var inProcess = false
 
     func settings() throws -> RunSettings {
-        var s = options.settings(output: output)
+        var s = options.settings(task: task.task, output: output)
         lora.apply(to: &s)
         s.topBlocks = topBlocks
         do { try s.validate() } catch { throw ValidationError(error.description) }
@@ -62,8 +63,7 @@ struct CompareStrategies: ParsableCommand {
     func run() throws {
         let settings = try settings()
         if let only {
-            let result = try runOne(only, settings: settings)
-            try Self.encoder.encode(result).write(to: Self.resultURL(only, settings), options: .atomic)
+            _ = try runOne(only, settings: settings)   // FineTuneRun writes <output>/<only>/result.json
             return
         }
         // Fail early, before any child starts, on a missing model or dataset.
@@ -83,9 +83,7 @@ struct CompareStrategies: ParsableCommand {
                 results.append(try runChild(strategy, settings: settings))
             }
         }
-        let examples = try settings.task.load(from: URL(fileURLWithPath: settings.dataDirectory))
-        let split = ExampleSplit(examples, trainLimit: settings.trainLimit, validationLimit: settings.validationLimit,
-                                 testLimit: settings.testLimit).summary(classNames: settings.task.classNames)
+        let split = try ClassificationData.load(settings).summary
         let report = ComparisonReport(results: results, settings: settings, machine: machineDescription(), split: split,
                                       totalSeconds: Date().timeIntervalSince(start))
         let folder = URL(fileURLWithPath: output)
@@ -122,13 +120,6 @@ struct CompareStrategies: ParsableCommand {
     private static func resultURL(_ strategy: StrategyKind, _ settings: RunSettings) -> URL {
         URL(fileURLWithPath: settings.outputDirectory).appendingPathComponent(strategy.rawValue)
             .appendingPathComponent("result.json")
-    }
-
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
     }
 }
 

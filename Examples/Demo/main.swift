@@ -8,6 +8,25 @@ import TensorKit
 // compared with the best linear fit, solved exactly with LAPACK, to show what the network learned
 // beyond a straight line.
 
+// No options: `--help` says what the program does; anything else is refused.
+let arguments = CommandLine.arguments.dropFirst()
+if arguments.contains(where: { $0 == "--help" || $0 == "-h" || $0 == "help" }) {
+    print("""
+        OVERVIEW: TensorKit end to end: an MLP learns y = sin(3·x₀)·x₁ + ½·x₀² with autograd, AdamW,
+        warmup + cosine and gradient clipping, and is compared with the exact least-squares line (LAPACK).
+
+        USAGE: demo
+
+        It takes no options and runs in a few seconds. The fine-tuning programs (finetune, predict,
+        compare-strategies, ...) take --help too; see Documentation/Examples.md.
+        """)
+    exit(0)
+}
+if let unknown = arguments.first {
+    FileHandle.standardError.write(Data("demo: unknown argument '\(unknown)' (it takes none; see demo --help)\n".utf8))
+    exit(2)
+}
+
 let generator = Generator(seed: 42)
 
 @MainActor func makeData(_ count: Int) -> (x: Tensor, y: Tensor) {

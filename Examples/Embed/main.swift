@@ -16,8 +16,12 @@ struct Embed: ParsableCommand {
         commandName: "embed",
         abstract: "Embeds sentences read one per line from stdin; prints one JSON object per line.")
 
-    @Option(help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json).")
-    var model = "data/all-MiniLM-L6-v2"
+    /// `data/all-MiniLM-L6-v2` of this package (`make model`), wherever the program is started from.
+    static let defaultModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("data/all-MiniLM-L6-v2").path
+
+    @Option(help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json; default: the package's data/all-MiniLM-L6-v2).")
+    var model = Embed.defaultModel
 
     @Option(help: "Sentences per forward pass.")
     var batchSize = 32

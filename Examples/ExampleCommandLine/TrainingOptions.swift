@@ -11,45 +11,54 @@ private let quickDefaults: RunSettings = {
     return s
 }()
 
-/// The options every fine-tuning example shares.
-public struct TrainingOptions: ParsableArguments {
-    @Option(help: "Hugging Face model folder (`make model` fetches all-MiniLM-L6-v2 into it).")
-    public var model = "data/all-MiniLM-L6-v2"
-
-    @Option(help: "Folder with movie-reviews.tsv and sms-spam.csv (`make data` fetches them).")
-    public var data = "data"
-
+/// `--task`: which built-in dataset (a group of its own, so programs that run both tasks do not
+/// list it).
+public struct TaskOptions: ParsableArguments {
     @Option(help: "The dataset: sentiment (movie reviews) or spam (SMS).")
     public var task = ExampleTask.sentiment
 
-    @Option(help: ArgumentHelp("Optimizer steps (default \(defaults.steps); \(quickDefaults.steps) with --quick)."))
+    /// The defaults (for `@OptionGroup`).
+    public init() {}
+}
+
+/// The options every fine-tuning example on the built-in datasets shares. Numbers are parsed
+/// `.unconditional`ly, so `--steps -1` reaches the range check ("--steps must be in 1...")
+/// instead of being taken for a flag ("Missing value for '--steps <steps>'").
+public struct TrainingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Hugging Face model folder (default: the package's data/all-MiniLM-L6-v2, which `make model` fetches, wherever you run from)."))
+    public var model: String?
+
+    @Option(help: "Folder with movie-reviews.tsv and sms-spam.csv (default: the package's data/, which `make data` fills).")
+    public var data: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Optimizer steps (default \(defaults.steps); \(quickDefaults.steps) with --quick)."))
     public var steps: Int?
 
-    @Option(help: "Whole passes over the train part instead of --steps.")
+    @Option(parsing: .unconditional, help: "Whole passes over the train part instead of --steps.")
     public var epochs: Int?
 
-    @Option(help: ArgumentHelp("Examples per step (default \(defaults.batchSize); \(quickDefaults.batchSize) with --quick)."))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Examples per step (default \(defaults.batchSize); \(quickDefaults.batchSize) with --quick)."))
     public var batchSize: Int?
 
-    @Option(help: "AdamW learning rate (default: the strategy's own).")
+    @Option(parsing: .unconditional, help: "AdamW learning rate (default: the strategy's own).")
     public var learningRate: Double?
 
-    @Option(help: ArgumentHelp("Longest token sequence, special tokens included (default \(defaults.maxLength); \(quickDefaults.maxLength) with --quick)."))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Longest token sequence, special tokens included (default \(defaults.maxLength); \(quickDefaults.maxLength) with --quick)."))
     public var maxLength: Int?
 
     @Option(help: "Seed for the head, adapters, dropout and data order (the split's seed is fixed).")
     public var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp("Use at most this many training examples of the fixed split (0: all; default \(defaults.trainLimit); \(quickDefaults.trainLimit) with --quick)."))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Use at most this many training examples of the fixed split (0: all; default \(defaults.trainLimit); \(quickDefaults.trainLimit) with --quick)."))
     public var trainLimit: Int?
 
-    @Option(help: ArgumentHelp("Use at most this many validation examples (0: all; default \(defaults.validationLimit); \(quickDefaults.validationLimit) with --quick)."))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Use at most this many validation examples (0: all; default \(defaults.validationLimit); \(quickDefaults.validationLimit) with --quick)."))
     public var validationLimit: Int?
 
-    @Option(help: ArgumentHelp("Use at most this many test examples (0: all; default \(defaults.testLimit); \(quickDefaults.testLimit) with --quick)."))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Use at most this many test examples (0: all; default \(defaults.testLimit); \(quickDefaults.testLimit) with --quick)."))
     public var testLimit: Int?
 
-    @Option(help: ArgumentHelp("Evaluate on the validation part every N steps (0: only at the end; default \(defaults.evaluateEvery); \(quickDefaults.evaluateEvery) with --quick)."))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Evaluate on the validation part every N steps (0: only at the end; default \(defaults.evaluateEvery); \(quickDefaults.evaluateEvery) with --quick)."))
     public var evaluateEvery: Int?
 
     @Flag(help: "Tiny settings for a smoke test (a few steps on a few hundred examples).")
@@ -58,13 +67,13 @@ public struct TrainingOptions: ParsableArguments {
     /// The defaults (for `@OptionGroup`).
     public init() {}
 
-    /// The run settings these options give, on top of the defaults (or the quick ones) and
-    /// `output` as the default output folder.
-    public func settings(output: String) -> RunSettings {
+    /// The run settings these options give, on top of the defaults (or the quick ones), for
+    /// `task` and with `output` as the output folder.
+    public func settings(task: ExampleTask = .sentiment, output: String) -> RunSettings {
         var s = RunSettings()
         if quick { s.makeQuick() }
-        s.modelDirectory = model
-        s.dataDirectory = data
+        if let model { s.modelDirectory = model }
+        if let data { s.dataDirectory = data }
         s.task = task
         s.seed = seed
         s.learningRate = learningRate
@@ -81,30 +90,31 @@ public struct TrainingOptions: ParsableArguments {
     }
 }
 
-/// LoRA's options.
+/// LoRA's options (DoRA's too). Each is optional, so a value given in a `--config` file is only
+/// overridden by a flag actually given.
 public struct LoRAOptions: ParsableArguments {
-    @Option(help: "LoRA rank r.")
-    public var rank = 8
+    @Option(parsing: .unconditional, help: ArgumentHelp("LoRA rank r (default \(defaults.loraRank); PEFT: r, mlx-lm: rank)."))
+    public var rank: Int?
 
-    @Option(help: "LoRA α (the update is scaled by α/r).")
-    public var alpha = 16.0
+    @Option(parsing: .unconditional, help: ArgumentHelp("LoRA α, the update is scaled by α/r (default \(defaults.loraAlpha); PEFT: lora_alpha, mlx-lm: scale = α/r)."))
+    public var alpha: Double?
 
-    @Option(help: "Dropout on the adapter input while training.")
-    public var loraDropout = 0.05
+    @Option(parsing: .unconditional, help: ArgumentHelp("Dropout on the adapter input while training (default \(defaults.loraDropout); PEFT: lora_dropout)."))
+    public var loraDropout: Double?
 
     @Option(parsing: .upToNextOption,
-            help: "Modules to adapt: names (query, key, value, output, feedForward.up, feedForward.down) or globs.")
-    public var targets: [String] = ["query", "value"]
+            help: ArgumentHelp("Modules to adapt: names (query, key, value, output, feedForward.up, feedForward.down) or globs (default \(defaults.loraTargets.joined(separator: " ")); PEFT: target_modules)."))
+    public var targets: [String] = []
 
     /// The defaults (for `@OptionGroup`).
     public init() {}
 
-    /// Copies these options into `settings`.
+    /// Copies the options given into `settings`.
     public func apply(to settings: inout RunSettings) {
-        settings.loraRank = rank
-        settings.loraAlpha = alpha
-        settings.loraDropout = loraDropout
-        settings.loraTargets = targets
+        if let rank { settings.loraRank = rank }
+        if let alpha { settings.loraAlpha = alpha }
+        if let loraDropout { settings.loraDropout = loraDropout }
+        if !targets.isEmpty { settings.loraTargets = targets }
     }
 }
 

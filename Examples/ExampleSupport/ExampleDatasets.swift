@@ -98,6 +98,10 @@ public enum ExampleError: Error, CustomStringConvertible, Equatable {
     case missingModel(path: String)
     /// A dataset file is missing.
     case missingData(path: String)
+    /// A file named on the command line (or in a config file) is missing.
+    case missingFile(path: String)
+    /// A config file that cannot be used: which file, where, and why.
+    case invalidConfig(file: String, line: Int?, reason: String)
     /// An option value that does not make sense.
     case invalidOption(String)
     /// A child run failed.
@@ -110,6 +114,10 @@ public enum ExampleError: Error, CustomStringConvertible, Equatable {
             "model folder \(path) not found (or incomplete): run `make model` to fetch all-MiniLM-L6-v2 into data/all-MiniLM-L6-v2"
         case let .missingData(path):
             "dataset \(path) not found: run `make data` to fetch the movie-review and SMS-spam datasets into data/"
+        case let .missingFile(path):
+            "\(path): no such file"
+        case let .invalidConfig(file, line, reason):
+            "\(file)\(line.map { ":\($0)" } ?? ""): \(reason)"
         case let .invalidOption(message):
             message
         case let .childFailed(strategy, status, detail):

@@ -18,13 +18,17 @@ public struct RunResult: Codable, Sendable {
     public var strategy: StrategyKind
     /// Its name in the table.
     public var label: String
-    /// The dataset.
-    public var task: ExampleTask
+    /// The built-in dataset (nil for a run on your own files).
+    public var task: ExampleTask?
     /// Accuracy and mean loss on the (capped) test part, after the last step.
     public var testAccuracy: Double
     public var testLoss: Double
     /// How many test examples.
     public var testExamples: Int
+    /// Per-class precision, recall and F1, macro-F1 and the confusion matrix on the same examples.
+    public var testMetrics: ClassificationMetrics?
+    /// Which part the test values are on: `test`, or `validation` when no test file was given.
+    public var evaluatedOn: String?
     /// ``ParameterSummary`` after the strategy prepared the model.
     public var trainableParameters: Int
     public var totalParameters: Int
@@ -46,6 +50,16 @@ public struct RunResult: Codable, Sendable {
     public var artifactBytes: Int
     /// Validation accuracy and loss by step (step 0 is before training).
     public var validationCurve: [CurvePoint]
+}
+
+extension RunResult {
+    /// The JSON written as `result.json` (sorted keys, non-finite numbers as strings).
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
 }
 
 /// Loads the pretrained model and the data, fine-tunes with one strategy, tests, saves the
@@ -83,7 +97,8 @@ public struct FineTuneRun {
         return (model, pretrained.tokenizer, generator)
     }
 
-    /// Runs it and returns the measurements.
+    /// Runs it and returns the measurements (also written to `<output>/result.json`, with
+    /// `run.json`, what ``SavedRun`` needs to load the model again).
     public func run() throws -> RunResult {
         try settings.validate()
         let start = Date()
@@ -95,13 +110,11 @@ public struct FineTuneRun {
         let output = URL(fileURLWithPath: settings.outputDirectory)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
 
-        let examples = try settings.task.load(from: URL(fileURLWithPath: settings.dataDirectory))
-        let split = ExampleSplit(examples, trainLimit: settings.trainLimit, validationLimit: settings.validationLimit,
-                                 testLimit: settings.testLimit)
-        log(split.summary(classNames: settings.task.classNames))
+        let data = try ClassificationData.load(settings)
+        log(data.summary)
 
         let (model, tokenizer, generator) = try Self.loadClassifier(
-            modelDirectory: settings.modelDirectory, classes: settings.task.classNames.count, seed: settings.seed)
+            modelDirectory: settings.modelDirectory, classes: data.classNames.count, seed: settings.seed)
         let summary = try strategy.strategy(settings, generator: generator).prepare(model)
         log("\(strategy.label(settings)): \(summary)")
 
@@ -111,10 +124,16 @@ public struct FineTuneRun {
         var plannedSteps = settings.steps
         if let epochs = settings.epochs {
             config = TrainerConfiguration(epochs: epochs, batchSize: settings.batchSize)
-            plannedSteps = epochs * ((split.train.count + settings.batchSize - 1) / settings.batchSize)
+            let batches = (data.train.count + settings.batchSize - 1) / settings.batchSize
+            plannedSteps = epochs * ((batches + settings.gradientAccumulation - 1) / settings.gradientAccumulation)
         }
         config.seed = settings.seed
-        config.warmupSteps = max(1, plannedSteps / 10)
+        config.gradientAccumulationSteps = settings.gradientAccumulation
+        config.warmupSteps = settings.warmupSteps ?? max(1, plannedSteps / 10)
+        if settings.saveEvery > 0 {
+            config.checkpointEvery = settings.saveEvery
+            config.checkpointParameters = .trainable   // frozen weights are the base model's: no need to copy them
+        }
         config.decay = .linear
         config.evaluateEvery = settings.evaluateEvery > 0 ? settings.evaluateEvery : nil
         // The trainer also evaluates at the end; skip that when the last step is an evaluation step anyway.
@@ -128,61 +147,86 @@ public struct FineTuneRun {
         let lossFunction = ClassificationLoss(model)
         let evaluationClock = Stopwatch()
         let collator = TextClassificationCollator(tokenizer: tokenizer, maxLength: settings.maxLength)
-        let trainer = Trainer(model: model, optimizer: optimizer, trainData: split.train, evaluationData: split.validation,
-                              collate: collator.collate, configuration: config, generators: [generator]) { batch in
+        let trainer = Trainer(model: model, optimizer: optimizer, trainData: data.train, evaluationData: data.validation,
+                              collate: collator.collate, configuration: config,
+                              metrics: [AccuracyMetric(), MacroF1Metric(classNames: data.classNames)],
+                              generators: [generator]) { batch in
             if GradMode.isEnabled { return lossFunction.output(for: batch) }
             return evaluationClock.measure { lossFunction.output(for: batch) }
         }
 
-        let initial = trainer.evaluate()   // step 0 of the curve: the untrained head
+        var checkpoint: URL? = nil
+        if settings.resume {
+            guard let latest = trainer.checkpointStore?.latest() else {
+                throw ExampleError.invalidOption("--resume: no checkpoint in \(output.appendingPathComponent("checkpoints").path) (write them with --save-every)")
+            }
+            checkpoint = latest
+            log("resuming from \(latest.path)")
+        }
+        // Step 0 of the curve: the untrained head (a resumed run has it in its history already).
+        let initial = checkpoint == nil ? trainer.evaluate() : [:]
         let evaluationBeforeTraining = evaluationClock.seconds
         let trainStart = Date()
-        let result = try trainer.train()
+        let result = try trainer.train(resumingFrom: checkpoint)
         let trainSeconds = Date().timeIntervalSince(trainStart) - (evaluationClock.seconds - evaluationBeforeTraining)
         let steps = result.state.step
+        let stepsThisRun = result.stepLosses.count   // a resumed run times only its own steps
 
-        var curve = [CurvePoint(step: 0, accuracy: initial["eval_accuracy"] ?? .nan, loss: initial["eval_loss"] ?? .nan)]
+        var curve = initial.isEmpty ? [] : [CurvePoint(step: 0, accuracy: initial["eval_accuracy"] ?? .nan, loss: initial["eval_loss"] ?? .nan)]
         for record in result.state.history where record.kind == .eval {
             curve.append(CurvePoint(step: record.step, accuracy: record.values["eval_accuracy"] ?? .nan,
                                     loss: record.values["eval_loss"] ?? .nan))
         }
 
-        let test = Self.evaluate(model, on: split.test, collator: collator)
-        log(String(format: "test accuracy %.4f (loss %.4f) on %d examples", test.accuracy, test.loss, split.test.count))
+        let (partName, part) = data.finalPart
+        let test = Self.evaluate(model, on: part, collator: collator, classNames: data.classNames)
+        log(String(format: "\(partName) accuracy %.4f, macro-F1 %.4f (loss %.4f) on %d examples",
+                   test.accuracy, test.metrics.macroF1, test.loss, part.count))
+        log(test.metrics.report())
 
         let artifact = try ArtifactWriter.save(model, strategy: strategy, settings: settings, to: output)
         let artifactBytes = diskSize(of: artifact)
+        if strategy.savesAdapter, let warning = model.huggingFacePoolingMismatch {
+            log("note for Hugging Face users: \(warning)")
+        }
+        try SavedRun(settings: settings, strategy: strategy, classNames: data.classNames, artifact: artifact.lastPathComponent)
+            .write(to: output)
 
-        return RunResult(
-            strategy: strategy, label: strategy.label(settings), task: settings.task,
-            testAccuracy: test.accuracy, testLoss: test.loss, testExamples: split.test.count,
+        let runResult = RunResult(
+            strategy: strategy, label: strategy.label(settings), task: settings.trainFile == nil ? settings.task : nil,
+            testAccuracy: test.accuracy, testLoss: test.loss, testExamples: part.count, testMetrics: test.metrics,
+            evaluatedOn: partName,
             trainableParameters: summary.trainable, totalParameters: summary.total,
             trainablePercent: summary.trainablePercent, optimizerStateBytes: optimizer.stateByteCount,
             peakRSSBytes: ProcessMemory.peakResidentBytes(),
-            millisecondsPerStep: steps > 0 ? 1000 * trainSeconds / Double(steps) : 0,
+            millisecondsPerStep: stepsThisRun > 0 ? 1000 * trainSeconds / Double(stepsThisRun) : 0,
             totalSeconds: Date().timeIntervalSince(start), steps: steps, learningRate: learningRate,
             artifactPath: artifact.path, artifactBytes: artifactBytes, validationCurve: curve)
+        try runResult.json().write(to: output.appendingPathComponent("result.json"), options: .atomic)
+        return runResult
     }
 
-    /// Accuracy and mean loss of `model` on `data`, in evaluation mode without gradients.
+    /// Accuracy, mean loss and the per-class metrics of `model` on `data`, in evaluation mode
+    /// without gradients (`classNames` name the classes in the metrics; by index when nil).
     public static func evaluate<D: Dataset>(_ model: SequenceClassifier, on data: D,
-                                            collator: TextClassificationCollator, batchSize: Int = 64)
-        -> (accuracy: Double, loss: Double) where D.Example == TextClassificationExample {
+                                            collator: TextClassificationCollator, batchSize: Int = 64,
+                                            classNames: [String]? = nil)
+        -> (accuracy: Double, loss: Double, metrics: ClassificationMetrics) where D.Example == TextClassificationExample {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        var correct = 0, lossSum = 0.0
+        var metrics = ClassificationMetrics(classNames: classNames ?? (0..<model.classifier.weight.shape[0]).map(String.init))
+        var lossSum = 0.0
         withGradientsDisabled {
             for start in stride(from: 0, to: data.count, by: batchSize) {
                 let examples = (start..<min(data.count, start + batchSize)).map { data.example(at: $0) }
                 let batch = collator.collate(examples)
                 let logits = model(batch.inputIDs, tokenTypes: batch.tokenTypeIDs, mask: batch.attentionMask)
                 lossSum += Tensor.crossEntropy(logits: logits, targets: batch.labels).item() * Double(examples.count)
-                correct += zip(predictions(logits), examples).filter { $0 == $1.label }.count
+                metrics.add(labels: examples.map(\.label), predictions: predictions(logits))
             }
         }
-        let n = max(1, data.count)
-        return (Double(correct) / Double(n), lossSum / Double(n))
+        return (metrics.accuracy, lossSum / Double(max(1, data.count)), metrics)
     }
 
     /// The arg-max class of each row of `[B, classes]` logits.

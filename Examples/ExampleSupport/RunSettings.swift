@@ -3,12 +3,31 @@ import Foundation
 /// Everything one fine-tuning run depends on. The defaults are sized for the comparison to finish
 /// in a few minutes on two CPU cores (short sequences, a few hundred steps, a subsampled train set).
 public struct RunSettings: Codable, Sendable {
-    /// The Hugging Face model folder (`make model`).
-    public var modelDirectory = "data/all-MiniLM-L6-v2"
+    /// The Hugging Face model folder (`make model`); by default the root package's, wherever the
+    /// program runs from (``ExamplePaths``).
+    public var modelDirectory = ExamplePaths.modelDirectory
     /// The folder with the datasets (`make data`).
-    public var dataDirectory = "data"
-    /// The dataset.
+    public var dataDirectory = ExamplePaths.dataDirectory
+    /// The built-in dataset, used when ``trainFile`` is nil.
     public var task = ExampleTask.sentiment
+    /// Your own training data (CSV, TSV or JSONL, by extension) instead of ``task``.
+    public var trainFile: String?
+    /// Validation data in the same form (nil: a stratified tenth of the training file).
+    public var validationFile: String?
+    /// Test data in the same form (nil: the final report is on the validation data).
+    public var testFile: String?
+    /// The text column (CSV/TSV header name) or field (JSONL).
+    public var textColumn = "text"
+    /// The label column or field; the classes are the labels found in the training file.
+    public var labelColumn = "label"
+    /// Micro-batches whose gradients add up before each optimizer step.
+    public var gradientAccumulation = 1
+    /// Linear warmup steps (nil: a tenth of the run).
+    public var warmupSteps: Int?
+    /// Write a resumable checkpoint every this many steps (0: none).
+    public var saveEvery = 0
+    /// Continue from the newest checkpoint in the output folder.
+    public var resume = false
     /// Optimizer steps (ignored when `epochs` is set).
     public var steps = 100
     /// Whole passes over the (capped) train part, instead of `steps`.
@@ -59,7 +78,8 @@ public struct RunSettings: Codable, Sendable {
 
     /// The largest values the count flags accept: far beyond what a run on one machine needs,
     /// and small enough that no product of them overflows or sizes an impossible allocation.
-    public static let limits = (steps: 10_000_000, epochs: 100_000, batchSize: 65_536, loraRank: 4_096, topBlocks: 1_000)
+    public static let limits = (steps: 10_000_000, epochs: 100_000, batchSize: 65_536, loraRank: 4_096, topBlocks: 1_000,
+                                gradientAccumulation: 65_536)
 
     /// Throws for values that cannot work, naming the flag.
     public func validate() throws(ExampleError) {
@@ -77,5 +97,15 @@ public struct RunSettings: Codable, Sendable {
         try check(loraAlpha > 0 && loraAlpha.isFinite, "--alpha must be positive, got \(loraAlpha)")
         try check((0..<1).contains(loraDropout), "--lora-dropout must be in [0, 1), got \(loraDropout)")
         try check(!loraTargets.isEmpty, "--targets needs at least one module name")
+        try check(gradientAccumulation > 0 && gradientAccumulation <= limits.gradientAccumulation,
+                  "--grad-accumulation must be in 1...\(limits.gradientAccumulation), got \(gradientAccumulation)")
+        if let warmupSteps {
+            try check(warmupSteps >= 0 && warmupSteps <= limits.steps, "--warmup must be in 0...\(limits.steps), got \(warmupSteps)")
+        }
+        try check(saveEvery >= 0 && saveEvery <= limits.steps, "--save-every must be in 0...\(limits.steps) (0: no checkpoints), got \(saveEvery)")
+        try check(!textColumn.isEmpty && !labelColumn.isEmpty, "--text-column and --label-column must not be empty")
+        if trainFile == nil {
+            try check(validationFile == nil && testFile == nil, "--validation-file and --test-file need a --train-file")
+        }
     }
 }

@@ -13,13 +13,14 @@ struct FullFinetune: ParsableCommand {
         commandName: "full-finetune",
         abstract: "Fine-tunes every parameter of the encoder plus a new head; saves a full checkpoint.")
 
+    @OptionGroup var task: TaskOptions
     @OptionGroup var options: TrainingOptions
 
     @Option(help: "Output folder (model.safetensors, metrics.jsonl, training_curves.svg).")
     var output = "runs/full"
 
     func run() throws {
-        try runSingleStrategy(.full, settings: options.settings(output: output))
+        try runSingleStrategy(.full, settings: options.settings(task: task.task, output: output))
     }
 }
 

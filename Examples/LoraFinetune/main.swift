@@ -14,6 +14,7 @@ struct LoraFinetune: ParsableCommand {
         commandName: "lora-finetune",
         abstract: "Fine-tunes LoRA adapters plus a new head; saves the adapter in PEFT's layout.")
 
+    @OptionGroup var task: TaskOptions
     @OptionGroup var options: TrainingOptions
     @OptionGroup var lora: LoRAOptions
 
@@ -21,7 +22,7 @@ struct LoraFinetune: ParsableCommand {
     var output = "runs/lora"
 
     func run() throws {
-        var settings = options.settings(output: output)
+        var settings = options.settings(task: task.task, output: output)
         lora.apply(to: &settings)
         try runSingleStrategy(.lora, settings: settings)
     }

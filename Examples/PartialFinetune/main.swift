@@ -13,16 +13,17 @@ struct PartialFinetune: ParsableCommand {
         commandName: "partial-finetune",
         abstract: "Fine-tunes the top blocks plus a new head; saves only the tensors that trained.")
 
+    @OptionGroup var task: TaskOptions
     @OptionGroup var options: TrainingOptions
 
-    @Option(help: "How many of the top transformer blocks train (all-MiniLM-L6-v2 has 6).")
+    @Option(parsing: .unconditional, help: "How many of the top transformer blocks train (all-MiniLM-L6-v2 has 6).")
     var topBlocks = 2
 
     @Option(help: "Output folder (trainable.safetensors, metrics.jsonl, training_curves.svg).")
     var output = "runs/partial"
 
     func run() throws {
-        var settings = options.settings(output: output)
+        var settings = options.settings(task: task.task, output: output)
         settings.topBlocks = topBlocks
         try runSingleStrategy(.partial, settings: settings)
     }

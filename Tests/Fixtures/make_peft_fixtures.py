@@ -34,6 +34,13 @@ requires): `<init>.layers.N.attention.query.weight` (the residual PEFT leaves in
 `--check DIR` instead loads an adapter folder written by Swift (FineTuningTests write one when
 PEFT_EXPORT_DIR is set) into PEFT on the same base and compares its hidden states with
 DIR/expected.safetensors (Swift's own outputs); it prints the largest difference.
+
+`--check-classifier DIR` loads a folder written by Swift's `SequenceClassifier.saveHuggingFaceAdapter`
+(FineTuningTests write one to $PEFT_EXPORT_DIR/classifier) the way a transformers user would:
+`BertForSequenceClassification` on the same base (its own random head), then
+`PeftModel.from_pretrained`, which must load the adapter and the trained head (`classifier`, a
+module to save); compares the logits with DIR/expected.safetensors (Swift's, `[CLS]` through the
+pooler as transformers pools).
 """
 import os
 import sys
@@ -124,6 +131,23 @@ def check(folder):
     return diff
 
 
+def check_classifier(folder):
+    from transformers import BertForSequenceClassification
+    expected = load_file(os.path.join(folder, "expected.safetensors"))["output.logits"]
+    base = base_model()
+    config = base.config
+    config.num_labels = expected.shape[1]
+    model = BertForSequenceClassification(config).double().eval()
+    missing, _ = model.load_state_dict({"bert." + k: v for k, v in base.state_dict().items()}, strict=False)
+    assert sorted(missing) == ["classifier.bias", "classifier.weight"], missing
+    peft = PeftModel.from_pretrained(model, folder).eval()
+    with torch.no_grad():
+        logits = peft(input_ids=ids, token_type_ids=types, attention_mask=mask).logits
+    diff = (logits - expected.to(logits.dtype)).abs().max().item()
+    print(f"{folder}: PEFT BertForSequenceClassification vs Swift SequenceClassifier max |diff| = {diff:.3e}")
+    return diff
+
+
 def gpt2_adapter():
     import re
     from transformers import GPT2Config, GPT2LMHeadModel
@@ -167,6 +191,8 @@ def gpt2_adapter():
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         sys.exit(0 if check(sys.argv[2]) < 1e-5 else 1)
+    if len(sys.argv) == 3 and sys.argv[1] == "--check-classifier":
+        sys.exit(0 if check_classifier(sys.argv[2]) < 1e-5 else 1)
 
     model = base_model()
     tensors = {to_swift(n): p.detach().contiguous() for n, p in model.named_parameters()}

@@ -123,17 +123,41 @@ import TensorKit
         #expect(run.err.contains("non-finite") && run.err.contains("line 1"), "\(run.err)")
     }
 
-    /// embed-benchmark's numbers and files are checked with a usage message (exit 2), not a trap.
+    /// embed-benchmark's numbers and files are checked with a usage message (argument-parser's
+    /// exit status 64), not a trap; a negative number is a value to check, not a flag.
     @Test func embedBenchmarkChecksItsArguments() throws {
-        for (arguments, expected) in [(["data", "/etc/hostname", "x"], "batch must be an integer"),
-                                      (["data", "/etc/hostname", "0"], "batch must be an integer"),
-                                      (["data", "/etc/hostname", "8", "-1"], "max-length must be an integer"),
+        for (arguments, expected) in [(["data", "/etc/hostname", "--batch-size", "x"], "'x' is invalid for '--batch-size"),
+                                      (["data", "/etc/hostname", "--batch-size", "0"], "--batch-size must be in 1...65536, got 0"),
+                                      (["data", "/etc/hostname", "--max-length", "-1"], "--max-length must be in 3...512, got -1"),
                                       (["data", "/nonexistent-sentences"], "cannot read sentences"),
-                                      (["only-one"], "missing arguments")] {
+                                      (["only-one"], "Missing expected argument '<sentences-file>'")] {
             let run = try runProgram("embed-benchmark", arguments)
-            #expect(run.status == 2, "\(arguments)")
-            #expect(run.err.contains(expected) && run.err.contains("usage:"), "\(arguments): \(run.err)")
+            #expect(run.status == 64, "\(arguments)")
+            #expect(run.err.contains(expected) && run.err.contains("Usage:"), "\(arguments): \(run.err)")
+        }
+    }
+
+    /// What a newcomer types first: `--help` everywhere, flags a program lists are flags it uses,
+    /// and a negative count is named with its range.
+    @Test func helpAndCountMessages() throws {
+        let demo = try runProgram("demo", ["--help"])
+        #expect(demo.status == 0 && demo.out.contains("OVERVIEW") && demo.out.contains("USAGE: demo"), "\(demo.out)")
+        #expect(try runProgram("demo", ["--steps", "3"]).status == 2)
+        let switching = try runProgram("adapter-switching", ["--help"])
+        #expect(switching.status == 0 && !switching.out.contains("--task") && switching.out.contains("--rank"), "\(switching.out)")
+        let finetune = try runProgram("finetune", ["--help"])
+        #expect(finetune.out.contains("--train-file") && finetune.out.contains("--max_steps") && finetune.out.contains("mlx-lm: --iters"), "\(finetune.out)")
+        for (program, arguments, expected) in [
+            ("finetune", ["--train-file", "t.csv", "--steps", "-1"], "--steps must be in 1...10000000, got -1"),
+            ("finetune", ["--train-file", "t.csv", "--grad-accumulation", "0"], "--grad-accumulation must be in 1..."),
+            ("finetune", ["--steps", "5"], "--train-file is required"),
+            ("full-finetune", ["--steps", "-3"], "--steps must be in 1...10000000, got -3"),
+            ("lora-finetune", ["--rank", "-8", "--steps", "1"], "--rank must be in 1..."),
+            ("predict", ["/nonexistent-run"], "/nonexistent-run/run.json: no such file"),
+        ] {
+            let run = try runProgram(program, arguments)
+            #expect(run.status != 0 && run.err.contains(expected), "\(program) \(arguments): \(run.err)")
+            #expect(!run.err.contains("Missing value"), "\(program) \(arguments): \(run.err)")
         }
     }
 }
-

@@ -24,6 +24,14 @@ extension StepOutput: Sendable {}
 public protocol LossComputing {
     /// The loss and logits of `batch`.
     func output(for batch: Batch) -> StepOutput
+    /// The metrics a ``Trainer`` computes at each evaluation when it is given none (fresh
+    /// instances: metrics accumulate state).
+    func defaultMetrics() -> [any Metric]
+}
+
+extension LossComputing {
+    /// Accuracy and perplexity: what a language model's evaluation reports.
+    public func defaultMetrics() -> [any Metric] { [AccuracyMetric(), PerplexityMetric()] }
 }
 
 /// Cross-entropy of a ``SequenceClassifier``'s class logits against `batch.labels`.
@@ -38,6 +46,11 @@ public struct ClassificationLoss: LossComputing {
         let logits = model(batch.inputIDs, tokenTypes: batch.tokenTypeIDs, mask: batch.attentionMask)
         return StepOutput(loss: Tensor.crossEntropy(logits: logits, targets: batch.labels, ignoreIndex: Batch.ignoreIndex),
                           logits: logits)
+    }
+
+    /// Accuracy and macro-F1 over the model's classes (perplexity means nothing for a classifier).
+    public func defaultMetrics() -> [any Metric] {
+        [AccuracyMetric(), MacroF1Metric(classes: model.classifier.weight.shape[0])]
     }
 }
 

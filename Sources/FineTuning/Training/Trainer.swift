@@ -77,14 +77,17 @@ public final class Trainer<Example> {
         self.generators = generators.isEmpty ? [Generator.default] : generators
     }
 
-    /// A trainer using a ``Collator`` and a ``LossComputing`` value.
+    /// A trainer using a ``Collator`` and a ``LossComputing`` value; `metrics` defaults to the
+    /// loss's ``LossComputing/defaultMetrics()`` (a classifier's accuracy and macro-F1, a language
+    /// model's accuracy and perplexity).
     public convenience init<C: Collator, L: LossComputing>(
         model: Module, optimizer: any Optimizer, trainData: any Dataset<Example>,
         evaluationData: (any Dataset<Example>)? = nil, collator: C, configuration: TrainerConfiguration,
-        metrics: [any Metric] = [AccuracyMetric(), PerplexityMetric()], generators: [Generator] = [], loss: L
+        metrics: [any Metric]? = nil, generators: [Generator] = [], loss: L
     ) where C.Example == Example {
         self.init(model: model, optimizer: optimizer, trainData: trainData, evaluationData: evaluationData,
-                  collate: collator.collate, configuration: configuration, metrics: metrics, generators: generators,
+                  collate: collator.collate, configuration: configuration, metrics: metrics ?? loss.defaultMetrics(),
+                  generators: generators,
                   loss: loss.output(for:))
     }
 
