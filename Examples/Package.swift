@@ -40,9 +40,9 @@ let package = Package(
         .executableTarget(name: "EmbedBenchmark", dependencies: [fineTuning, argumentParser], path: "EmbedBenchmark"),
         // The fine-tuning examples: shared code (data, runs, reports), shared options, one program each.
         .target(name: "ExampleSupport", dependencies: [fineTuning], path: "ExampleSupport"),
-        .target(name: "ExampleCommandLine", dependencies: ["ExampleSupport", argumentParser], path: "ExampleCommandLine"),
+        .target(name: "ExampleCommandLine", dependencies: ["ExampleSupport", argumentParser, distributed], path: "ExampleCommandLine"),
         .target(name: "LLMSupport", dependencies: ["ExampleSupport", argumentParser], path: "LLMSupport"),
-        // Data parallel under mpirun (--distributed): the only example that needs Open MPI to build.
+        // Data parallel under mpirun (--distributed), as the encoder programs (ExampleCommandLine).
         .executableTarget(name: "FinetuneLLM", dependencies: ["LLMSupport", "ExampleSupport", distributed], path: "FinetuneLLM"),
         .executableTarget(name: "FullFinetune", dependencies: ["ExampleCommandLine"], path: "FullFinetune"),
         .executableTarget(name: "PartialFinetune", dependencies: ["ExampleCommandLine"], path: "PartialFinetune"),

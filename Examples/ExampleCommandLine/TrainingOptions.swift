@@ -120,13 +120,13 @@ public struct LoRAOptions: ParsableArguments {
 
 /// Runs one strategy with the shared options and prints what the issue asks each example to
 /// print; errors become a one-line message and a non-zero exit, never a trap.
-public func runSingleStrategy(_ strategy: StrategyKind, settings: RunSettings) throws {
+public func runSingleStrategy(_ strategy: StrategyKind, settings: RunSettings, distributed: Bool = false) throws {
     do {
         try settings.validate()
     } catch {
         throw ValidationError(error.description)
     }
-    let result = try FineTuneRun(settings: settings, strategy: strategy).run()
+    guard let result = try FineTuneRun(settings: settings, strategy: strategy).run(distributed: distributed) else { return }
     print("")
     print("strategy:            \(result.label)")
     print("test accuracy:       \(String(format: "%.4f", result.testAccuracy)) on \(result.testExamples) examples")

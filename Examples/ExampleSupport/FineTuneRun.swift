@@ -71,6 +71,10 @@ public struct FineTuneRun {
     public var strategy: StrategyKind
     /// Where progress lines go.
     public var log: (String) -> Void
+    /// The processes of a data-parallel run (`--distributed` under `mpirun`): each trains on its
+    /// share of every batch; only process 0 writes the artifact, run.json and result.json.
+    /// Nil: one process.
+    public var dataParallel: (any DataParallelGroup)?
 
     /// A run of `strategy` with `settings`, logging through `log`.
     public init(settings: RunSettings, strategy: StrategyKind, log: @escaping (String) -> Void = { print($0) }) {
@@ -155,6 +159,8 @@ public struct FineTuneRun {
             return evaluationClock.measure { lossFunction.output(for: batch) }
         }
 
+        trainer.dataParallel = dataParallel
+        let isLeader = (dataParallel?.rank ?? 0) == 0
         var checkpoint: URL? = nil
         if settings.resume {
             guard let latest = trainer.checkpointStore?.latest() else {
@@ -184,6 +190,15 @@ public struct FineTuneRun {
                    test.accuracy, test.metrics.macroF1, test.loss, part.count))
         log(test.metrics.report())
 
+        guard isLeader else {
+            return RunResult(strategy: strategy, label: strategy.label(settings), task: nil, testAccuracy: test.accuracy,
+                             testLoss: test.loss, testExamples: part.count, testMetrics: test.metrics, evaluatedOn: partName,
+                             trainableParameters: summary.trainable, totalParameters: summary.total,
+                             trainablePercent: summary.trainablePercent, optimizerStateBytes: optimizer.stateByteCount,
+                             peakRSSBytes: ProcessMemory.peakResidentBytes(), millisecondsPerStep: 0,
+                             totalSeconds: Date().timeIntervalSince(start), steps: steps, learningRate: learningRate,
+                             artifactPath: "", artifactBytes: 0, validationCurve: curve)
+        }
         let artifact = try ArtifactWriter.save(model, strategy: strategy, settings: settings, to: output)
         let artifactBytes = diskSize(of: artifact)
         if strategy.savesAdapter, let warning = model.huggingFacePoolingMismatch {

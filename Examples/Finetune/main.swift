@@ -24,11 +24,16 @@ struct Finetune: ParsableCommand {
             """)
 
     @OptionGroup var options: FinetuneOptions
+    @OptionGroup var parallel: DistributedOptions
 
     func run() throws {
         let (settings, strategy) = try options.resolved()
-        print("finetune: \(strategy.label(settings)) on \(settings.trainFile ?? "?") (model \(settings.modelDirectory))")
-        let result = try FineTuneRun(settings: settings, strategy: strategy).run()
+        if parallel.isReportingProcess {
+            print("finetune: \(strategy.label(settings)) on \(settings.trainFile ?? "?") (model \(settings.modelDirectory))")
+        }
+        guard let result = try FineTuneRun(settings: settings, strategy: strategy).run(distributed: parallel.isRequested) else {
+            return   // another process of a data-parallel job: process 0 reports
+        }
         let output = URL(fileURLWithPath: settings.outputDirectory)
         let metrics = result.testMetrics
         print("")

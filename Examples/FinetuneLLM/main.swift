@@ -30,7 +30,7 @@ struct FinetuneLLM: ParsableCommand {
     func run() throws {
         if distributed || MPILaunch.current != nil {
             let world = try Communicator.world()
-            var run = LLMFineTuneRun(settings: try options.settings(), log: world.rank == 0 ? { print($0); fflush(nil) } : { _ in })
+            var run = LLMFineTuneRun(settings: options.settings(), log: world.rank == 0 ? { print($0); fflush(nil) } : { _ in })
             run.dataParallel = DataParallel(world)
             let result = world.abortingOnError { try run.run() }
             if world.rank == 0 { report(result) }

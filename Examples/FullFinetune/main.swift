@@ -15,12 +15,13 @@ struct FullFinetune: ParsableCommand {
 
     @OptionGroup var task: TaskOptions
     @OptionGroup var options: TrainingOptions
+    @OptionGroup var parallel: DistributedOptions
 
     @Option(help: "Output folder (model.safetensors, metrics.jsonl, training_curves.svg).")
     var output = "runs/full"
 
     func run() throws {
-        try runSingleStrategy(.full, settings: options.settings(task: task.task, output: output))
+        try runSingleStrategy(.full, settings: options.settings(task: task.task, output: output), distributed: parallel.isRequested)
     }
 }
 

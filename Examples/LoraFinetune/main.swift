@@ -16,6 +16,7 @@ struct LoraFinetune: ParsableCommand {
 
     @OptionGroup var task: TaskOptions
     @OptionGroup var options: TrainingOptions
+    @OptionGroup var parallel: DistributedOptions
     @OptionGroup var lora: LoRAOptions
 
     @Option(help: "Output folder (adapter/, metrics.jsonl, training_curves.svg).")
@@ -24,7 +25,7 @@ struct LoraFinetune: ParsableCommand {
     func run() throws {
         var settings = options.settings(task: task.task, output: output)
         lora.apply(to: &settings)
-        try runSingleStrategy(.lora, settings: settings)
+        try runSingleStrategy(.lora, settings: settings, distributed: parallel.isRequested)
     }
 }
 

@@ -15,6 +15,7 @@ struct PartialFinetune: ParsableCommand {
 
     @OptionGroup var task: TaskOptions
     @OptionGroup var options: TrainingOptions
+    @OptionGroup var parallel: DistributedOptions
 
     @Option(parsing: .unconditional, help: "How many of the top transformer blocks train (all-MiniLM-L6-v2 has 6).")
     var topBlocks = 2
@@ -25,7 +26,7 @@ struct PartialFinetune: ParsableCommand {
     func run() throws {
         var settings = options.settings(task: task.task, output: output)
         settings.topBlocks = topBlocks
-        try runSingleStrategy(.partial, settings: settings)
+        try runSingleStrategy(.partial, settings: settings, distributed: parallel.isRequested)
     }
 }
 
