@@ -2,7 +2,7 @@ import Foundation
 
 /// What goes between two documents of a ``TextCorpus``.
 public enum DocumentSeparator: Sendable, Equatable {
-    /// The tokenizer's end-of-sequence id (``ByteTokenizer``'s 257, GPT-2's `<|endoftext|>`),
+    /// The tokenizer's end-of-sequence id (`ByteTokenizer`'s 257, GPT-2's `<|endoftext|>`),
     /// or nothing when the tokenizer has none.
     case endOfSequence
     /// This token id.
@@ -50,7 +50,7 @@ public struct TextCorpus: Sendable {
     ///
     /// - Parameters:
     ///   - url: a text file, or a folder of them.
-    ///   - tokenizer: turns each document into ids (``ByteTokenizer`` for byte-level models).
+    ///   - tokenizer: turns each document into ids (`ByteTokenizer` for byte-level models).
     ///   - separator: what follows each document.
     ///   - fileExtensions: the extensions read from a folder (a file named directly is read
     ///     whatever its extension).
