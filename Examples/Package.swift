@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "generate", targets: ["Generate"]),
         .executable(name: "finetune-llm", targets: ["FinetuneLLM"]),
         .executable(name: "fuse", targets: ["Fuse"]),
+        .executable(name: "train-lm", targets: ["TrainLM"]),
     ],
     dependencies: [
         .package(name: "SwiftFineTuning", path: ".."),
@@ -45,7 +46,10 @@ let package = Package(
         .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "LoraFinetune"),
         .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine", "LLMSupport"], path: "CompareStrategies"),
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "AdapterSwitching"),
-        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "LLMSupport", fineTuning], path: "Tests/ExamplesTests"),
+        // A language model trained from scratch on your own text: the run, then the program.
+        .target(name: "LMSupport", dependencies: [fineTuning], path: "LMSupport"),
+        .executableTarget(name: "TrainLM", dependencies: ["LMSupport", argumentParser], path: "TrainLM"),
+        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "LLMSupport", "LMSupport", fineTuning], path: "Tests/ExamplesTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -95,6 +95,12 @@ public struct TextBlockSplit: Sendable {
     /// Blocks to measure the validation loss and perplexity on; no token of them is in a
     /// training block.
     public var validation: TextBlockDataset
+
+    /// A split of `train` and `validation` blocks.
+    public init(train: TextBlockDataset, validation: TextBlockDataset) {
+        self.train = train
+        self.validation = validation
+    }
 }
 
 extension TextCorpus {
