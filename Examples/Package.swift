@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "fuse", targets: ["Fuse"]),
         .executable(name: "finetune", targets: ["Finetune"]),
         .executable(name: "predict", targets: ["Predict"]),
+        .executable(name: "train-lm", targets: ["TrainLM"]),
     ],
     dependencies: [
         .package(name: "SwiftFineTuning", path: ".."),
@@ -52,7 +53,11 @@ let package = Package(
         // Your own data: finetune trains on CSV/TSV/JSONL files, predict labels texts with the saved run.
         .executableTarget(name: "Finetune", dependencies: ["ExampleCommandLine"], path: "Finetune"),
         .executableTarget(name: "Predict", dependencies: ["ExampleSupport", argumentParser], path: "Predict"),
-        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "ExampleCommandLine", "LLMSupport", fineTuning, argumentParser],
+        // A language model trained from scratch on your own text: the run, then the program.
+        .target(name: "LMSupport", dependencies: [fineTuning], path: "LMSupport"),
+        .executableTarget(name: "TrainLM", dependencies: ["LMSupport", argumentParser], path: "TrainLM"),
+        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "ExampleCommandLine", "LLMSupport", "LMSupport",
+                                                        fineTuning, argumentParser],
                     path: "Tests/ExamplesTests"),
     ],
     swiftLanguageModes: [.v6]

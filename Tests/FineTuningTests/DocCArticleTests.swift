@@ -42,7 +42,7 @@ import FineTuning
         #expect((w - before).abs().sum().item() > 0)
     }
 
-    /// TrainingFromScratch.md ("Training a model from scratch").
+    /// TrainingWithAutograd.md ("Training a small network with autograd").
     @Test func trainingFromScratchArticle() {
         let generator = Generator(seed: 42)   // every random tensor below is reproducible
         let x = Tensor.uniform([256, 2], low: -1.5, high: 1.5, generator: generator)

@@ -15,9 +15,10 @@ private final class MLP: Module, Layer {
         #expect(model.namedParameters().map(\.name) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])
         #expect(model(Tensor.ones([3, 4])).shape == [3, 2])
 
-        let config = GPTConfig(vocabularySize: 256, maxPositions: 128, dim: 64, layers: 2, heads: 4)
+        let tokenizer = ByteTokenizer()               // 259 ids: 256 bytes, then BOS, EOS, PAD
+        let config = GPTConfig(vocabularySize: tokenizer.vocabularySize, maxPositions: 128, dim: 64, layers: 2, heads: 4)
         let gpt = GPT(config, generator: Generator(seed: 0))
-        let ids = Tensor((0..<16).map { Int64($0) }, shape: [1, 16])
+        let ids = Tensor(tokenizer.encode("Hello, world!").map { Int64($0) }, shape: [1, 14])
         let loss = gpt.loss(ids, targets: ids)
         let continuation = gpt.generate([1, 2, 3], maxNewTokens: 5, strategy: .topK(10, temperature: 0.8))
         #expect(loss.count == 1 && loss.item() > 0 && continuation.count == 5)

@@ -85,9 +85,10 @@ public struct GPTConfig: Sendable, Equatable {
 /// (ᵀ): GPT-2's `Conv1D` weights are stored `[in, out]` and are transposed on loading.
 ///
 /// ```swift
-/// var config = GPTConfig(vocabularySize: 256, maxPositions: 64, dim: 32, layers: 2, heads: 4)
+/// let tokenizer = ByteTokenizer()                         // 259 ids: 256 bytes, BOS, EOS, PAD
+/// var config = GPTConfig(vocabularySize: tokenizer.vocabularySize, maxPositions: 64, dim: 32, layers: 2, heads: 4)
 /// let model = GPT(config, generator: Generator(seed: 0))
-/// let logits = model(ids)                                 // ids [B, L] int → [B, L, 256]
+/// let logits = model(ids)                                 // ids [B, L] int → [B, L, 259]
 /// let loss = model.loss(ids, targets: nextIds)
 /// ```
 public final class GPT: Module {

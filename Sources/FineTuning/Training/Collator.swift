@@ -42,13 +42,26 @@ public struct TextClassificationCollator: Collator {
 /// Collates ``LanguageModelingExample``s for next-token prediction: each text is tokenised
 /// (with its special tokens, truncated to `maxLength + 1`), padded on the right, and split into
 /// inputs `ids[..<L]` and targets `ids[1...]`; targets at padding are ``Batch/ignoreIndex``.
+///
+/// `maxLength` is the model's context — the input length `L`, what `GPTConfig.maxPositions`
+/// must hold — not the number of tokens kept: a text keeps `maxLength + 1` tokens, because the
+/// last input still needs its target. This is the `blockSize` of a ``TextBlockDataset``, whose
+/// blocks (for a long text cut into pieces) go through ``TokenBlockCollator`` instead.
+///
+/// ```swift
+/// let collator = LanguageModelingCollator(tokenizer: ByteTokenizer(), maxLength: 64)
+/// let config = GPTConfig(vocabularySize: collator.tokenizer.vocabularySize, maxPositions: 64,
+///                        dim: 64, layers: 2, heads: 4)
+/// ```
 public struct LanguageModelingCollator: Collator {
     /// The tokenizer.
     public var tokenizer: any Tokenizer
-    /// The longest input sequence.
+    /// The longest input sequence: the model's context (a text keeps `maxLength + 1` tokens,
+    /// the last only as a target).
     public var maxLength: Int?
 
-    /// A collator whose inputs hold at most `maxLength` tokens.
+    /// A collator whose inputs hold at most `maxLength` tokens (so texts keep at most
+    /// `maxLength + 1`).
     public init(tokenizer: any Tokenizer, maxLength: Int? = nil) {
         self.tokenizer = tokenizer
         self.maxLength = maxLength

@@ -8,6 +8,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingColumn(file: String, column: String)
     /// A label string is not one of the known labels (and new labels are not allowed).
     case unknownLabel(file: String, line: Int, label: String)
+    /// A text (a file, or a folder's files together) holds fewer tokens than the blocks cut from
+    /// it need.
+    case tooShort(file: String, tokens: Int, needed: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +18,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .malformedLine(file, line, reason): return "\(file):\(line): \(reason)"
         case let .missingColumn(file, column): return "\(file): no column '\(column)' in the header"
         case let .unknownLabel(file, line, label): return "\(file):\(line): unknown label '\(label)'"
+        case let .tooShort(file, tokens, needed):
+            return "\(file): \(tokens) tokens, too short: at least \(needed) are needed (use a smaller block size or more text)"
         }
     }
 }

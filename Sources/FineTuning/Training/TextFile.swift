@@ -2,13 +2,15 @@ import Foundation
 
 /// Reads a text file for the dataset readers, mapping failures to ``DataError``.
 enum TextFile {
-    static func read(_ url: URL) throws(DataError) -> String {
+    /// The text of `url`; errors name the file as `name` (its last path component by default).
+    static func read(_ url: URL, name: String? = nil) throws(DataError) -> String {
+        let file = name ?? url.lastPathComponent
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataError.unreadable(file: url.lastPathComponent, reason: error.localizedDescription)
+            throw DataError.unreadable(file: file, reason: error.localizedDescription)
         }
         guard var text = String(data: data, encoding: .utf8) else {
-            throw DataError.unreadable(file: url.lastPathComponent, reason: "not valid UTF-8")
+            throw DataError.unreadable(file: file, reason: "not valid UTF-8")
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }   // byte-order mark from some editors
         return text
