@@ -2,6 +2,7 @@
 # Both first install the system BLAS/LAPACK when missing (apt-get, with sudo unless root).
 
 BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
+BLAS_PACKAGES += libfaiss-dev  # for the RetrievalFAISS product (static FAISS; links OpenMP and BLAS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps demo demo-encoder test build clean model data llm docs consumer-check

@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "TensorKit", targets: ["TensorKit"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "FineTuning", targets: ["FineTuning"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
+        .library(name: "RetrievalFAISS", targets: ["RetrievalFAISS"]),
         .executable(name: "fuzz", targets: ["FuzzRunner"]),
     ],
     dependencies: dependencies,
@@ -27,6 +29,14 @@ let package = Package(
         .target(name: "Tokenizers"),
         // Layers, models, strategies and the trainer; re-exports TensorKit and Tokenizers.
         .target(name: "FineTuning", dependencies: ["TensorKit", "Tokenizers"]),
+        // Vector index, passage store and RAG prompts over MiniLM embeddings; needs only BLAS.
+        .target(name: "Retrieval", dependencies: ["FineTuning", "CBLAS"]),
+        // A C view of Debian's libfaiss.a (C++ only); static FAISS needs OpenMP and BLAS/LAPACK at link time.
+        .target(name: "CFAISSShim", cxxSettings: [.headerSearchPath("openmp")], linkerSettings: [
+            .linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("lapack"), .linkedLibrary("blas"),
+        ]),
+        // FAISS (HNSW, IVF, flat) behind Retrieval's VectorIndex; the only product that needs libfaiss-dev.
+        .target(name: "RetrievalFAISS", dependencies: ["Retrieval", "CFAISSShim"]),
         // Fixture paths and the pretrained MiniLM folder, shared by the test targets (fetched once).
         .target(name: "TestFixtures", path: "Tests/TestFixtures"),
         // Every external input fed with mutated bytes (`make fuzz`); the corpus replays in `make test`.
@@ -34,7 +44,10 @@ let package = Package(
         .executableTarget(name: "FuzzRunner", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestFixtures"]),
+        .testTarget(name: "RetrievalFAISSTests", dependencies: ["RetrievalFAISS"]),
         .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "TestFixtures", "FuzzTargets"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )
