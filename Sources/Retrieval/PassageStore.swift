@@ -1,7 +1,7 @@
 import Foundation
 import FineTuning
 
-/// The retrieval half of RAG: passages embedded with a ``SentenceEmbedder`` into a
+/// The retrieval half of RAG: passages embedded with a `SentenceEmbedder` into a
 /// ``VectorIndex``, searched with the embeddings of questions.
 ///
 /// ```swift

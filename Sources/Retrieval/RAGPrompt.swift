@@ -72,7 +72,7 @@ extension PretrainedLLM {
     /// `prompt`'s messages in the model's chat template, with the assistant's turn opened for
     /// generation.
     ///
-    /// - Throws: what ``PretrainedLLM/chatPrompt(_:addGenerationPrompt:)`` throws.
+    /// - Throws: what `PretrainedLLM.chatPrompt(_:addGenerationPrompt:)` throws.
     public func prompt(for prompt: RAGPrompt) throws -> String {
         try chatPrompt(prompt.messages, addGenerationPrompt: true)
     }

@@ -20,6 +20,7 @@ public enum RetrievalError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A backend (FAISS) refused an operation; `reason` is its message.
     case backend(operation: String, reason: String)
 
+    /// The fault in words, naming the file or id involved.
     public var description: String {
         switch self {
         case let .dimensionMismatch(expected, shape):

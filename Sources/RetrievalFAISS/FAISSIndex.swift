@@ -2,8 +2,8 @@ import CFAISSShim
 import FineTuning
 import Retrieval
 
-/// A ``VectorIndex`` backed by FAISS (Debian's `libfaiss-dev`), for collections where exact
-/// search over every vector (``FlatIndex``) becomes too slow.
+/// A `VectorIndex` backed by FAISS (Debian's `libfaiss-dev`), for collections where exact
+/// search over every vector (`FlatIndex`) becomes too slow.
 ///
 /// ```swift
 /// let index = try FAISSIndex(dimension: 384, kind: .hnsw(m: 32, efSearch: 64))
@@ -13,7 +13,7 @@ import Retrieval
 /// ```
 ///
 /// Vectors are scaled to unit length and compared by inner product, so scores are cosine
-/// similarities as with ``FlatIndex``. String ids map to 64-bit FAISS labels; replacing a vector
+/// similarities as with `FlatIndex`. String ids map to 64-bit FAISS labels; replacing a vector
 /// removes its old label and adds a new one. An IVF index learns its cells from the first
 /// upsert (which must hold at least as many vectors as it has lists) unless
 /// ``train(on:)`` was called first. HNSW graphs cannot drop nodes: removed vectors stay in
@@ -23,7 +23,7 @@ import Retrieval
 public final class FAISSIndex: VectorIndex {
     /// The FAISS index type and its search settings.
     public enum Kind: Sendable, Equatable {
-        /// Exact search (FAISS `IndexFlatIP`): the same results as ``FlatIndex``.
+        /// Exact search (FAISS `IndexFlatIP`): the same results as `FlatIndex`.
         case flat
         /// A navigable small-world graph (`IndexHNSWFlat`): `m` links per node; `efSearch`
         /// candidates kept while searching (higher: better recall, slower).
@@ -44,7 +44,7 @@ public final class FAISSIndex: VectorIndex {
 
     /// An empty index of `dimension`-long vectors.
     ///
-    /// - Throws: ``RetrievalError/backend(operation:reason:)`` when FAISS refuses the settings.
+    /// - Throws: `RetrievalError.backend(operation:reason:)` when FAISS refuses the settings.
     public init(dimension: Int, kind: Kind = .flat) throws {
         precondition(dimension > 0, "FAISSIndex: dimension must be positive, got \(dimension)")
         self.dimension = dimension
@@ -83,7 +83,7 @@ public final class FAISSIndex: VectorIndex {
 
     /// Adds the rows of `vectors` under `ids`, replacing the vectors of ids already stored.
     ///
-    /// - Throws: ``RetrievalError`` for a shape, count, duplicate-id or non-finite-value problem,
+    /// - Throws: `RetrievalError` for a shape, count, duplicate-id or non-finite-value problem,
     ///   or an IVF index asked to learn its cells from too few vectors; the index is then unchanged.
     public func upsert(ids: [String], vectors: Tensor) throws {
         let rows = try VectorRows(vectors, dimension: dimension)
@@ -105,7 +105,7 @@ public final class FAISSIndex: VectorIndex {
 
     /// Removes the vectors under `ids`.
     ///
-    /// - Throws: ``RetrievalError/unknownID(_:)`` or ``RetrievalError/duplicateID(_:)``; the
+    /// - Throws: `RetrievalError.unknownID(_:)` or `RetrievalError.duplicateID(_:)`; the
     ///   index is then unchanged.
     public func remove(ids: [String]) throws {
         try checkUnique(ids)
@@ -124,7 +124,7 @@ public final class FAISSIndex: VectorIndex {
     }
 
     /// The (up to) `k` stored vectors most similar to each row of `queries`, best first.
-    /// Approximate for HNSW and IVF: compare with ``FlatIndex`` through `recall(at:of:against:queries:)`.
+    /// Approximate for HNSW and IVF: compare with `FlatIndex` through `recall(at:of:against:queries:)`.
     public func search(_ queries: Tensor, k: Int) throws -> [[SearchHit]] {
         precondition(k >= 0, "FAISSIndex.search: k must not be negative, got \(k)")
         let rows = try VectorRows(queries, dimension: dimension)
