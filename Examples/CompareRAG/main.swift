@@ -21,16 +21,19 @@ struct CompareRAG: ParsableCommand {
         commandName: "compare-rag",
         abstract: "Fine-tuning or RAG: SmolLM2-135M-Instruct answers US city facts closed-book, fine-tuned, with retrieval and both.")
 
-    @Flag(help: "A smoke test (CI): 16 cities, 8 changed facts, 24 questions per test set.")
+    @Flag(help: "A smoke test (CI): 8 cities, 6 changed facts, 16 questions per test set.")
     var quick = false
 
-    @Option(help: "Cities the paths know (default 120; quick 16).")
+    @Option(help: "Cities the paths know (default 100; quick 8).")
     var knownCities: Int?
 
-    @Option(help: "Facts the update changes (default 100; quick 8).")
+    @Option(help: "Facts the update changes (default 100; quick 6).")
     var changedFacts: Int?
 
-    @Option(help: "Passes over the training records (default 3; quick 2).")
+    @Option(help: "The most questions per test set (default 150; quick 16).")
+    var questionLimit: Int?
+
+    @Option(help: "Passes over the training records (default 1: each fact once per trained phrasing).")
     var epochs: Double?
 
     @Option(help: "Seed of every draw and of training.")
@@ -46,6 +49,7 @@ struct CompareRAG: ParsableCommand {
         var s = quick ? RAGRunSettings.quick : RAGRunSettings()
         if let knownCities { s.knownCities = knownCities }
         if let changedFacts { s.changedFacts = changedFacts }
+        if let questionLimit { s.questionLimit = questionLimit }
         if let epochs { s.epochs = epochs }
         s.seed = seed
         s.output = output

@@ -108,7 +108,7 @@ public struct CityQuestionSet: Sendable {
 
     /// The questions about changed facts (in a seen phrasing, expecting the new value), and the
     /// records that retrain the fine-tuned model on them: every seen phrasing of each change,
-    /// plus as many records of unchanged facts (replay, so retraining does not erase the rest).
+    /// plus half as many records of unchanged facts (replay, so retraining does not erase the rest).
     public static func update(_ changes: [FactChange], knowledge: CityKnowledge, seed: UInt64) -> (questions: [CityQuestion], retrain: [SFTRecord]) {
         let generator = Generator(seed: seed ^ 0xC4A6_E5)
         let questions = changes.map { CityQuestion(city: $0.city, fact: $0.fact, phrasing: generator.nextInt(below: CityQuestion.seenPhrasings.count)) }
@@ -119,7 +119,7 @@ public struct CityQuestionSet: Sendable {
         let unchanged = knowledge.known.flatMap { city in CityFact.allCases.map { (city, $0) } }
             .filter { !changedSlots.contains("\($0.0.id)/\($0.1.rawValue)") }
         if !unchanged.isEmpty {
-            for _ in 0..<records.count {
+            for _ in 0..<(records.count / 2) {
                 let (city, fact) = unchanged[generator.nextInt(below: unchanged.count)]
                 records.append(CityQuestion(city: city, fact: fact, phrasing: generator.nextInt(below: CityQuestion.seenPhrasings.count)).record())
             }

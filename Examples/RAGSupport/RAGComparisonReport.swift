@@ -75,7 +75,7 @@ public struct RAGComparisonReport: Codable, Sendable {
             out += String(format: "Fine-tuning: LoRA r16 α32 on every projection, %d records (%g epochs, batch %d, learning rate %g), %.0f s; ",
                           t.records, s.epochs, s.batchSize, s.learningRate, t.trainSeconds)
             out += String(format: "%d of them teach \"I don't know\" on %d other cities. Retraining on the update: %d records "
-                          + "(the changed facts in every trained phrasing plus as many unchanged ones replayed), %g epochs, %.0f s. "
+                          + "(the changed facts in every trained phrasing plus half as many unchanged ones replayed), %g epochs, %.0f s. "
                           + "Training peak RSS %@.\n\n",
                           s.abstainCities * CityFact.allCases.count, s.abstainCities, t.retrainRecords, s.retrainEpochs,
                           t.retrainSeconds, formatBytes(t.peakRSSBytes))

@@ -12,19 +12,20 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
     /// The GeoNames places (what `make data` extracted).
     public var cities = LLMPaths.packageRoot.appendingPathComponent("data/cities-us.csv").path
     /// Cities the paths know (trained and indexed).
-    public var knownCities = 120
+    public var knownCities = 100
     /// Cities the fine-tuned model is taught to abstain on.
     public var abstainCities = 30
     /// Cities nobody knows (the abstain/hallucination test).
-    public var unknownCities = 50
+    public var unknownCities = 40
     /// Facts changed by the update.
     public var changedFacts = 100
     /// The most questions of each test set (seen, unseen phrasing, unknown).
-    public var questionLimit = 200
-    /// Passes over the training records.
-    public var epochs = 3.0
+    public var questionLimit = 150
+    /// Passes over the training records (one pass shows each fact three times, once per trained
+    /// phrasing).
+    public var epochs = 1.0
     /// Passes over the update's records when retraining.
-    public var retrainEpochs = 3.0
+    public var retrainEpochs = 1.0
     /// Examples per optimizer step.
     public var batchSize = 16
     /// LoRA's peak learning rate.
@@ -32,7 +33,7 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
     /// Passages retrieved into each prompt.
     public var topK = 3
     /// Questions answered one at a time to measure latency.
-    public var latencySamples = 24
+    public var latencySamples = 20
     /// The seed of every draw.
     public var seed: UInt64 = 0
     /// Where the comparison and each path's files go.
@@ -44,15 +45,13 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
     /// The CI smoke test: a handful of cities, one short training run, a few questions.
     public static var quick: RAGRunSettings {
         var s = RAGRunSettings()
-        s.knownCities = 16
-        s.abstainCities = 4
-        s.unknownCities = 6
-        s.changedFacts = 8
-        s.questionLimit = 24
-        s.epochs = 2
-        s.retrainEpochs = 2
+        s.knownCities = 8
+        s.abstainCities = 2
+        s.unknownCities = 4
+        s.changedFacts = 6
+        s.questionLimit = 16
         s.batchSize = 8
-        s.latencySamples = 4
+        s.latencySamples = 3
         return s
     }
 

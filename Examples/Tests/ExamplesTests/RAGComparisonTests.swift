@@ -60,10 +60,28 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<rect x=").count - 1 == 4 * 5 + 5)
     }
 
-    /// The real model and embedder on three cities: the batched answers (shared prompt prefix)
-    /// are the answers each prompt gets alone, and RAG puts the city's passage in the prompt.
-    @Test func batchedAnswersMatchSingleOnesOnTheRealModel() throws {
-        let llm = try PretrainedLLM(contentsOf: try smolLM2File.get())
+    /// A tiny LLaMA GGUF (2 blocks of width 64) carrying SmolLM2's tokenizer and chat template:
+    /// what it answers is noise, but every step of every path runs as on the real model.
+    private func tinyModel(in folder: URL) throws -> URL {
+        let source = try GGUFFile(contentsOf: try smolLM2File.get()).metadata
+        var config = GPTConfig(vocabularySize: 49_152, maxPositions: 512, dim: 64, layers: 2, heads: 4, kvHeads: 2, hidden: 96)
+        config.positions = .rotary(base: 100_000)
+        config.norm = .rmsNorm
+        config.feedForward = .swiGLU
+        config.bias = false
+        config.normEps = Double(Float(1e-5))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("tiny.gguf")
+        _ = try GPT(config, generator: Generator(seed: 1)).writeGGUF(to: url, type: .f32, metadataFrom: source)
+        return url
+    }
+
+    /// The batched answers (shared prompt prefix) are the answers each prompt gets alone, and
+    /// RAG puts the city's passage and the instruction in the prompt.
+    @Test func batchedAnswersMatchSingleOnes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rag-answer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let llm = try PretrainedLLM(contentsOf: try tinyModel(in: folder))
         let store = PassageStore(embedder: try SentenceEmbedder(directory: try miniLMFolder.get()))
         let cities = [charleston,
                       City(id: 3, name: "Boise", state: "Idaho", ianaTimeZone: "America/Boise", population: 235_684, elevation: 824),
@@ -71,18 +89,58 @@ import Testing
         try store.upsert(cities.map(CityKnowledge.passage(for:)))
         let questions = [CityQuestion(city: cities[1], fact: .state, phrasing: 0), CityQuestion(city: cities[2], fact: .timeZone, phrasing: 3)]
         for answerer in [CityAnswerer(llm: llm, store: nil), CityAnswerer(llm: llm, store: store, topK: 2)] {
-            answerer.maxNewTokens = 8
+            answerer.maxNewTokens = 6
             let batched = try answerer.answer(questions)
             let prompts = try answerer.prompts(for: questions)
             for (answer, prompt) in zip(batched, prompts) {
-                let alone = llm.model.generateGreedy([llm.tokenizer.encode(prompt, addSpecialTokens: true)], maxNewTokens: 8,
+                let alone = llm.model.generateGreedy([llm.tokenizer.encode(prompt, addSpecialTokens: true)], maxNewTokens: 6,
                                                      stopTokens: llm.stopTokens)[0]
                 #expect(answer.output == llm.tokenizer.decode(alone, skipSpecialTokens: true).trimmingCharacters(in: .whitespacesAndNewlines))
             }
             if answerer.store != nil {
                 #expect(prompts[0].contains(CityKnowledge.passage(for: cities[1]).text))
                 #expect(prompts[0].contains(CityAnswerer.ragInstruction))
+            } else {
+                #expect(prompts[0].contains(CityQuestion.instruction) && !prompts[0].contains("Passages"))
             }
+        }
+    }
+
+    /// Training and the two paths that take an update in differently (retraining, re-embedding)
+    /// end to end on the tiny model and a handful of cities; the other two combine their parts.
+    @Test func everyPathRunsEndToEnd() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rag-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var settings = RAGRunSettings.quick
+        settings.model = try tinyModel(in: folder).path
+        settings.embedder = try miniLMFolder.get().path
+        settings.output = folder.appendingPathComponent("out").path
+        (settings.knownCities, settings.abstainCities, settings.unknownCities, settings.changedFacts) = (3, 1, 2, 2)
+        (settings.questionLimit, settings.batchSize, settings.latencySamples) = (4, 4, 1)
+        let cities = (0..<10).map { i in
+            City(id: 100 + i, name: "Placeton \(String(repeating: "x", count: i + 1))", state: CityFact.states[i], ianaTimeZone: "America/Chicago",
+                 population: 1_000 * i, elevation: 100 * Double(i) + 1)
+        }
+        let experiment = try RAGExperiment(cities: cities.filter { $0.population > 0 }, settings: settings)
+        let run = RAGPathRun(settings: settings, log: { _ in })
+        let training = try run.train(experiment)
+        #expect(training.records == 3 * 4 * 3 + 1 * 4 && training.retrainRecords == 2 * 3 + 3)
+        let rows = try [RAGPath.fineTuned, .rag].map { try run.serve($0, experiment) }
+        for row in rows {
+            #expect(row.questionCounts == ["seen": 4, "unseen_phrasing": 4, "unknown": 4, "update": 2])
+            for rate in [row.accuracySeen, row.accuracyUnseenPhrasing, row.accuracyAfterUpdate, row.unknownAbstainRate, row.unknownHallucinationRate] {
+                #expect((0...1).contains(rate))
+            }
+            #expect(row.latencyMsMedian > 0 && row.peakRSSBytes > 0 && row.disk["model"] ?? 0 > 0)
+            #expect(row.updateSeconds != nil)
+            #expect((row.disk["adapter"] != nil) == row.path.usesAdapter && (row.disk["index"] != nil) == row.path.usesRetrieval)
+        }
+        #expect(rows[0].accuracyAfterUpdateStale != nil && rows[0].accuracySeenAfterUpdate != nil)
+        #expect(rows[1].accuracyAfterUpdateStale == nil && rows[1].disk["embedder"] ?? 0 > 0)
+        let report = RAGComparisonReport(rows: rows, training: training, settings: settings, machine: "test", totalSeconds: 1)
+        try report.write(to: folder.appendingPathComponent("out"))
+        for name in ["comparison.md", "comparison.json", "comparison.svg"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/\(name)").path))
         }
     }
 }
