@@ -72,10 +72,10 @@ public struct RAGComparisonReport: Codable, Sendable {
         out += "\(s.unknownCities) cities no path knows, \(counts["update"] ?? 0) about the \(s.changedFacts) facts the update changed. "
         out += "Greedy decoding; an answer is right when it names the expected value and no other.\n\n"
         if let t = training {
-            out += String(format: "Fine-tuning: LoRA r16 α32 on every projection, %d records (%g epochs, batch %d, learning rate %g), %.0f s; ",
+            out += String(format: "Fine-tuning: LoRA r16 α32 on every projection, %d records (%g pass(es), batch %d, learning rate %g), %.0f s; ",
                           t.records, s.epochs, s.batchSize, s.learningRate, t.trainSeconds)
             out += String(format: "%d of them teach \"I don't know\" on %d other cities. Retraining on the update: %d records "
-                          + "(the changed facts in every trained phrasing plus half as many unchanged ones replayed), %g epochs, %.0f s. "
+                          + "(the changed facts in every trained phrasing plus half as many unchanged ones replayed), %g pass(es), %.0f s. "
                           + "Training peak RSS %@.\n\n",
                           s.abstainCities * CityFact.allCases.count, s.abstainCities, t.retrainRecords, s.retrainEpochs,
                           t.retrainSeconds, formatBytes(t.peakRSSBytes))
