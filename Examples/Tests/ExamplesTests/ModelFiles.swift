@@ -25,3 +25,18 @@ let smolLM2File: Result<URL, ModelFileMissing> = {
 struct ModelFileMissing: Error, CustomStringConvertible {
     var description: String
 }
+
+/// data/all-MiniLM-L6-v2, fetched with scripts/fetch-minilm.sh when missing.
+let miniLMFolder: Result<URL, ModelFileMissing> = {
+    let folder = packageRoot.appendingPathComponent("data/all-MiniLM-L6-v2")
+    let weights = folder.appendingPathComponent("model.safetensors")
+    if FileManager.default.fileExists(atPath: weights.path) { return .success(folder) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [packageRoot.appendingPathComponent("scripts/fetch-minilm.sh").path]
+    if (try? process.run()) != nil { process.waitUntilExit() }
+    guard FileManager.default.fileExists(atPath: weights.path) else {
+        return .failure(ModelFileMissing(description: "\(folder.path) is missing and scripts/fetch-minilm.sh failed; run `make model`"))
+    }
+    return .success(folder)
+}()
