@@ -44,7 +44,8 @@ public final class MiniLMEmbedRealWorkload: TrainingWorkload {
 
     /// The text column (third, tab-separated) of the first ``count`` rows after the header.
     static func snippets(from file: URL) throws -> [String] {
-        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        // The file has CRLF line ends: "\r\n" is one Character, which isNewline matches.
+        let lines = try String(contentsOf: file, encoding: .utf8).split(whereSeparator: \.isNewline)
         return lines.dropFirst().prefix(count).compactMap { line in
             let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
             return fields.count == 3 ? String(fields[2]) : nil
