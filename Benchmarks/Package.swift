@@ -40,7 +40,9 @@ let package = Package(
             name: "train-bench",
             dependencies: [
                 "Workloads",
+                "RawBLAS",
                 .product(name: "TensorKit", package: "SwiftFineTuning"),
+                .product(name: "FineTuning", package: "SwiftFineTuning"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/TrainBench"

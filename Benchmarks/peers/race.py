@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Race train-bench (TensorKit/FineTuning) against torch_bench.py (PyTorch) on the same workloads.
 
-    python3 Benchmarks/peers/race.py                       # all six workloads, 3 rounds
+    python3 Benchmarks/peers/race.py                       # all seven workloads, 3 rounds
     python3 Benchmarks/peers/race.py --workloads gpt_full --rounds 5 --steps 10
     python3 Benchmarks/peers/race.py --model data/all-MiniLM-L6-v2 --workloads minilm_embed
     python3 Benchmarks/peers/race.py --workloads smollm2   # the SmolLM2 workloads (--gguf FILE)
@@ -17,7 +17,13 @@ The minilm_* workloads need the all-MiniLM-L6-v2 folder: --model DIR, by default
 data/all-MiniLM-L6-v2 under the repository root when it exists (`make model` fetches it);
 without it they are skipped with a message. minilm_embed is inference: its time columns are
 ms per batch of 32, and the sentences/s columns and their ratio (ours / torch, higher is better
-for us) are filled for it only.
+for us) are filled for it only. minilm_embed_real embeds 256 movie-review snippets (data/movie-reviews.tsv,
+beside the model folder) per step against sentence-transformers' encode(batch_size=32); its ms are per
+step of 256 sentences. `pip install sentence-transformers` into the peer's Python for it.
+
+The limit columns: ours runs with --limit, which records the matrix products of one of its steps
+and replays them through raw cblas_sgemm on preallocated buffers; each side's time is then
+divided by that replay's time (what a step of these shapes could take if only its GEMMs cost).
 
 The smollm2_* workloads load SmolLM2-135M-Instruct from --gguf FILE (default
 data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf under the repository root; `make llm` fetches it)
@@ -47,7 +53,8 @@ REPO = os.path.dirname(PACKAGE)
 DEFAULT_PYTHON = "/work/main/.venv-peer/bin/python"
 DEFAULT_MODEL = os.path.join(REPO, "data", "all-MiniLM-L6-v2")
 DEFAULT_GGUF = os.path.join(REPO, "data", "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
-ALL_WORKLOADS = ["gpt_full", "gpt_partial", "gpt_lora", "minilm_embed", "minilm_lora_step", "minilm_full_step"]
+ALL_WORKLOADS = ["gpt_full", "gpt_partial", "gpt_lora", "minilm_embed", "minilm_embed_real", "minilm_lora_step",
+                 "minilm_full_step"]
 SMOLLM2_WORKLOADS = ["smollm2_generate", "smollm2_generate_quantized", "smollm2_prefill", "smollm2_prefill_quantized",
                      "smollm2_lora_step", "smollm2_qlora_step", "smollm2_full_step"]
 SMOLLM2_STEPS = 3
@@ -125,6 +132,7 @@ def main():
     torch_script = os.path.join(HERE, "torch_bench.py")
     model, why_no_model = model_directory(args)
     rows = []
+    cpu_rows = []
     generation_rows = []
     mismatches = []
     names = []
@@ -144,7 +152,8 @@ def main():
                 continue
             common += ["--model", model]
         ours_env, torch_env, torch_args = MODES[args.mode]
-        commands = {"ours": [ours_binary] + common, "torch": [python, torch_script] + common + torch_args}
+        # Ours also replays its step's matrix products through raw BLAS (the limit column).
+        commands = {"ours": [ours_binary] + common + ["--limit"], "torch": [python, torch_script] + common + torch_args}
         envs = {"ours": ours_env, "torch": torch_env}
         runs = {"ours": [], "torch": []}
         for round_index in range(args.rounds):
@@ -174,9 +183,13 @@ def main():
         inference = "sentences_per_s" in ours[0]
         sentences = ((med(ours, lambda r: r["sentences_per_s"]), med(theirs, lambda r: r["sentences_per_s"]))
                      if inference else None)
+        limit = med(ours, lambda r: r.get("gemm_limit_ms", float("nan")))
+        cpu_rows.append((workload, med(ours, lambda r: r.get("cpu_ms", float("nan"))),
+                         med(theirs, lambda r: r.get("cpu_ms", float("nan"))),
+                         med(ours, lambda r: r.get("gemm_limit_cpu_ms", float("nan")))))
         rows.append((workload, med(ours, step_ms), med(theirs, step_ms), sentences,
                      med(ours, lambda r: r["peak_rss_mb"]), med(theirs, lambda r: r["peak_rss_mb"]),
-                     counts, workload in mismatches))
+                     counts, workload in mismatches, limit))
 
     if generation_rows:
         print("| workload | ours decode tok/s | torch decode tok/s | decode ratio | ours prefill tok/s "
@@ -190,19 +203,34 @@ def main():
               "64 greedy tokens, batch 1 (decode = the 63 tokens after the first); smollm2_prefill: 4 × 256 tokens.\n")
         if not rows:
             return
-    print("| workload | ours ms/step | torch ms/step | time ratio | ours sentences/s | torch sentences/s "
+    print("| workload | ours ms/step | torch ms/step | time ratio | GEMM limit ms | ours / limit | torch / limit "
+          "| ours sentences/s | torch sentences/s "
           "| sentences/s ratio (ours / torch) | ours RSS MB | torch RSS MB | RSS ratio | trainable / total |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, ot, tt, sentences, orss, trss, (trainable, total), mismatch in rows:
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, ot, tt, sentences, orss, trss, (trainable, total), mismatch, limit in rows:
         sentence_cells = ("%.1f | %.1f | %s" % (sentences[0], sentences[1], ratio(*sentences)) if sentences
                           else "— | — | —")
-        print("| %s | %.1f | %.1f | %s | %s | %.0f | %.0f | %s | %s / %s%s |" % (
-            name, ot, tt, ratio(ot, tt), sentence_cells, orss, trss, ratio(orss, trss),
+        limit_cells = ("%.1f | %s | %s" % (limit, ratio(ot, limit), ratio(tt, limit)) if limit == limit
+                       else "— | — | —")
+        print("| %s | %.1f | %.1f | %s | %s | %s | %.0f | %.0f | %s | %s / %s%s |" % (
+            name, ot, tt, ratio(ot, tt), limit_cells, sentence_cells, orss, trss, ratio(orss, trss),
             format(trainable, ","), format(total, ","), " (torch differs!)" if mismatch else ""))
     print("\nmode %s: %d alternating rounds per side, %s timed steps per run (after the warm-up), medians; "
-          "time and RSS ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×); minilm_embed is inference: "
+          "time and RSS ratio = ours / torch (targets: time ≤ 0.80×, RSS ≤ 0.50×); GEMM limit = one step's matrix "
+          "products (recorded from ours) replayed through raw cblas_sgemm, and each side's time over it (target ≤ 1.15, "
+          "minilm_embed ≤ 1.10); minilm_embed is inference: "
           "its ms are per batch of 32 and its sentences/s ratio is ours / torch (above 1 = we are faster)."
           % (args.mode, args.rounds, args.steps or "10 (smollm2_*: %d)" % SMOLLM2_STEPS))
+    if cpu_rows:
+        print("\nProcess CPU time (user + system, all threads) of the same runs: what each side's step costs "
+              "regardless of other jobs on the machine (with one thread each, --mode single, the work itself; "
+              "with two, spinning idle threads count too).\n")
+        print("| workload | ours CPU ms | torch CPU ms | CPU ratio | GEMM limit CPU ms | ours / limit | torch / limit |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, ours_cpu, torch_cpu, limit_cpu in cpu_rows:
+            print("| %s | %.1f | %.1f | %s | %.1f | %s | %s |" % (
+                name, ours_cpu, torch_cpu, ratio(ours_cpu, torch_cpu), limit_cpu, ratio(ours_cpu, limit_cpu),
+                ratio(torch_cpu, limit_cpu)))
     if mismatches:
         print("parameter counts differ between the sides for: %s" % ", ".join(mismatches))
         sys.exit(1)

@@ -266,6 +266,47 @@ class MiniLMWorkload:
         return GPTWorkload.profiled_step(self)
 
 
+REAL_COUNT, REAL_BATCH = 256, 32
+
+
+class MiniLMEmbedRealWorkload:
+    """minilm_embed_real: sentence-transformers' encode(batch_size=32) on the first 256 snippets of
+    movie-reviews.tsv (beside the model folder), as MiniLMEmbedRealWorkload.swift: the library
+    sorts by length, pads per batch, mean-pools and normalises; tokenization is timed too."""
+
+    def __init__(self, directory, seed=0):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+        transformers_logging.disable_progress_bar()
+        self.model = SentenceTransformer(directory, device="cpu")
+        self.model.eval()
+        path = os.path.join(os.path.dirname(os.path.abspath(directory.rstrip("/"))), "movie-reviews.tsv")
+        with open(path, encoding="utf-8") as handle:
+            rows = [line.rstrip("\n").split("\t", 2) for line in handle.read().split("\n")[1:] if line]
+        self.texts = [row[2] for row in rows[:REAL_COUNT] if len(row) == 3]
+        if len(self.texts) != REAL_COUNT:
+            sys.exit("torch_bench: %s has %d snippets, needs %d" % (path, len(self.texts), REAL_COUNT))
+        self.sequences_per_step = REAL_COUNT
+
+    def parameter_counts(self):
+        params = list(self.model.parameters())
+        return sum(p.numel() for p in params), sum(p.numel() for p in params)
+
+    def step(self):
+        vectors = self.model.encode(self.texts, batch_size=REAL_BATCH, convert_to_numpy=True, show_progress_bar=False)
+        return float(vectors.astype("float64").mean())
+
+    def profiled_step(self):
+        t0 = time.perf_counter()
+        self.step()
+        t1 = time.perf_counter()
+        rss = resident_mib()
+        return {"forward_ms": (t1 - t0) * 1e3, "backward_ms": 0.0, "optimizer_ms": 0.0,
+                "rss_after_forward_mb": rss, "rss_after_backward_mb": rss, "rss_after_optimizer_mb": rss}
+
+
 SMOL_PROMPT, SMOL_NEW = 128, 64
 SMOL_PREFILL_BATCH, SMOL_PREFILL_LENGTH = 4, 256
 SMOL_TRAIN_BATCH, SMOL_TRAIN_LENGTH = 4, 128
@@ -417,6 +458,7 @@ WORKLOADS = {
     "gpt_partial": lambda args: GPTWorkload(frozen_blocks=2, seed=args.seed),
     "gpt_lora": lambda args: GPTWorkload(lora=True, seed=args.seed),
     "minilm_embed": lambda args: MiniLMWorkload("embed", needs_model(args), seed=args.seed),
+    "minilm_embed_real": lambda args: MiniLMEmbedRealWorkload(needs_model(args), seed=args.seed),
     "minilm_lora_step": lambda args: MiniLMWorkload("lora", needs_model(args), seed=args.seed),
     "minilm_full_step": lambda args: MiniLMWorkload("full", needs_model(args), seed=args.seed),
     # The Swift side's *_quantized and qlora workloads keep the projections in their GGUF blocks;
@@ -454,11 +496,12 @@ def main():
             first_loss = loss
     if hasattr(job, "reset_times"):
         job.reset_times()
-    times = []
+    times, cpu_times = [], []
     for _ in range(args.steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         loss = job.step()
         times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
     trainable, total = job.parameter_counts()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     median = statistics.median(times)
@@ -473,7 +516,7 @@ def main():
     else:
         result["ms_per_step"] = round(median * 1e3, 3)
     result.update(peak_rss_mb=round(peak_rss_mb, 1), trainable=trainable, total=total, loss=round(loss, 6),
-                  first_loss=round(first_loss, 6))
+                  first_loss=round(first_loss, 6), cpu_ms=round(statistics.median(cpu_times) * 1e3, 3))
     print(json.dumps(result))
     if args.phases:
         runs = [job.profiled_step() for _ in range(args.steps)]

@@ -11,8 +11,9 @@
 // Benchmarks/peers/torch_bench.py prints the same keys for the same workload in PyTorch, and
 // Benchmarks/peers/race.py runs the two alternately.
 import ArgumentParser
+import FineTuning
 import Foundation
-import TensorKit
+@_spi(Benchmarking) import TensorKit
 import Workloads
 
 @main
@@ -34,6 +35,12 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Seed for the initial weights and the random batch.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Run the query/key/value projections of every attention layer one by one (MultiHeadAttention.packsProjections = false), the reference for the packed path.")
+    var separateProjections = false
+
+    @Flag(help: "After the timed steps, record the matrix products of one step and time them replayed through raw cblas_sgemm on preallocated buffers (median over --steps replays): adds gemm_limit_ms, gemm_limit_cpu_ms (process CPU time), gemm_calls and gemm_gflop to the JSON line.")
+    var limit = false
+
     @Flag(help: "After the timed steps, time forward / backward / optimizer separately over as many steps and print them (and resident memory after each) as a JSON line on stderr.")
     var phases = false
 
@@ -49,6 +56,11 @@ struct TrainBench: ParsableCommand {
             FileHandle.standardError.write(Data("train-bench: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        if separateProjections {
+            for (_, module) in job.rootModule.namedModules() {
+                (module as? MultiHeadAttention)?.packsProjections = false
+            }
+        }
         let setupRSS = Measurement.residentMiB() ?? .nan
         var loss = 0.0, firstLoss = 0.0
         for index in 0..<job.warmupSteps {
@@ -56,10 +68,13 @@ struct TrainBench: ParsableCommand {
             if index == 0 { firstLoss = loss }
         }
         job.resetTimes()
-        var times: [Double] = []
-        for _ in 0..<steps { times.append(Measurement.seconds { loss = job.step() }) }
+        var times: [Double] = [], cpuTimes: [Double] = []
+        for _ in 0..<steps {
+            cpuTimes.append(Measurement.cpuSeconds { times.append(Measurement.seconds { loss = job.step() }) })
+        }
         let counts = job.parameterCounts
         let rss = Measurement.peakResidentMiB() ?? .nan
+        let limitFields = limit ? gemmLimit(job) : []
         let median = Measurement.median(times)
         var fields = ["\"workload\": \"\(workload)\""]
         if let reported = job.reportedFields {
@@ -77,9 +92,28 @@ struct TrainBench: ParsableCommand {
             "\"total\": \(counts.total)",
             "\"loss\": \(String(format: "%.6f", loss))",
             "\"first_loss\": \(String(format: "%.6f", firstLoss))",
-        ]
+            // Process CPU time of a step (or batch), median: robust to other jobs on one thread.
+            "\"cpu_ms\": \(String(format: "%.3f", Measurement.median(cpuTimes) * 1e3))",
+        ] + limitFields
         print("{" + fields.joined(separator: ", ") + "}")
         if phases { printPhases(job, setupRSS: setupRSS) }
+    }
+
+    /// The limit column: one step's products replayed through raw BLAS (after one untimed replay).
+    private func gemmLimit(_ job: any TrainingWorkload) -> [String] {
+        let calls = GEMMRecording.record { _ = job.step() }.calls
+        let replay = GEMMReplay(calls: calls)
+        replay.run()
+        var times: [Double] = [], cpuTimes: [Double] = []
+        for _ in 0..<steps {
+            cpuTimes.append(Measurement.cpuSeconds { times.append(Measurement.seconds { replay.run() }) })
+        }
+        return [
+            "\"gemm_limit_ms\": \(String(format: "%.3f", Measurement.median(times) * 1e3))",
+            "\"gemm_limit_cpu_ms\": \(String(format: "%.3f", Measurement.median(cpuTimes) * 1e3))",
+            "\"gemm_calls\": \(calls.count)",
+            "\"gemm_gflop\": \(String(format: "%.3f", replay.flops / 1e9))",
+        ]
     }
 
     private func printPhases(_ job: any TrainingWorkload, setupRSS: Double) {

@@ -84,6 +84,8 @@ public final class GPTWorkload: TrainingWorkload {
         targets = tokens.slice(axis: 1, 1..<(GPTShapes.sequence + 1)).contiguous()
     }
 
+    public var rootModule: Module { model }
+
     public var parameterCounts: (trainable: Int, total: Int) { model.parameterCounts() }
 
     public func step() -> Double {

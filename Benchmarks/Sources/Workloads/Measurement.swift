@@ -9,6 +9,21 @@ public enum Measurement {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// CPU seconds (user + system, all threads of the process) `body` took. On a machine shared
+    /// with other jobs this, unlike the wall clock, does not count the time slices other
+    /// processes took; with one thread it is the work itself (with several, spinning idle
+    /// threads count too).
+    public static func cpuSeconds(_ body: () -> Void) -> Double {
+        func now() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
+        let start = now()
+        body()
+        return now() - start
+    }
+
     /// The median of `values` (mean of the middle two for an even count).
     public static func median(_ values: [Double]) -> Double {
         precondition(!values.isEmpty, "median: no values")

@@ -105,6 +105,8 @@ public final class MiniLMWorkload: TrainingWorkload {
         }
     }
 
+    public var rootModule: Module { classifier ?? encoder }
+
     public var parameterCounts: (trainable: Int, total: Int) {
         classifier?.parameterCounts() ?? encoder.parameterCounts()
     }

@@ -111,6 +111,8 @@ public final class SmolLM2Workload: TrainingWorkload {
         }
     }
 
+    public var rootModule: Module { model }
+
     public var parameterCounts: (trainable: Int, total: Int) {
         let counts = model.parameterCounts()
         return (counts.trainable, counts.total + quantizedElements)

@@ -23,6 +23,8 @@ public protocol TrainingWorkload: AnyObject {
     var reportedFields: [(String, Double)]? { get }
     /// Forgets what the warm-up steps measured (before the timed steps).
     func resetTimes()
+    /// The model a step runs (for switches such as `train-bench --separate-projections`).
+    var rootModule: Module { get }
 }
 
 extension TrainingWorkload {
@@ -94,7 +96,8 @@ public enum WorkloadError: Error, CustomStringConvertible {
 /// Every workload by name. Add a new one here and in torch_bench.py's WORKLOADS, with the same name.
 public enum WorkloadCatalog {
     /// All names, available or not, in the order the race runs them.
-    public static let names = ["gpt_full", "gpt_partial", "gpt_lora", "minilm_embed", "minilm_lora_step", "minilm_full_step"]
+    public static let names = ["gpt_full", "gpt_partial", "gpt_lora", "minilm_embed", "minilm_embed_real",
+                               "minilm_lora_step", "minilm_full_step"]
         + smolLM2Names
 
     /// The SmolLM2 workloads (`--model FILE.gguf`); `_quantized` loads the projections in their
@@ -112,6 +115,15 @@ public enum WorkloadCatalog {
             return GPTWorkload(name: name, strategy: .partial(frozenBlocks: 2), seed: seed)
         case "gpt_lora":
             return GPTWorkload(name: name, strategy: .lora, seed: seed)
+        case "minilm_embed_real":
+            guard let modelDirectory else { throw WorkloadError.needsModel(name) }
+            do {
+                return try MiniLMEmbedRealWorkload(name: name, directory: modelDirectory)
+            } catch let error as WorkloadError {
+                throw error
+            } catch {
+                throw WorkloadError.modelUnreadable(name, reason: "\(error)")
+            }
         case "minilm_embed", "minilm_lora_step", "minilm_full_step":
             guard let modelDirectory else { throw WorkloadError.needsModel(name) }
             let kind: MiniLMWorkload.Kind = name == "minilm_embed" ? .embed : name == "minilm_lora_step" ? .loraStep : .fullStep

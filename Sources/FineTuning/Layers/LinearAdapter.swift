@@ -22,6 +22,23 @@ open class LinearAdapter: Module {
     /// The host's output `[N, out]` after this adapter, given the original input rows `[N, in]`.
     open func transformOutput(_ output: Tensor, input rows: Tensor, host: any AdapterHost) -> Tensor { output }
 
+    /// Whether ``transformInput(_:)`` returns its rows as they are, so that a layer running
+    /// several hosts as one product (the packed query/key/value projection of
+    /// ``MultiHeadAttention``) may feed them the same rows and apply
+    /// ``transformOutput(_:input:host:)`` to each host's block of that product. False by
+    /// default, which keeps the host on its own.
+    open var keepsInput: Bool { false }
+
+    /// Whether all this adapter does is add ``outputUpdate(input:host:)`` to its host's output
+    /// (LoRA without DoRA): then the packed product gets the update added into its block, with
+    /// no copies of the other blocks. False by default.
+    open var onlyAddsToOutput: Bool { false }
+
+    /// The term added to the host's output, for adapters whose ``onlyAddsToOutput`` holds.
+    open func outputUpdate(input rows: Tensor, host: any AdapterHost) -> Tensor {
+        preconditionFailure("\(type(of: self)) does not only add to its host's output")
+    }
+
     /// Folds the adapter into the host's weight (and bias) through
     /// ``AdapterHost/replaceDenseWeight(_:)``. Called under no-grad, only on hosts that can
     /// rewrite their weight.

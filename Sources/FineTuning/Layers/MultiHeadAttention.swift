@@ -11,6 +11,12 @@ import TensorKit
 /// ``attentionDropout`` drops attention probabilities while training (BERT's
 /// `attention_probs_dropout_prob`), inside the fused kernel.
 ///
+/// Without rotary positions, cache or grouped heads, the three projections run as one GEMM
+/// (``Tensor/linear(_:weights:biases:)``) and attention reads its output packed
+/// (``Tensor/scaledDotProductAttention(packed:heads:causal:mask:scale:dropout:generator:)``), also
+/// when LoRA adapters sit on them (their updates are added into their blocks); parameters, names
+/// and checkpoints are those of the three projections either way (``packsProjections``).
+///
 /// ```swift
 /// let attention = MultiHeadAttention(dim: 64, heads: 8, causal: true)
 /// let y = attention(Tensor.normal([2, 10, 64]))   // [2, 10, 64]
@@ -42,6 +48,10 @@ public final class MultiHeadAttention: Module, Layer {
     public var attentionDropout: Double
     /// Draws the attention-dropout masks; the thread's default generator when nil.
     public var dropoutGenerator: Generator?
+    /// Whether the query, key and value projections run as one GEMM whose output attention
+    /// reads packed, where the layer allows it (see the type's discussion). True by default;
+    /// false runs them one by one, as a reference for benchmarks and tests (same values).
+    public var packsProjections = true
 
     /// Self-attention over vectors of size `dim`.
     ///
@@ -103,6 +113,9 @@ public final class MultiHeadAttention: Module, Layer {
         precondition(x.rank == 3 && x.shape[2] == dim,
                      "MultiHeadAttention: input must be [batch, seq, \(dim)], got \(x.shape)")
         let (batch, length) = (x.shape[0], x.shape[1])
+        if cache == nil, let packed = packedProjection(x) {
+            return output(packedAttention(packed, mask: mask))
+        }
         var q: Tensor, k: Tensor, v: Tensor
         if let qkv {
             let parts = qkv(x).split(sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim], axis: 2)
@@ -147,6 +160,56 @@ public final class MultiHeadAttention: Module, Layer {
                                                         dropout: isTraining ? attentionDropout : 0,
                                                         generator: dropoutGenerator)
         return output(attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim]))
+    }
+
+    /// The query, key and value projections of `x` side by side `[B, L, 3·dim]` from one GEMM,
+    /// when attention can read them packed: no rotary positions, as many key/value heads as
+    /// query heads, and either the fused `qkv` projection or three dense ``Linear`` projections
+    /// whose live adapters keep the input (merged ones are in the weights). Adapters that only
+    /// add (LoRA) add their updates into their blocks; others (DoRA, IA³) transform their
+    /// host's block, and the blocks are put side by side again. Nil otherwise (the separate path).
+    private func packedProjection(_ x: Tensor) -> Tensor? {
+        guard packsProjections, rotary == nil, kvHeads == heads else { return nil }
+        if let qkv { return qkv(x) }
+        let layers = [query, key, value].compactMap { $0 as? Linear }
+        let adapters = layers.map { $0.liveAdapters() }
+        guard layers.count == 3, adapters.allSatisfy({ $0.allSatisfy(\.keepsInput) }),
+              layers.allSatisfy({ $0.bias != nil }) || layers.allSatisfy({ $0.bias == nil }) else { return nil }
+        let (batch, length, width) = (x.shape[0], x.shape[1], heads * headDim)
+        let rows = x.reshape([-1, dim])
+        let packed = Tensor.linear(rows, weights: layers.map(\.weight), biases: layers.map(\.bias))
+        let blocks = zip(layers, adapters).enumerated().filter { !$0.element.1.isEmpty }
+        if blocks.isEmpty { return packed.reshape([batch, length, -1]) }
+        if adapters.allSatisfy({ $0.allSatisfy(\.onlyAddsToOutput) }) {
+            let updates = blocks.map { _, hosted in
+                let (layer, live) = hosted
+                return live.dropFirst().reduce(live[0].outputUpdate(input: rows, host: layer)) {
+                    $0 + $1.outputUpdate(input: rows, host: layer)
+                }
+            }
+            return packed.addingBlocks(updates, at: blocks.map { $0.offset * width }).reshape([batch, length, -1])
+        }
+        let parts = zip(layers, adapters).enumerated().map { index, hosted in
+            hosted.1.reduce(packed.slice(axis: 1, (index * width)..<((index + 1) * width))) {
+                $1.transformOutput($0, input: rows, host: hosted.0)
+            }
+        }
+        return Tensor.concat(parts, axis: 1).reshape([batch, length, -1])
+    }
+
+    /// Attention over a packed projection, returning `[B, L, heads·headDim]` for `output`.
+    private func packedAttention(_ packed: Tensor, mask: Tensor?) -> Tensor {
+        let (batch, length) = (packed.shape[0], packed.shape[1])
+        var attendMask: Tensor? = nil
+        if let mask {
+            precondition(mask.shape == [batch, length],
+                         "MultiHeadAttention: key padding mask must be [batch, keys] = [\(batch), \(length)], got \(mask.shape)")
+            attendMask = mask.dtype == .bool ? mask : mask.notEqual(0)
+        }
+        let attended = Tensor.scaledDotProductAttention(packed: packed, heads: heads, causal: causal, mask: attendMask,
+                                                        dropout: isTraining ? attentionDropout : 0,
+                                                        generator: dropoutGenerator)
+        return attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim])
     }
 
     /// Self-attention without a mask or cache (so the layer fits in a ``Sequential``).

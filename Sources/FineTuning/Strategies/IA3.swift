@@ -22,6 +22,9 @@ public final class IA3Adapter: LinearAdapter {
 
     public override func transformInput(_ rows: Tensor) -> Tensor { isFeedForward ? rows * scaling : rows }
 
+    /// True on keys and values, whose output is scaled; false on feed-forward layers.
+    public override var keepsInput: Bool { !isFeedForward }
+
     public override func transformOutput(_ output: Tensor, input rows: Tensor, host: any AdapterHost) -> Tensor {
         isFeedForward ? output : output * scaling
     }

@@ -88,10 +88,25 @@ public final class LoRAAdapter: LinearAdapter {
         return (combined * combined).sum(axes: [1]).sqrt()
     }
 
+    /// True: LoRA and DoRA read the host's input as it is.
+    public override var keepsInput: Bool { true }
+
+    /// True for plain LoRA; DoRA rescales the output.
+    public override var onlyAddsToOutput: Bool { magnitude == nil }
+
+    /// `scale · B(A(dropout(rows)))`.
+    public override func outputUpdate(input rows: Tensor, host: any AdapterHost) -> Tensor {
+        lowRankUpdate(dropout(rows))
+    }
+
+    /// `scale · B(A(rows))`, the scale on the thin `[N, r]` intermediate, not the `[N, out]` result.
+    private func lowRankUpdate(_ rows: Tensor) -> Tensor {
+        (rows.matmul(loraA.transposed()) * scale).matmul(loraB.transposed())
+    }
+
     public override func transformOutput(_ output: Tensor, input rows: Tensor, host layer: any AdapterHost) -> Tensor {
         let dropped = dropout(rows)
-        // The scale goes on the thin [N, r] intermediate, not the [N, out] result.
-        let update = (dropped.matmul(loraA.transposed()) * scale).matmul(loraB.transposed())
+        let update = lowRankUpdate(dropped)
         guard let magnitude else { return output + update }
         // DoRA (as PEFT): the norm is detached, so its gradient flows through the magnitude
         // and the low-rank direction only. `base` is the output without bias; while dropout is

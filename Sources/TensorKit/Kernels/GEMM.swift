@@ -56,6 +56,9 @@ enum GEMM {
                      && ldc <= Int(Int32.max),
                      "gemm: dimensions m \(m), n \(n), k \(k) exceed the 32-bit BLAS interface")
         guard m > 0, n > 0 else { return }
+        GEMMRecording.note(.init(transA: opA.transpose, transB: opB.transpose, m: m, n: n, k: k,
+                                 lda: opA.leadingDimension, ldb: opB.leadingDimension, ldc: ldc,
+                                 accumulates: beta != 0, isDouble: T.self == Double.self))
         lock.withLock { _ in
             T.blasGemm(transA: opA.transpose, transB: opB.transpose, m: Int32(m), n: Int32(n), k: Int32(k),
                        alpha: alpha, a: a, lda: Int32(opA.leadingDimension),

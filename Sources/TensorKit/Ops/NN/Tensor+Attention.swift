@@ -37,6 +37,29 @@ extension Tensor {
                      "\(op): q, k, v must be [batch, heads, seq, headDim], got shapes \(q.shape), \(k.shape), \(v.shape)")
         precondition(q.dtype.isFloatingPoint && k.dtype == q.dtype && v.dtype == q.dtype,
                      "\(op): q, k, v must share a float dtype, got \(q.dtype), \(k.dtype), \(v.dtype)")
+        return attention(q, k, v, causal: causal, mask: mask, scale: scale, dropout: dropout, generator: generator,
+                         inputs: [q, k, v], needs: (q.requiresGrad, k.requiresGrad, v.requiresGrad)) { needs in
+            let dq = needs.q ? Tensor.attentionResult(q.shape, like: q) : nil
+            let dk = needs.k ? Tensor.attentionResult(k.shape, like: k) : nil
+            let dv = needs.v ? Tensor.attentionResult(v.shape, like: v) : nil
+            return (dq, dk, dv, [dq, dk, dv])
+        }
+    }
+
+    /// Which of q, k, v need a gradient.
+    typealias AttentionNeeds = (q: Bool, k: Bool, v: Bool)
+    /// Where the backward writes dq, dk, dv (nil: not needed), and the gradients of the op's
+    /// recorded inputs, which own that memory.
+    typealias AttentionGradients = (dq: Tensor?, dk: Tensor?, dv: Tensor?, inputs: [Tensor?])
+
+    /// The fused attention on `[B, H, L, D]` operands, recorded as one node over `inputs`
+    /// (q, k, v themselves, or the one packed projection they are views of): `gradients`
+    /// allocates where the backward kernel writes the `needs`ed dq, dk, dv, and says what each
+    /// input receives.
+    static func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, causal: Bool, mask: Tensor?, scale: Double?,
+                          dropout: Double, generator: Generator?, inputs: [Tensor], needs: AttentionNeeds,
+                          gradients: @escaping (AttentionNeeds) -> AttentionGradients) -> Tensor {
+        let op = "scaledDotProductAttention"
         let (batch, heads, queries, depth) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let (keys, valueDepth) = (k.shape[2], v.shape[3])
         precondition(k.shape[0] == batch && k.shape[1] == heads && k.shape[3] == depth
@@ -81,11 +104,9 @@ extension Tensor {
             default: forward(Double.self)
             }
         }
-        return Tensor.record("scaledDotProductAttention", output: out, inputs: [q, k, v]) { gradient in
+        return Tensor.record(op, output: out, inputs: inputs) { gradient in
             let g = gradient.attentionOperand()
-            let dq = q.requiresGrad ? Tensor.attentionResult(q.shape, like: q) : nil
-            let dk = k.requiresGrad ? Tensor.attentionResult(k.shape, like: k) : nil
-            let dv = v.requiresGrad ? Tensor.attentionResult(v.shape, like: v) : nil
+            let (dq, dk, dv, inputGradients) = gradients(needs)
             let scratch = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
             let backwardMask = dropMask(from: dropState.map(replaying))
             func backward<T: FloatingScalar>(_ t: T.Type) {
@@ -99,7 +120,7 @@ extension Tensor {
             case .float32: backward(Float.self)
             default: backward(Double.self)
             }
-            return [dq, dk, dv]
+            return inputGradients
         }
     }
 }

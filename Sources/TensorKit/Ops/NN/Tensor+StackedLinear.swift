@@ -1,0 +1,73 @@
+extension Tensor {
+    /// Several linear maps of the same input as one GEMM: `x · [W₀; W₁; …]ᵀ + [b₀, b₁, …]`, the
+    /// outputs side by side in the last axis (the query, key and value projections of attention,
+    /// or the gate and up projections of a gated feed-forward network).
+    ///
+    /// `x` is `[..., in]`, each `weights[i]` `[outᵢ, in]`, each `biases[i]` `[outᵢ]` or nil (all
+    /// nil or none); the result is `[..., Σ outᵢ]`. It equals `concat` of the separate
+    /// ``linear(_:weight:bias:)`` products, but BLAS reads the input once and runs one larger
+    /// product, and the backward computes the input gradient as one GEMM with a long inner axis
+    /// (instead of several products and the adds between them) and the weight gradients as
+    /// one GEMM whose rows are the separate gradients (contiguous views, no copies). The weights
+    /// are copied side by side on each call: `Σ outᵢ · in` elements, little next to the
+    /// `N · Σ outᵢ · in` multiply-adds of the product.
+    ///
+    /// ```swift
+    /// let qkv = Tensor.linear(x, weights: [wq, wk, wv], biases: [bq, bk, bv])   // [B, L, 3·dim]
+    /// ```
+    public static func linear(_ x: Tensor, weights: [Tensor], biases: [Tensor?]) -> Tensor {
+        let op = "linear(weights:)"
+        precondition(!weights.isEmpty && biases.count == weights.count,
+                     "\(op): needs one bias slot per weight, got \(weights.count) weights and \(biases.count) biases")
+        precondition(x.rank >= 1 && weights.allSatisfy { $0.rank == 2 && $0.shape[1] == x.shape[x.rank - 1] },
+                     "\(op): input \(x.shape) and weights \(weights.map(\.shape)) do not fit ([..., in] and [outᵢ, in])")
+        precondition(x.dtype.isFloatingPoint && weights.allSatisfy { $0.dtype == x.dtype },
+                     "\(op): input and weights must share a float dtype, got \(x.dtype) and \(weights.map(\.dtype))")
+        let hasBias = biases[0] != nil
+        precondition(biases.allSatisfy { ($0 != nil) == hasBias },
+                     "\(op): either every weight has a bias or none has")
+        for (w, b) in zip(weights, biases) {
+            if let b {
+                precondition(b.shape == [w.shape[0]] && b.dtype == x.dtype,
+                             "\(op): bias must be \(x.dtype) [\(w.shape[0])], got \(b.dtype) \(b.shape)")
+            }
+        }
+        let sizes = weights.map { $0.shape[0] }
+        let inFeatures = x.shape[x.rank - 1], outFeatures = sizes.reduce(0, +)
+        // Detached copies side by side: the node below is the only one this op records.
+        let stacked = withGradientsDisabled { Tensor.concat(weights.map { $0.detach() }, axis: 0) }
+        let stackedBias = hasBias ? withGradientsDisabled { Tensor.concat(biases.map { $0!.detach() }, axis: 0) } : nil
+        let rowCount = x.shape.dropLast().reduce(1, *)
+        let rows = x.detach().reshape([rowCount, inFeatures])
+        let out: Tensor
+        switch x.dtype {
+        case .float32: out = LinearKernel.forward(rows, stacked, stackedBias, Float.self)
+        case .float64: out = LinearKernel.forward(rows, stacked, stackedBias, Double.self)
+        default: preconditionFailure("\(op): needs float32 or float64, got \(x.dtype)")
+        }
+        let result = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
+        let inputs = [x] + weights + (hasBias ? biases.map { $0! } : [])
+        return Tensor.record(op, output: result, inputs: inputs) { gradient in
+            let g = gradient.reshape([rowCount, outFeatures])
+            var starts = [0]
+            for size in sizes { starts.append(starts[starts.count - 1] + size) }
+            func part(_ t: Tensor, _ i: Int, axis: Int) -> Tensor { t.slice(axis: axis, starts[i]..<starts[i + 1]) }
+            let dx = x.requiresGrad ? g.matmul(stacked).reshape(x.shape) : nil
+            var dWeights: [Tensor?]
+            if weights.allSatisfy(\.requiresGrad) {
+                // One product for all; each weight's gradient is a contiguous block of its rows.
+                let all = g.transposed().matmul(rows)
+                dWeights = weights.indices.map { part(all, $0, axis: 0) }
+            } else {
+                dWeights = weights.indices.map { weights[$0].requiresGrad ? part(g, $0, axis: 1).transposed().matmul(rows) : nil }
+            }
+            var grads: [Tensor?] = [dx] + dWeights
+            if hasBias {
+                let needed = biases.contains { $0!.requiresGrad }
+                let sums = needed ? g.sum(axes: [0]) : nil
+                grads += biases.indices.map { i in biases[i]!.requiresGrad ? sums.map { part($0, i, axis: 0) } : nil }
+            }
+            return grads
+        }
+    }
+}
