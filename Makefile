@@ -35,7 +35,7 @@ demo-encoder: deps model data
 
 # Fine-tuning or RAG? SmolLM2 answers US city facts closed-book, fine-tuned (LoRA), with MiniLM
 # retrieval, and both; accuracy, abstaining, updates, latency, memory, disk (runs/compare-rag/;
-# about 20 minutes on 2 cores). Documentation/FineTuningOrRAG.md explains the table.
+# sized for about 20 minutes on 2 idle cores). Documentation/FineTuningOrRAG.md explains the table.
 compare-rag: deps llm model data
 	swift run --package-path Examples -c release compare-rag
 
