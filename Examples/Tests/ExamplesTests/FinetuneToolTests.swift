@@ -185,35 +185,16 @@ import FineTuning
         let model = packageRoot.appendingPathComponent("data/all-MiniLM-L6-v2")
         try #require(FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path),
                      "run `make model` for data/all-MiniLM-L6-v2")
-        let launcher = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let mpirun = try #require(launcher, "mpirun is missing: run `make deps` (installs openmpi-bin and libopenmpi-dev)")
-        let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("finetune")
-        try #require(FileManager.default.fileExists(atPath: program.path), "\(program.path) was not built")
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let rows = (0..<16).map { $0 % 2 == 0 ? "spam,WIN a free prize \($0)" : "ham,See you at lunch \($0)" }
         let train = try Self.write("label,text\n" + rows.joined(separator: "\n") + "\n", "train.csv", in: dir)
         let output = dir.appendingPathComponent("run")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun)
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
-                             "--mca", "mpi_yield_when_idle", "1", "-np", "2", program.path,
-                             "--train-file", train.path, "--model", model.path, "--output", output.path, "--steps", "2",
-                             "--batch-size", "2", "--max-length", "16", "--evaluate-every", "0"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        process.environment = environment
-        let log = dir.appendingPathComponent("mpi.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let text = try String(contentsOf: log, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let job = try mpirunTwoProcesses("finetune", [
+            "--train-file", train.path, "--model", model.path, "--output", output.path, "--steps", "2",
+            "--batch-size", "2", "--max-length", "16", "--evaluate-every", "0"], log: dir.appendingPathComponent("mpi.log"))
+        let text = job.output
+        #expect(job.status == 0, "\(text)")
         #expect(text.components(separatedBy: "strategy:            ").count == 2, "one report, from process 0: \(text)")
         for file in ["run.json", "result.json", "adapter/adapter_config.json"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file)")

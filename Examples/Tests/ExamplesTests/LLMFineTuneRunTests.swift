@@ -123,32 +123,13 @@ import ExampleSupport
     /// writes the adapter and result.json, and reports the run once.
     @Test func finetuneLLMRunsDataParallelUnderMPIRun() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let launcher = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let mpirun = try #require(launcher, "mpirun is missing: run `make deps` (installs openmpi-bin and libopenmpi-dev)")
-        let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("finetune-llm")
-        try #require(FileManager.default.fileExists(atPath: program.path), "\(program.path) was not built")
         let (model, data) = try fixtures()
         let output = folder.appendingPathComponent("mpi")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun)
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
-                             "--mca", "mpi_yield_when_idle", "1", "-np", "2", program.path,
-                             "--model", model.path, "--data", data.path, "--strategy", "lora", "--steps", "4",
-                             "--batch-size", "2", "--learning-rate", "0.01", "--output", output.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        process.environment = environment
-        let log = folder.appendingPathComponent("mpi.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let text = try String(contentsOf: log, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let job = try mpirunTwoProcesses("finetune-llm", [
+            "--model", model.path, "--data", data.path, "--strategy", "lora", "--steps", "4",
+            "--batch-size", "2", "--learning-rate", "0.01", "--output", output.path], log: folder.appendingPathComponent("mpi.log"))
+        let text = job.output
+        #expect(job.status == 0, "\(text)")
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("result.json"))) as? [String: Any]
         #expect(result?["steps"] as? Int == 4, "\(String(describing: result))")
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("adapter/adapter_config.json").path))
