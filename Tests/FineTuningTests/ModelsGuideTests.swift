@@ -23,11 +23,11 @@ private final class MLP: Module, Layer {
         let continuation = gpt.generate([1, 2, 3], maxNewTokens: 5, strategy: .topK(10, temperature: 0.8))
         #expect(loss.count == 1 && loss.item() > 0 && continuation.count == 5)
 
-        let encoder = Encoder(EncoderConfig(vocabularySize: 256, dim: 64, layers: 2, heads: 4, hidden: 128))
-        let mask = Tensor.ones([1, 16], dtype: .int64)
+        let encoder = Encoder(EncoderConfig(vocabularySize: tokenizer.vocabularySize, dim: 64, layers: 2, heads: 4, hidden: 128))
+        let mask = Tensor.ones([1, 14], dtype: .int64)
         let hidden = encoder(ids, mask: mask)
         let sentence = meanPooling(hidden, mask: mask)
-        #expect(hidden.shape == [1, 16, 64] && sentence.shape == [1, 64])
+        #expect(hidden.shape == [1, 14, 64] && sentence.shape == [1, 64])
     }
 }
 
