@@ -17,7 +17,8 @@ rate=""
 if [ "${1:-}" = "--rate" ]; then rate=$2; shift 2; fi
 [ $# -ge 1 ] || { echo "usage: $0 [--rate RATE] PROGRAM [ARGUMENTS...] | --teardown" >&2; exit 2; }
 
-if ! ip netns list | grep -q '^mpi-a'; then
+namespaces=$(ip netns list)
+if ! grep -q '^mpi-a' <<< "$namespaces"; then
     ip netns add mpi-a
     ip netns add mpi-b
     ip link add veth-a type veth peer name veth-b
