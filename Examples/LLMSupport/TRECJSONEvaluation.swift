@@ -40,17 +40,9 @@ public struct TRECJSONEvaluation {
         let prompts = try questions.map { try llm.chatPrompt(TRECJSONTask.promptMessages(for: $0, examples: examples), addGenerationPrompt: true) }
         let sentinel = TRECQuestion(category: "", subcategory: "", text: "\u{1}")
         let marked = try llm.chatPrompt(TRECJSONTask.promptMessages(for: sentinel, examples: examples), addGenerationPrompt: true)
-        let prefixText = marked.range(of: "\u{1}").map { String(marked[..<$0.lowerBound]) } ?? ""
-        let prefix = tokenizer.encode(prefixText, addSpecialTokens: true)
-        var suffixes: [[Int]] = []
-        var shareable = !prefix.isEmpty
-        for prompt in prompts where shareable {
-            let whole = tokenizer.encode(prompt, addSpecialTokens: true)
-            guard prompt.hasPrefix(prefixText), whole.starts(with: prefix), whole.count > prefix.count else { shareable = false; break }
-            suffixes.append(Array(whole[prefix.count...]))
-        }
-        if !shareable { suffixes = prompts.map { tokenizer.encode($0, addSpecialTokens: true) } }
-        let outputs = llm.model.generateGreedy(suffixes, sharedPrefix: shareable ? prefix : [], maxNewTokens: maxNewTokens,
+        let shared = SharedPromptPrefix(prompts: prompts, prefixText: SharedPromptPrefix.text(of: marked, before: "\u{1}"),
+                                        tokenizer: tokenizer)
+        let outputs = llm.model.generateGreedy(shared.suffixes, sharedPrefix: shared.prefix, maxNewTokens: maxNewTokens,
                                                stopTokens: llm.stopTokens, maxBatch: maxBatch)
         let answers = zip(questions, outputs).map { question, ids in
             let text = tokenizer.decode(ids, skipSpecialTokens: true)

@@ -1,5 +1,6 @@
 import FineTuning
 import Foundation
+import LLMSupport
 import Retrieval
 
 /// Answers city questions with a chat model, alone (closed book) or with the top-k passages of a
@@ -45,19 +46,10 @@ public final class CityAnswerer {
         guard !questions.isEmpty else { return [] }
         let prompts = try self.prompts(for: questions)
         let sentinel = try self.prompts(forTexts: ["\u{1}"], retrieved: store == nil ? nil : [[RetrievedPassage(passage: Passage(id: "", text: "\u{1}"), score: 0)]])[0]
-        let prefixText = sentinel.range(of: "\u{1}").map { String(sentinel[..<$0.lowerBound]) } ?? ""
+        let shared = SharedPromptPrefix(prompts: prompts, prefixText: SharedPromptPrefix.text(of: sentinel, before: "\u{1}"),
+                                        tokenizer: llm.tokenizer)
         let tokenizer = llm.tokenizer
-        let prefix = tokenizer.encode(prefixText, addSpecialTokens: true)
-        var suffixes: [[Int]] = []
-        var shareable = !prefix.isEmpty
-        for prompt in prompts where shareable {
-            // Only when the split tokenizes exactly like the whole prompt does the model see the same ids.
-            let whole = tokenizer.encode(prompt, addSpecialTokens: true)
-            guard prompt.hasPrefix(prefixText), whole.starts(with: prefix), whole.count > prefix.count else { shareable = false; break }
-            suffixes.append(Array(whole[prefix.count...]))
-        }
-        if !shareable { suffixes = prompts.map { tokenizer.encode($0, addSpecialTokens: true) } }
-        let outputs = llm.model.generateGreedy(suffixes, sharedPrefix: shareable ? prefix : [], maxNewTokens: maxNewTokens,
+        let outputs = llm.model.generateGreedy(shared.suffixes, sharedPrefix: shared.prefix, maxNewTokens: maxNewTokens,
                                                stopTokens: llm.stopTokens, maxBatch: maxBatch)
         return zip(questions, outputs).map { question, ids in
             let text = tokenizer.decode(ids, skipSpecialTokens: true).trimmingCharacters(in: .whitespacesAndNewlines)
