@@ -12,8 +12,8 @@ import TensorKit
 /// `attention_probs_dropout_prob`), inside the fused kernel.
 ///
 /// Without rotary positions, cache or grouped heads, the three projections run as one GEMM
-/// (``Tensor/linear(_:weights:biases:)``) and attention reads its output packed
-/// (``Tensor/scaledDotProductAttention(packed:heads:causal:mask:scale:dropout:generator:)``), also
+/// (`Tensor.linear(_:weights:biases:)`) and attention reads its output packed
+/// (`Tensor.scaledDotProductAttention(packed:heads:causal:mask:scale:dropout:generator:)`), also
 /// when LoRA adapters sit on them (their updates are added into their blocks); parameters, names
 /// and checkpoints are those of the three projections either way (``packsProjections``).
 ///
