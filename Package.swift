@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestFixtures"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestFixtures"]),
-        .testTarget(name: "RetrievalFAISSTests", dependencies: ["RetrievalFAISS"]),
+        .testTarget(name: "RetrievalFAISSTests", dependencies: ["RetrievalFAISS", "TestFixtures"]),
         .testTarget(name: "FineTuningTests", dependencies: ["FineTuning", "TestFixtures", "FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6],

@@ -178,7 +178,7 @@ private func quadraticReferenceEncode(_ tokenizer: ByteLevelBPETokenizer, _ text
     /// of letters, CJK, emoji, digits and punctuation, long ones included.
     @Test func mergeQueueMatchesQuadraticLoop() throws {
         let tokenizer = try smolLM2Tokenizer.get()
-        var generator = SeededGenerator(seed: 14)
+        var generator = SplitMix(seed: 14)
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz etaoinshrdlu ETAOIN 0123456789 .,;'!?-_()\n\t한국어中文字符日本語😀👍🏽🇫🇷")
         for length in [1, 2, 3, 5, 8, 13, 40, 200, 1500, 4000] {
             for _ in 0..<12 {
@@ -195,7 +195,7 @@ private func quadraticReferenceEncode(_ tokenizer: ByteLevelBPETokenizer, _ text
     /// quadratic loop took minutes); release builds do 1 MB in well under a second.
     @Test func longWordsEncodeInNearLinearTime() throws {
         let tokenizer = try smolLM2Tokenizer.get()
-        var generator = SeededGenerator(seed: 16)
+        var generator = SplitMix(seed: 16)
         for alphabet in [Array("abcdefghijklmnopqrstuvwxyz"), Array("的一是不了人我在有他这中大来上国个到说们"), Array("😀😃😄😁😆😅🤣😂🙂🙃")] {
             var text = ""
             while text.utf8.count < 256 * 1024 { text.append(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
@@ -220,17 +220,3 @@ private func quadraticReferenceEncode(_ tokenizer: ByteLevelBPETokenizer, _ text
     }
 }
 
-/// SplitMix64: the same random texts on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

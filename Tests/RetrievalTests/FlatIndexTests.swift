@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestFixtures
 @testable import Retrieval
 import FineTuning
 
@@ -7,20 +8,6 @@ import FineTuning
 func randomVectors(_ rows: Int, _ dimension: Int, seed: UInt64) -> Tensor {
     var generator = SplitMix(seed: seed)
     return Tensor((0..<(rows * dimension)).map { _ in Float(generator.nextUnit() * 2 - 1) }, shape: [rows, dimension])
-}
-
-/// A small seeded generator, so test data does not depend on the library's RNG.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 /// Exact top-k by sorting every cosine similarity in Double: the reference the index must match.
