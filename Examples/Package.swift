@@ -10,6 +10,8 @@ var tensorKit: Target.Dependency { .product(name: "TensorKit", package: "SwiftFi
 var fineTuning: Target.Dependency { .product(name: "FineTuning", package: "SwiftFineTuning") }
 var distributed: Target.Dependency { .product(name: "Distributed", package: "SwiftFineTuning") }
 var retrieval: Target.Dependency { .product(name: "Retrieval", package: "SwiftFineTuning") }
+// FAISS (Debian's libfaiss-dev, `make deps`): only compare-rag's index comparison needs it.
+var retrievalFAISS: Target.Dependency { .product(name: "RetrievalFAISS", package: "SwiftFineTuning") }
 var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }
 
 let package = Package(
@@ -59,7 +61,7 @@ let package = Package(
         .target(name: "LMSupport", dependencies: [fineTuning], path: "LMSupport"),
         .executableTarget(name: "TrainLM", dependencies: ["LMSupport", argumentParser], path: "TrainLM"),
         // Fine-tuning or RAG: city knowledge, questions, the four paths, scoring and the report.
-        .target(name: "RAGSupport", dependencies: ["ExampleSupport", "LLMSupport", retrieval], path: "RAGSupport"),
+        .target(name: "RAGSupport", dependencies: ["ExampleSupport", "LLMSupport", retrieval, retrievalFAISS], path: "RAGSupport"),
         .executableTarget(name: "CompareRAG", dependencies: ["RAGSupport", "ExampleSupport", argumentParser], path: "CompareRAG"),
         .testTarget(name: "ExamplesTests", dependencies: ["ExampleSupport", "ExampleCommandLine", "LLMSupport", "LMSupport",
                                                         "RAGSupport", fineTuning, retrieval, argumentParser],

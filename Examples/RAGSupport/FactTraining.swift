@@ -1,10 +1,11 @@
 import FineTuning
 import Foundation
 
-/// LoRA fine-tuning of the chat model on fact records: the "fine-tune the knowledge in" path.
+/// Fine-tuning of the chat model on fact records (LoRA or every weight): the "fine-tune the
+/// knowledge in" path.
 ///
-/// The adapter stays attached to `llm.model` after ``train(_:epochs:)``, so retraining on an
-/// update continues from what was learned (a fresh optimizer, the same adapter).
+/// The adapter (or the trained weights) stays in `llm.model` after ``train(_:epochs:)``, so
+/// retraining on an update continues from what was learned (a fresh optimizer).
 public struct FactTraining {
     /// The model being trained.
     public let llm: PretrainedLLM
@@ -23,16 +24,22 @@ public struct FactTraining {
         "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj",
     ].map(HuggingFaceLlamaNames.target))
 
-    /// Adds the adapter to `llm.model` (the base weights freeze).
-    public init(llm: PretrainedLLM, batchSize: Int, learningRate: Double, seed: UInt64,
+    /// Adds the adapter to `llm.model` (the base weights freeze), or, for `.full`, unfreezes every weight.
+    public init(llm: PretrainedLLM, kind: FactTrainingKind = .lora, batchSize: Int, learningRate: Double, seed: UInt64,
                 log: @escaping (String) -> Void = { print($0); fflush(nil) }) throws {
         self.llm = llm
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.seed = seed
         self.log = log
-        let summary = try LoRA(Self.loraConfig, generator: Generator(seed: seed)).prepare(llm.model)
-        log("LoRA r16 α32 on all projections: \(summary.trainable) of \(summary.total) parameters train")
+        switch kind {
+        case .lora:
+            let summary = try LoRA(Self.loraConfig, generator: Generator(seed: seed)).prepare(llm.model)
+            log("LoRA r16 α32 on all projections: \(summary.trainable) of \(summary.total) parameters train")
+        case .full:
+            let summary = try FullFineTuning().prepare(llm.model)
+            log("full fine-tuning: \(summary.trainable) of \(summary.total) parameters train")
+        }
     }
 
     /// Trains `epochs` passes over `records` (assistant turns only) and returns the seconds it took.

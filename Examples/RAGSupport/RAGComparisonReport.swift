@@ -7,6 +7,10 @@ public struct RAGComparisonReport: Codable, Sendable {
     public var rows: [RAGPathResult]
     /// The fine-tuning (nil when no fine-tuned path ran).
     public var training: FactTrainingResult?
+    /// The full fine-tuning (nil when not run).
+    public var fullTraining: FactTrainingResult?
+    /// Exact flat index vs FAISS's approximate ones on city passages (nil when not run).
+    public var indexes: IndexRecallReport?
     /// The sizes and seeds.
     public var settings: RAGRunSettings
     /// CPU, cores, OS.
@@ -15,14 +19,18 @@ public struct RAGComparisonReport: Codable, Sendable {
     public var totalSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case rows, training, settings, machine
+        case rows, training, indexes, settings, machine
+        case fullTraining = "full_training"
         case totalSeconds = "total_seconds"
     }
 
     /// A report of `rows`.
-    public init(rows: [RAGPathResult], training: FactTrainingResult?, settings: RAGRunSettings, machine: String, totalSeconds: Double) {
+    public init(rows: [RAGPathResult], training: FactTrainingResult?, fullTraining: FactTrainingResult? = nil,
+                indexes: IndexRecallReport? = nil, settings: RAGRunSettings, machine: String, totalSeconds: Double) {
         self.rows = rows
         self.training = training
+        self.fullTraining = fullTraining
+        self.indexes = indexes
         self.settings = settings
         self.machine = machine
         self.totalSeconds = totalSeconds
@@ -80,18 +88,30 @@ public struct RAGComparisonReport: Codable, Sendable {
                           s.abstainCities * CityFact.allCases.count, s.abstainCities, t.retrainRecords, s.retrainEpochs,
                           t.retrainSeconds, formatBytes(t.peakRSSBytes))
         }
+        if let t = fullTraining {
+            out += String(format: "Full fine-tuning: every weight, the same records and passes, learning rate %g: %.0f s, retraining %.0f s, "
+                          + "training peak RSS %@.\n\n", s.fullLearningRate, t.trainSeconds, t.retrainSeconds, formatBytes(t.peakRSSBytes))
+        }
         out += "RAG: one passage per known city, all-MiniLM-L6-v2 embeddings in the exact flat index, top \(s.topK) passages "
         out += "in the prompt with an instruction to answer from them or say \"I don't know\".\n\n"
         out += "Machine: \(machine). Whole comparison: \(String(format: "%.0f", totalSeconds)) s.\n\n"
         out += markdownTable()
-        out += "\nAfter update: the fine-tuned row shows its accuracy before retraining (stale) → after. "
-        if let r = rows.first(where: { $0.accuracySeenAfterUpdate != nil }), let kept = r.accuracySeenAfterUpdate {
-            out += String(format: "After retraining, the fine-tuned model answers %.1f %% of the seen-phrasing questions right (%.1f %% before). ",
-                          100 * kept, 100 * r.accuracySeen)
+        out += "\nAfter update: the fine-tuned rows show their accuracy before retraining (stale) → after. "
+        for r in rows {
+            guard let kept = r.accuracySeenAfterUpdate else { continue }
+            out += String(format: "After retraining, %@ answers %.1f %% of the seen-phrasing questions right (%.1f %% before). ",
+                          r.path.label, 100 * kept, 100 * r.accuracySeen)
         }
         out += "Update takes: retraining (fine-tuned) or re-embedding the changed passages (RAG). Latency: one question "
         out += "answered alone (retrieval included), over \(s.latencySamples) questions. Peak RSS: `VmHWM` of the process that served "
-        out += "the path. On disk: the model file plus the adapter, the embedder and the index the path needs.\n\n## Example answers\n"
+        out += "the path. On disk: the model file plus the adapter (or the fully trained weights), the embedder and the index the path needs.\n\n"
+        if let indexes {
+            out += "## Exact or approximate vector search\n\n"
+            out += "\(indexes.passages) city passages and \(indexes.queries) questions about them (embedded in "
+            out += String(format: "%.1f s); each index's top %d against the exact flat index's. ", indexes.embedSeconds, indexes.k)
+            out += "Search: all questions in one batch, per question.\n\n" + indexes.markdownTable() + "\n"
+        }
+        out += "## Example answers\n"
         out += examplesMarkdown()
         return out
     }

@@ -47,26 +47,54 @@ public struct RAGPathRun {
         self.log = log
     }
 
-    /// The folders the training writes the adapters into.
-    var adapterFolder: URL { settings.folder("training").appendingPathComponent("adapter", isDirectory: true) }
-    var updatedAdapterFolder: URL { settings.folder("training").appendingPathComponent("adapter-updated", isDirectory: true) }
+    /// What a training part writes: the adapter (LoRA) or the trained weights (full), before and
+    /// after the update.
+    func artifact(_ kind: FactTrainingKind, updated: Bool) -> URL {
+        switch kind {
+        case .lora: settings.folder(kind.rawValue).appendingPathComponent(updated ? "adapter-updated" : "adapter", isDirectory: true)
+        case .full: settings.folder(kind.rawValue).appendingPathComponent(updated ? "trained-updated.safetensors" : "trained.safetensors")
+        }
+    }
 
-    /// Trains the adapter on the facts, saves it, retrains it on the update, saves that too.
-    public func train(_ experiment: RAGExperiment) throws -> FactTrainingResult {
+    /// Trains on the facts (LoRA, or every weight), saves the result, retrains it on the update,
+    /// saves that too.
+    public func train(_ experiment: RAGExperiment, kind: FactTrainingKind = .lora) throws -> FactTrainingResult {
         let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: settings.model))
-        let training = try FactTraining(llm: llm, batchSize: settings.batchSize, learningRate: settings.learningRate,
+        let training = try FactTraining(llm: llm, kind: kind, batchSize: settings.batchSize,
+                                        learningRate: kind == .full ? settings.fullLearningRate : settings.learningRate,
                                         seed: settings.seed, log: log)
         let trainSeconds = try training.train(experiment.questions.train, epochs: settings.epochs)
-        try llm.model.saveHuggingFaceAdapter(to: adapterFolder)
+        try save(llm.model, kind, to: artifact(kind, updated: false))
         log(String(format: "trained in %.0f s; retraining on %d changed facts", trainSeconds, experiment.changes.count))
         let retrainSeconds = experiment.retrainRecords.isEmpty ? 0
             : try training.train(experiment.retrainRecords, epochs: settings.retrainEpochs)
-        try llm.model.saveHuggingFaceAdapter(to: updatedAdapterFolder)
+        try save(llm.model, kind, to: artifact(kind, updated: true))
         let result = FactTrainingResult(trainSeconds: trainSeconds, retrainSeconds: retrainSeconds,
                                         peakRSSBytes: ProcessMemory.peakResidentBytes() ?? 0,
                                         records: experiment.questions.train.count, retrainRecords: experiment.retrainRecords.count)
-        try RAGPathResult.encoder.encode(result).write(to: settings.folder("training").appendingPathComponent("result.json"), options: .atomic)
+        try RAGPathResult.encoder.encode(result).write(to: settings.folder(kind.rawValue).appendingPathComponent("result.json"), options: .atomic)
         return result
+    }
+
+    /// The adapter in PEFT's layout, or every weight as float32 safetensors.
+    private func save(_ model: GPT, _ kind: FactTrainingKind, to url: URL) throws {
+        switch kind {
+        case .lora: try model.saveHuggingFaceAdapter(to: url)
+        case .full:
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try SafeTensors.save(Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.tensor) }), to: url)
+        }
+    }
+
+    /// Puts the trained adapter or weights of `kind` into `model` (replacing the earlier ones).
+    private func load(_ kind: FactTrainingKind, updated: Bool, into model: GPT) throws {
+        switch kind {
+        case .lora:
+            if updated { try model.deleteAdapter("default") }
+            try model.loadHuggingFaceAdapter(from: artifact(kind, updated: updated))
+        case .full:
+            _ = try model.load(contentsOf: artifact(kind, updated: updated))
+        }
     }
 
     /// Serves `path`: loads the model (and adapter, and index), answers every test set, measures
@@ -78,11 +106,11 @@ public struct RAGPathRun {
         let llm = try PretrainedLLM(contentsOf: modelURL)
         var disk = ["model": diskSize(of: modelURL)]
         var training: FactTrainingResult?
-        if path.usesAdapter {
-            try llm.model.loadHuggingFaceAdapter(from: adapterFolder)
-            disk["adapter"] = diskSize(of: adapterFolder)
+        if let kind = path.training {
+            try load(kind, updated: false, into: llm.model)
+            disk[kind == .lora ? "adapter" : "weights"] = diskSize(of: artifact(kind, updated: false))
             training = try JSONDecoder().decode(FactTrainingResult.self,
-                                                from: Data(contentsOf: settings.folder("training").appendingPathComponent("result.json")))
+                                                from: Data(contentsOf: settings.folder(kind.rawValue).appendingPathComponent("result.json")))
         }
         var store: PassageStore?
         var buildSeconds = training?.trainSeconds ?? 0
@@ -110,10 +138,9 @@ public struct RAGPathRun {
         var updateSeconds: Double?
         if let store {
             updateSeconds = try store.upsert(experiment.changedPassages).totalSeconds
-        } else if path == .fineTuned, let training {
+        } else if let kind = path.training, let training {
             stale = try answerer.answer(experiment.updateQuestions)
-            try llm.model.deleteAdapter("default")
-            try llm.model.loadHuggingFaceAdapter(from: updatedAdapterFolder)
+            try load(kind, updated: true, into: llm.model)
             updateSeconds = training.retrainSeconds
             seenAfter = try answerer.answer(q.seen)
         }

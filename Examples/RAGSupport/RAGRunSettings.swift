@@ -30,10 +30,16 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
     public var batchSize = 16
     /// LoRA's peak learning rate.
     public var learningRate = 2e-3
+    /// Full fine-tuning's peak learning rate (every weight moves, so far smaller than LoRA's).
+    public var fullLearningRate = 1e-4
     /// Passages retrieved into each prompt.
     public var topK = 3
     /// Questions answered one at a time to measure latency.
     public var latencySamples = 20
+    /// Passages (one per city) of the index comparison: exact flat vs FAISS HNSW and IVF.
+    public var indexCities = 2000
+    /// Questions searched in the index comparison.
+    public var indexQuestions = 500
     /// The seed of every draw.
     public var seed: UInt64 = 0
     /// Where the comparison and each path's files go.
@@ -52,6 +58,8 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
         s.questionLimit = 16
         s.batchSize = 8
         s.latencySamples = 3
+        s.indexCities = 200
+        s.indexQuestions = 50
         return s
     }
 
@@ -61,13 +69,14 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
     /// - Throws: ``ExampleError/invalidOption(_:)`` for a count that cannot work.
     public func validate() throws {
         for (name, value) in [("known cities", knownCities), ("unknown cities", unknownCities), ("question limit", questionLimit),
-                              ("batch size", batchSize), ("top-k", topK)] where value <= 0 {
+                              ("batch size", batchSize), ("top-k", topK),
+                              ("index cities", indexCities), ("index questions", indexQuestions)] where value <= 0 {
             throw ExampleError.invalidOption("compare-rag: \(name) must be positive, got \(value)")
         }
         guard abstainCities >= 0, latencySamples >= 0, changedFacts >= 0, changedFacts <= knownCities * CityFact.allCases.count else {
             throw ExampleError.invalidOption("compare-rag: changed facts must be in 0...\(knownCities * CityFact.allCases.count)")
         }
-        guard epochs > 0, retrainEpochs > 0, learningRate > 0, learningRate < 1 else {
+        guard epochs > 0, retrainEpochs > 0, learningRate > 0, learningRate < 1, fullLearningRate > 0, fullLearningRate < 1 else {
             throw ExampleError.invalidOption("compare-rag: epochs and the learning rate must be positive")
         }
     }

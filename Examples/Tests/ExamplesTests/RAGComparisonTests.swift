@@ -39,7 +39,7 @@ import Testing
     @Test func reportHasTheRowKeysTableAndChart() throws {
         let rows = RAGPath.allCases.enumerated().map { i, path in
             RAGPathResult(path: path, accuracySeen: 0.5, accuracyUnseenPhrasing: 0.25, accuracyAfterUpdate: 0.75,
-                          accuracyAfterUpdateStale: path == .fineTuned ? 0.1 : nil, accuracySeenAfterUpdate: nil,
+                          accuracyAfterUpdateStale: path.isFineTuned ? 0.1 : nil, accuracySeenAfterUpdate: nil,
                           unknownAbstainRate: 0.3, unknownHallucinationRate: 0.6, latencyMsMedian: 100 + Double(i), latencyMsP95: 200,
                           peakRSSBytes: 1 << 30, updateSeconds: path == .closedBook ? nil : 1.5, buildSeconds: 2, diskBytes: 1 << 20,
                           disk: ["model": 1 << 20], questionCounts: ["seen": 4], examples: [:])
@@ -47,7 +47,7 @@ import Testing
         let report = RAGComparisonReport(rows: rows, training: nil, settings: .quick, machine: "test", totalSeconds: 1)
         let json = try JSONSerialization.jsonObject(with: RAGPathResult.encoder.encode(report)) as? [String: Any]
         let jsonRows = try #require(json?["rows"] as? [[String: Any]])
-        #expect(jsonRows.map { $0["path"] as? String } == ["closed_book", "fine_tuned", "rag", "fine_tuned_rag"])
+        #expect(jsonRows.map { $0["path"] as? String } == ["closed_book", "fine_tuned", "full_fine_tuned", "rag", "fine_tuned_rag"])
         for key in ["accuracy_seen", "accuracy_unseen_phrasing", "accuracy_after_update", "unknown_abstain_rate",
                     "unknown_hallucination_rate", "latency_ms_median", "latency_ms_p95", "peak_rss_bytes", "disk_bytes"] {
             #expect(jsonRows.allSatisfy { $0[key] is NSNumber }, "\(key) missing or not a number")
@@ -57,7 +57,7 @@ import Testing
         #expect(table.split(separator: "\n").count == 2 + rows.count)
         #expect(table.contains("10.0 % → 75.0 %"))
         let svg = report.chartSVG()
-        #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<rect x=").count - 1 == 4 * 5 + 5)
+        #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<rect x=").count - 1 == rows.count * 5 + 5)
     }
 
     /// A tiny LLaMA GGUF (2 blocks of width 64) carrying SmolLM2's tokenizer and chat template:
@@ -106,8 +106,9 @@ import Testing
         }
     }
 
-    /// Training and the two paths that take an update in differently (retraining, re-embedding)
-    /// end to end on the tiny model and a handful of cities; the other two combine their parts.
+    /// Training (LoRA and full) and the paths that take an update in differently (retraining an
+    /// adapter, retraining every weight, re-embedding) end to end on the tiny model and a handful
+    /// of cities; the other two combine their parts.
     @Test func everyPathRunsEndToEnd() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rag-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -125,7 +126,18 @@ import Testing
         let run = RAGPathRun(settings: settings, log: { _ in })
         let training = try run.train(experiment)
         #expect(training.records == 3 * 4 * 3 + 1 * 4 && training.retrainRecords == 2 * 3 + 3)
-        let rows = try [RAGPath.fineTuned, .rag].map { try run.serve($0, experiment) }
+        let fullTraining = try run.train(experiment, kind: .full)
+        #expect(fullTraining.records == training.records)
+        let trained = try SafeTensors.load(contentsOf: run.artifact(.full, updated: false))
+        let retrained = try SafeTensors.load(contentsOf: run.artifact(.full, updated: true))
+        let base = try PretrainedLLM(contentsOf: URL(fileURLWithPath: settings.model)).model.namedParameters()
+        #expect(Set(trained.keys) == Set(base.map(\.name)), "full fine-tuning saves every weight")
+        let weight = try #require(base.first { $0.name.hasSuffix("down.weight") }, "\(base.map(\.name))")
+        let values = { (tensor: Tensor?) in tensor?.scalars(as: Float.self) ?? [] }
+        #expect(values(trained[weight.name]).count == weight.tensor.count)
+        #expect(values(trained[weight.name]) != values(weight.tensor), "the weights did not move")
+        #expect(values(retrained[weight.name]) != values(trained[weight.name]), "retraining did not move them")
+        let rows = try [RAGPath.fineTuned, .fullFineTuned, .rag].map { try run.serve($0, experiment) }
         for row in rows {
             #expect(row.questionCounts == ["seen": 4, "unseen_phrasing": 4, "unknown": 4, "update": 2])
             for rate in [row.accuracySeen, row.accuracyUnseenPhrasing, row.accuracyAfterUpdate, row.unknownAbstainRate, row.unknownHallucinationRate] {
@@ -134,10 +146,12 @@ import Testing
             #expect(row.latencyMsMedian > 0 && row.peakRSSBytes > 0 && row.disk["model"] ?? 0 > 0)
             #expect(row.updateSeconds != nil)
             #expect((row.disk["adapter"] != nil) == row.path.usesAdapter && (row.disk["index"] != nil) == row.path.usesRetrieval)
+            #expect((row.disk["weights"] != nil) == row.path.usesFullWeights)
         }
-        #expect(rows[0].accuracyAfterUpdateStale != nil && rows[0].accuracySeenAfterUpdate != nil)
-        #expect(rows[1].accuracyAfterUpdateStale == nil && rows[1].disk["embedder"] ?? 0 > 0)
-        let report = RAGComparisonReport(rows: rows, training: training, settings: settings, machine: "test", totalSeconds: 1)
+        for row in rows[0...1] { #expect(row.accuracyAfterUpdateStale != nil && row.accuracySeenAfterUpdate != nil) }
+        #expect(rows[2].accuracyAfterUpdateStale == nil && rows[2].disk["embedder"] ?? 0 > 0)
+        let report = RAGComparisonReport(rows: rows, training: training, fullTraining: fullTraining, settings: settings,
+                                         machine: "test", totalSeconds: 1)
         try report.write(to: folder.appendingPathComponent("out"))
         for name in ["comparison.md", "comparison.json", "comparison.svg"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/\(name)").path))
