@@ -5,7 +5,7 @@ import Foundation
 // under `mpirun -np 2`. Every process prints "<check>: ok" when its part passed; a failed
 // check ends the whole job non-zero with the reason on stderr.
 //
-//   DistributedChecks collectives | parity | throw | hang | step-time <workload> <steps>
+//   DistributedChecks collectives | parity | throw | hang | step-time <workload> <steps> <threads> [model]
 
 let arguments = CommandLine.arguments.dropFirst()
 let world: Communicator
@@ -25,6 +25,6 @@ world.abortingOnError {
     case "throw": try throwOnLastRank(world)
     case "hang": try hangOnLastRank(world)
     case "step-time": try measureStepTime(world, arguments: Array(arguments.dropFirst()))
-    default: throw CheckFailure("usage: DistributedChecks collectives | parity | throw | hang | step-time WORKLOAD STEPS")
+    default: throw CheckFailure("usage: DistributedChecks collectives | parity | throw | hang | step-time WORKLOAD STEPS THREADS [MODEL]")
     }
 }

@@ -57,6 +57,15 @@ import Testing
         #expect(job.output.components(separatedBy: "parity: ok").count == 3, "\(job.output)")
     }
 
+    /// The step-time measurement (Documentation/Distributed.md's table; too slow in a debug
+    /// build to run here) rejects an unknown workload with its usage, not a trap.
+    @Test func stepTimeNamesItsWorkloads() throws {
+        let unknown = try mpirun(["step-time", "no_such_workload", "1", "1"])
+        #expect(unknown.status != 0)
+        #expect(unknown.errors.contains("unknown step-time workload 'no_such_workload'; known: gpt_lora, gpt_full, minilm_lora_step, smollm2_lora_step"),
+                "\(unknown.errors)")
+    }
+
     /// A process that throws ends the job non-zero within seconds, its error on stderr.
     @Test func throwingProcessEndsTheJob() throws {
         let job = try mpirun(["throw"])
