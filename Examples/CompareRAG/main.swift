@@ -37,6 +37,9 @@ struct CompareRAG: ParsableCommand {
     @Option(help: "Passes over the training records (default 1: each fact once per trained phrasing).")
     var epochs: Double?
 
+    @Flag(inversion: .prefixedNo, help: "Include the full fine-tuning row (every weight trains; about twice LoRA's training time).")
+    var fullFineTuning = true
+
     @Option(help: "Seed of every draw and of training.")
     var seed: UInt64 = 0
 
@@ -52,6 +55,7 @@ struct CompareRAG: ParsableCommand {
         if let changedFacts { s.changedFacts = changedFacts }
         if let questionLimit { s.questionLimit = questionLimit }
         if let epochs { s.epochs = epochs }
+        s.fullFineTuning = fullFineTuning
         s.seed = seed
         s.output = output
         return s
@@ -85,7 +89,7 @@ struct CompareRAG: ParsableCommand {
         // Fail early, before any child starts: the file reads and the draw fits.
         _ = try RAGExperiment(cities: try City.read(from: URL(fileURLWithPath: settings.cities)), settings: settings)
         let start = Date()
-        let parts = FactTrainingKind.allCases.map(\.rawValue) + RAGPath.allCases.map(\.rawValue) + ["index"]
+        let parts = settings.trainings.map(\.rawValue) + settings.paths.map(\.rawValue) + ["index"]
         for (i, part) in parts.enumerated() {
             print("\n===== [\(i + 1)/\(parts.count)] \(part) =====")
             fflush(nil)
@@ -99,9 +103,9 @@ struct CompareRAG: ParsableCommand {
         }
         let decoder = JSONDecoder()
         let training = try decoder.decode(FactTrainingResult.self, from: Data(contentsOf: settings.folder("training").appendingPathComponent("result.json")))
-        let fullTraining = try decoder.decode(FactTrainingResult.self,
-                                              from: Data(contentsOf: settings.folder("training-full").appendingPathComponent("result.json")))
-        let rows = try RAGPath.allCases.map {
+        let fullTraining = try settings.fullFineTuning ? decoder.decode(FactTrainingResult.self,
+            from: Data(contentsOf: settings.folder(FactTrainingKind.full.rawValue).appendingPathComponent("result.json"))) : nil
+        let rows = try settings.paths.map {
             try decoder.decode(RAGPathResult.self, from: Data(contentsOf: settings.folder($0.rawValue).appendingPathComponent("result.json")))
         }
         let indexes = try decoder.decode(IndexRecallReport.self, from: Data(contentsOf: settings.folder("index").appendingPathComponent("result.json")))

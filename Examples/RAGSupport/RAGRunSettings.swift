@@ -30,6 +30,9 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
     public var batchSize = 16
     /// LoRA's peak learning rate.
     public var learningRate = 2e-3
+    /// Whether the full fine-tuning row runs (training every weight takes about twice LoRA's time
+    /// and writes the whole model, 540 MB, twice).
+    public var fullFineTuning = true
     /// Full fine-tuning's peak learning rate (every weight moves, so far smaller than LoRA's).
     public var fullLearningRate = 1e-4
     /// Passages retrieved into each prompt.
@@ -62,6 +65,11 @@ public struct RAGRunSettings: Codable, Sendable, Equatable {
         s.indexQuestions = 50
         return s
     }
+
+    /// The paths this run serves, in order.
+    public var paths: [RAGPath] { RAGPath.allCases.filter { fullFineTuning || !$0.usesFullWeights } }
+    /// The training parts this run needs.
+    public var trainings: [FactTrainingKind] { FactTrainingKind.allCases.filter { fullFineTuning || $0 != .full } }
 
     /// The folder of one path's (or the training's) files.
     public func folder(_ name: String) -> URL { URL(fileURLWithPath: output).appendingPathComponent(name, isDirectory: true) }

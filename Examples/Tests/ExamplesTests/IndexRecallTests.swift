@@ -11,13 +11,13 @@ import Testing
         let cities = try City.read(from: try citiesFile.get())
         var settings = RAGRunSettings()
         settings.embedder = try miniLMFolder.get().path
-        settings.indexCities = 150
-        settings.indexQuestions = 30
+        settings.indexCities = 60
+        settings.indexQuestions = 20
         settings.output = FileManager.default.temporaryDirectory.appendingPathComponent("index-recall-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: settings.output) }
         let report = try RAGPathRun(settings: settings, log: { _ in }).compareIndexes(cities: cities)
 
-        #expect(report.passages == 150 && report.queries == 30 && report.k == 10)
+        #expect(report.passages == 60 && report.queries == 20 && report.k == 10)
         #expect(report.rows.map(\.index).prefix(2) == ["flat (exact, Retrieval)", "FAISS flat (exact)"])
         #expect(report.rows.count == 4)
         #expect(report.rows[0].recall == 1)

@@ -26,6 +26,14 @@ import Testing
                 "the city's own name counted as a value")
     }
 
+    /// `--no-full-fine-tuning` drops the full row and its training part, nothing else.
+    @Test func fullFineTuningIsOptional() {
+        var settings = RAGRunSettings()
+        #expect(settings.paths == RAGPath.allCases && settings.trainings == [.lora, .full])
+        settings.fullFineTuning = false
+        #expect(settings.paths == [.closedBook, .fineTuned, .rag, .fineTunedRAG] && settings.trainings == [.lora])
+    }
+
     @Test func talliesAndPercentiles() {
         let tally = AnswerTally([.correct, .wrong, .abstained, .unclear, .correct])
         #expect(tally.count == 5 && tally.accuracy == 0.4 && tally.abstainRate == 0.2 && tally.wrongRate == 0.2)
