@@ -211,22 +211,21 @@ public final class GPT: Module {
     /// Mean next-token cross-entropy of the logits for `ids` against `targets` (same shape;
     /// `ignoreIndex` entries are skipped).
     ///
-    /// The head runs only at the positions that have a target: with the prompt masked (chat
-    /// fine-tuning) most positions have none, and the head is the widest product of the model.
+    /// The head and the loss run fused (TensorKit's `Tensor.linearCrossEntropy`):
+    /// only the positions that have a target go through the head, a chunk of them at a time, so
+    /// the `[positions, vocabularySize]` logits are never held — with a large vocabulary they
+    /// and their softmax and gradient would be the largest activations of the model.
     public func loss(_ ids: Tensor, targets: Tensor, mask: Tensor? = nil, ignoreIndex: Int = -100) -> Tensor {
         precondition(targets.shape == ids.shape && targets.dtype.isInteger,
                      "GPT.loss: targets must be int with the shape of ids \(ids.shape), got \(targets.dtype) \(targets.shape)")
-        let hidden = hiddenStates(ids, mask: mask)
+        let hidden = hiddenStates(ids, mask: mask).reshape([-1, config.dim])
         let flatTargets = targets.reshape([-1])
-        let values: [Int] = flatTargets.dtype == .int64 ? flatTargets.scalars(as: Int64.self).map { Int($0) }
-                                                        : flatTargets.scalars(as: Int32.self).map { Int($0) }
-        let kept = values.indices.filter { values[$0] != ignoreIndex }
-        if kept.count == values.count || kept.isEmpty {
-            return Tensor.crossEntropy(logits: vocabularyLogits(hidden), targets: targets, ignoreIndex: ignoreIndex)
+        if let head, !head.adapters.isEmpty {
+            // An adapted head is more than its weight: through the layer, then the loss.
+            return Tensor.crossEntropy(logits: head(hidden), targets: flatTargets, ignoreIndex: ignoreIndex)
         }
-        let rows = Tensor(kept.map { Int32($0) }, shape: [kept.count])
-        let logits = vocabularyLogits(hidden.reshape([-1, config.dim]).indexSelect(axis: 0, indices: rows))
-        return Tensor.crossEntropy(logits: logits, targets: flatTargets.indexSelect(axis: 0, indices: rows), ignoreIndex: ignoreIndex)
+        let (weight, bias) = head.map { ($0.weight, $0.bias) } ?? (tokenEmbedding.weight, headBias)
+        return Tensor.linearCrossEntropy(hidden, weight: weight, bias: bias, targets: flatTargets, ignoreIndex: ignoreIndex)
     }
 
     /// A cache sized for this model.

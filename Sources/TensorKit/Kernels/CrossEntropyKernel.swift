@@ -96,3 +96,51 @@ enum CrossEntropyKernel {
         }
     }
 }
+
+extension CrossEntropyKernel {
+    /// Per row of contiguous `[rows, classes]` logits, every target a valid class: the loss
+    /// `lse − x[y]` into `losses`, and, when `scale` is given, the logits overwritten by their
+    /// gradient `scale · (softmax(x) − onehot(y))` (the fused LM head's chunks never need the
+    /// logits again, so the gradient takes their place instead of a second buffer).
+    static func lossAndGradientInPlace<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ labels: UnsafePointer<Int>,
+                                                       rows: Int, classes: Int, scale: T?,
+                                                       losses: UnsafeMutablePointer<T>) {
+        let c = classes
+        Parallel.forRanges(rows, costPerItem: c * 4) { range in
+            for r in range {
+                let row = x + r * c
+                let label = labels[r]
+                let target = row[label]
+                let maximum = RowMath.maximum(row, c)
+                var total: T
+                if T.self == Float.self {
+                    let rowFloats = FloatRows.floats(row), shift = unsafeBitCast(maximum, to: Float.self)
+                    total = unsafeBitCast(scale == nil ? FloatRows.exponentialSum(rowFloats, c, shift: shift)
+                                                       : FloatRows.exponentiate(rowFloats, rowFloats, c, shift: shift),
+                                          to: T.self)
+                } else {
+                    total = 0
+                    if scale == nil {
+                        for j in 0..<c { total += T.exponential(row[j] - maximum) }
+                    } else {
+                        for j in 0..<c {
+                            row[j] = T.exponential(row[j] - maximum)
+                            total += row[j]
+                        }
+                    }
+                }
+                losses[r] = maximum + T.log(total) - target
+                guard let scale else { continue }
+                // row holds exp(x − max): × scale / Σ gives scale · softmax.
+                if T.self == Float.self {
+                    let rowFloats = FloatRows.floats(row)
+                    FloatRows.scale(rowFloats, rowFloats, c, by: unsafeBitCast(scale / total, to: Float.self))
+                } else {
+                    let factor = scale / total
+                    for j in 0..<c { row[j] *= factor }
+                }
+                row[label] -= scale
+            }
+        }
+    }
+}
