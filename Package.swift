@@ -26,7 +26,9 @@ let package = Package(
     dependencies: dependencies,
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .target(name: "TensorKit", dependencies: ["CBLAS"]),
+        // AVX2 quantized dot products in plain C (chosen at run time; no compiler flags needed).
+        .target(name: "CQuantizedKernels"),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CQuantizedKernels"]),
         // Text to token ids and back; depends on nothing, so it serves any model runtime.
         .target(name: "Tokenizers"),
         // Layers, models, strategies and the trainer; re-exports TensorKit and Tokenizers.

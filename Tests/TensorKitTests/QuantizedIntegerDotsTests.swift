@@ -41,6 +41,74 @@ import Testing
         #expect(noneFinite)
     }
 
+    /// The C split is the Swift one bit for bit: random blocks, mixed magnitudes, a zero block,
+    /// a subnormal one, values on rounding halves, and NaN and infinity blocks.
+    @Test func avx2SplitMatchesTheSwiftSplit() {
+        guard FusedQuantizedRows.Kernel.preferred == .avx2 else { return }
+        let random = Tensor.uniform([8 * 32], low: -3, high: 3, generator: Generator(seed: 7)).scalars(as: Float.self)
+        var x = random
+        x += (0..<32).map { Float($0 % 7 == 0 ? 1e-6 : 1) * Float($0) * (($0 % 2 == 0) ? 1 : -1) }
+        x += [Float](repeating: 0, count: 32)
+        x += [Float](repeating: 1e-41, count: 16) + [Float](repeating: -2e-41, count: 16)
+        x += (0..<32).map { Float($0) - 15.5 }
+        x += [Float](repeating: 1, count: 31) + [.nan]
+        x += [-.infinity] + [Float](repeating: 2, count: 31)
+        let blocks = x.count / 32
+        x.withUnsafeBufferPointer { xs in
+            let swift = Int16Rows(xs.baseAddress!, rows: 1, blocks: blocks, kernel: .swift)
+            let c = Int16Rows(xs.baseAddress!, rows: 1, blocks: blocks, kernel: .avx2)
+            defer { swift.deallocate(); c.deallocate() }
+            for b in 0..<blocks {
+                let (a, e) = (c.scales[b], swift.scales[b])
+                #expect(a.bitPattern == e.bitPattern || (a.isNaN && e.isNaN), "block \(b): scale \(a) vs \(e)")
+            }
+            for i in 0..<64 * blocks {
+                #expect(c.parts[i] == swift.parts[i], "part \(i) (block \(i / 64)): \(c.parts[i]) vs \(swift.parts[i])")
+            }
+        }
+    }
+
+    /// The C AVX2 kernels against the Swift ones and a float64 reference, for every block
+    /// format they take and 1–4 input rows, over output rows split across threads (the C
+    /// kernels write only their range). Skipped on CPUs without AVX2.
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    func avx2KernelsMatchTheSwiftKernels(type: GGMLType) {
+        guard FusedQuantizedRows.Kernel.preferred == .avx2 else { return }
+        let w = QuantizedLinearTests.randomWeight(type, rows: 150, rowLength: 512, seed: 5)
+        let dense = w.dequantized().scalars(as: Float.self)
+        let bias = (0..<150).map { Float($0) * 0.01 - 0.7 }
+        for n in 1...4 {
+            let x = Tensor.uniform([n, 512], low: -1, high: 1, generator: Generator(seed: UInt64(n))).scalars(as: Float.self)
+            func run(_ kernel: FusedQuantizedRows.Kernel) -> [Float] {
+                var y = [Float](repeating: .nan, count: n * 150)
+                x.withUnsafeBufferPointer { xs in
+                    bias.withUnsafeBufferPointer { b in
+                        y.withUnsafeMutableBufferPointer { ys in
+                            FusedQuantizedRows.forward(xs.baseAddress!, rows: n, weight: w, bias: b.baseAddress!,
+                                                       into: ys.baseAddress!, kernel: kernel)
+                        }
+                    }
+                }
+                return y
+            }
+            let (c, swift) = (run(.avx2), run(.swift))
+            for r in 0..<n {
+                for o in 0..<150 {
+                    var exact = Double(bias[o]), magnitude = 0.0
+                    for j in 0..<512 {
+                        let term = Double(dense[o * 512 + j]) * Double(x[r * 512 + j])
+                        exact += term
+                        magnitude += abs(term)
+                    }
+                    let bound = 1e-6 * magnitude
+                    let i = r * 150 + o
+                    #expect(abs(Double(c[i]) - Double(swift[i])) <= bound, "\(type) n \(n) row \(r) output \(o): \(c[i]) vs \(swift[i])")
+                    #expect(abs(Double(c[i]) - exact) <= bound, "\(type) n \(n) row \(r) output \(o): \(c[i]) vs \(exact)")
+                }
+            }
+        }
+    }
+
     @Test func blockDotsMatchIntegerArithmetic() {
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in 0..<32 { bytes[i] = UInt8(truncatingIfNeeded: i &* 77 &+ 13) }

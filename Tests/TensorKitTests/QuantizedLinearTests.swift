@@ -63,8 +63,9 @@ import Testing
         let w = Self.weight(type)
         let dense = w.dequantized()
         let bias = Tensor.uniform([150], low: -1, high: 1, generator: Generator(seed: 2))
-        // 1–4 rows: the fused kernel; 5 and 37: the tiles. A leading batch axis and a view too.
-        for rows in [1, 2, 4, 5, 37] {
+        // 1–4 rows: the fused kernel; 5 and 37: the small tiles; 70: the whole weight as one
+        // large tile. A leading batch axis and a view too.
+        for rows in [1, 2, 4, 5, 37, 70] {
             let x = Tensor.uniform([1, rows, 512], low: -1, high: 1, generator: Generator(seed: UInt64(rows)))
             let expected = Tensor.linear(x, weight: dense, bias: bias)
             let y = Tensor.quantizedLinear(x, weight: w, bias: bias)
@@ -126,10 +127,15 @@ import Testing
     }
 
     @Test func tileSizesStayWithinTheScratchBuffer() {
-        #expect(QuantizedMatmul.tileRows(rowLength: 576, rowCount: 1536) == 113)
-        #expect(QuantizedMatmul.tileRows(rowLength: 1536, rowCount: 576) == 42)
-        #expect(QuantizedMatmul.tileRows(rowLength: 32, rowCount: 1000) == 128)
-        #expect(QuantizedMatmul.tileRows(rowLength: 1 << 20, rowCount: 1000) == 16)
-        #expect(QuantizedMatmul.tileRows(rowLength: 512, rowCount: 3) == 3)
+        #expect(QuantizedMatmul.tileRows(rowLength: 576, rowCount: 1536, inputRows: 5) == 113)
+        #expect(QuantizedMatmul.tileRows(rowLength: 1536, rowCount: 576, inputRows: 63) == 42)
+        #expect(QuantizedMatmul.tileRows(rowLength: 32, rowCount: 1000, inputRows: 5) == 128)
+        #expect(QuantizedMatmul.tileRows(rowLength: 1 << 20, rowCount: 1000, inputRows: 5) == 16)
+        #expect(QuantizedMatmul.tileRows(rowLength: 512, rowCount: 3, inputRows: 5) == 3)
+        // Many input rows: a small model's projection whole, a vocabulary head in 8 MB tiles.
+        #expect(QuantizedMatmul.tileRows(rowLength: 576, rowCount: 1536, inputRows: 64) == 1536)
+        #expect(QuantizedMatmul.tileRows(rowLength: 1536, rowCount: 576, inputRows: 1024) == 576)
+        #expect(QuantizedMatmul.tileRows(rowLength: 576, rowCount: 49152, inputRows: 1024) == 3640)
+        #expect(QuantizedMatmul.tileRows(rowLength: 1 << 20, rowCount: 1000, inputRows: 1024) == 16)
     }
 }

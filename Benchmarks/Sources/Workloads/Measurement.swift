@@ -14,14 +14,16 @@ public enum Measurement {
     /// processes took; with one thread it is the work itself (with several, spinning idle
     /// threads count too).
     public static func cpuSeconds(_ body: () -> Void) -> Double {
-        func now() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-        }
-        let start = now()
+        let start = processCPUSeconds()
         body()
-        return now() - start
+        return processCPUSeconds() - start
+    }
+
+    /// CPU seconds (user + system, all threads) this process has used so far.
+    public static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// The median of `values` (mean of the middle two for an even count).

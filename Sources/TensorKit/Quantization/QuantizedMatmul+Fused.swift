@@ -1,3 +1,5 @@
+import CQuantizedKernels
+
 /// `y = x · Wᵀ + b` for a few input rows, straight from `W`'s blocks: the decoding kernel.
 ///
 /// A batch-1 decode step is bound by reading the weights, so each weight row is read once, at
@@ -6,19 +8,34 @@
 /// against `x` split once per call into high and low 16-bit parts (``Int16Rows``), elsewhere
 /// widened to floats in registers (``BlockDots``); the block's scale multiplies that partial
 /// sum — one multiply per block instead of one per weight — and its offset (Q4_1's `m`, Q4_0's
-/// `−8d`) multiplies the block's sum of `x`, computed once per call. Other types decode 256 values of a row at a time into a stack buffer
-/// and dot that. Output rows are split over threads.
+/// `−8d`) multiplies the block's sum of `x`, computed once per call. On x86-64 CPUs with AVX2
+/// the same integer dots run in C (`CQuantizedKernels`, compiled for AVX2 per function and
+/// chosen at run time), twice as wide. Other types decode 256 values of a row at a time into a
+/// stack buffer and dot that. Output rows are split over threads.
 enum FusedQuantizedRows {
-    /// `y [n, out] = x [n, in] · Wᵀ + bias`, for any dequantizable type.
+    /// Which implementation dots the 32-value block formats.
+    enum Kernel {
+        /// Swift: SSE2 integer dots on x86-64, float dots elsewhere.
+        case swift
+        /// The C AVX2 kernels (x86-64 with AVX2, FMA and F16C only).
+        case avx2
+
+        /// AVX2 where the CPU has it, else Swift.
+        static let preferred: Kernel = cqk_avx2_available() != 0 ? .avx2 : .swift
+    }
+
+    /// `y [n, out] = x [n, in] · Wᵀ + bias`, for any dequantizable type; `kernel` (tests pick
+    /// one) applies to Q4_0, Q4_1 and Q8_0.
     static func forward(_ x: UnsafePointer<Float>, rows n: Int, weight: QuantizedTensor,
-                        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+                        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
+                        kernel: Kernel = .preferred) {
         let problem = Problem(x: x, n: n, inFeatures: weight.rowLength, out: weight.rowCount,
                               rowBytes: weight.rowByteCount, bias: bias, y: y)
         weight.withUnsafeBlocks { base in
             switch weight.type {
-            case .q4_0: run(Q4_0Format.self, problem, base)
-            case .q4_1: run(Q4_1Format.self, problem, base)
-            case .q8_0: run(Q8_0Format.self, problem, base)
+            case .q4_0: run(Q4_0Format.self, problem, base, kernel)
+            case .q4_1: run(Q4_1Format.self, problem, base, kernel)
+            case .q8_0: run(Q8_0Format.self, problem, base, kernel)
             default:
                 let type = weight.type
                 Parallel.forRanges(problem.out, costPerItem: problem.inFeatures * n) { outputs in
@@ -41,10 +58,10 @@ enum FusedQuantizedRows {
 
     /// The 32-value block formats dotted without decoding to memory (on x86-64 in integer
     /// multiply-adds with the input split into 16-bit parts: ``Int16Rows``).
-    private static func run<F: FusedBlockFormat>(_ format: F.Type, _ p: Problem, _ base: UnsafeRawPointer) {
+    private static func run<F: FusedBlockFormat>(_ format: F.Type, _ p: Problem, _ base: UnsafeRawPointer, _ kernel: Kernel) {
         let blocks = p.inFeatures / 32
         #if arch(x86_64)
-        let integers = Int16Rows(p.x, rows: p.n, blocks: blocks)
+        let integers = Int16Rows(p.x, rows: p.n, blocks: blocks, kernel: kernel)
         defer { integers.deallocate() }
         #endif
         // Σx over each block of each input row, which Q4_1's offsets multiply.
@@ -57,6 +74,15 @@ enum FusedQuantizedRows {
                 sums[i] = s
             }
         }
+        #if arch(x86_64)
+        if kernel == .avx2 && p.n <= 4 {
+            Parallel.forRanges(p.out, costPerItem: p.inFeatures * p.n) { outputs in
+                cqk_fused_rows(F.kernelFormat, base, p.rowBytes, blocks, outputs.lowerBound, outputs.upperBound,
+                               integers.parts, integers.scales, sums, p.n, p.bias, p.y, p.out)
+            }
+            return
+        }
+        #endif
         Parallel.forRanges(p.out, costPerItem: p.inFeatures * p.n) { outputs in
             for o in outputs {
                 let row = base + o * p.rowBytes
@@ -135,6 +161,8 @@ protocol FusedBlockFormat {
     static var byteCount: Int { get }
     /// Whether values have an offset (Q4_1's `m`; Q4_0's `−8d`), which multiplies the block's Σx.
     static var hasOffset: Bool { get }
+    /// The format's name in the C kernels.
+    static var kernelFormat: CQKFormat { get }
     /// `Σ q[j]·x[j]` over the block's 32 integers (in four lanes), with its scale and offset.
     static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> (sum: SIMD4<Float>, scale: Float, offset: Float)
     #if arch(x86_64)
@@ -145,6 +173,7 @@ protocol FusedBlockFormat {
 
 /// Q4_0: `d`, 16 bytes of nibbles (value `j` low, `j + 16` high); value = d × nibble − 8d.
 enum Q4_0Format: FusedBlockFormat {
+    static var kernelFormat: CQKFormat { CQKFormatQ4_0 }
     static var byteCount: Int { 18 }
     static var hasOffset: Bool { true }
     @inline(__always)
@@ -163,6 +192,7 @@ enum Q4_0Format: FusedBlockFormat {
 
 /// Q4_1: `d`, `m`, 16 bytes of nibbles; value = d × nibble + m.
 enum Q4_1Format: FusedBlockFormat {
+    static var kernelFormat: CQKFormat { CQKFormatQ4_1 }
     static var byteCount: Int { 20 }
     static var hasOffset: Bool { true }
     @inline(__always)
@@ -179,6 +209,7 @@ enum Q4_1Format: FusedBlockFormat {
 
 /// Q8_0: `d`, 32 signed bytes; value = d × q.
 enum Q8_0Format: FusedBlockFormat {
+    static var kernelFormat: CQKFormat { CQKFormatQ8_0 }
     static var byteCount: Int { 34 }
     static var hasOffset: Bool { false }
     @inline(__always)

@@ -1,5 +1,6 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
+import CQuantizedKernels
 
 /// Input rows split into 16-bit integers, so that the fused kernels dot them with a block's
 /// integers in integer multiply-adds (`pmaddwd`: eight 16-bit products summed in pairs per
@@ -10,17 +11,22 @@ import _Builtin_intrinsics.intel
 /// keeps about 31 bits of the value — more than float32's 24 — so the results stay within float
 /// rounding of the float kernels (llama.cpp rounds the input to 8 bits instead, which is faster
 /// but moves logits by ~1e-2). The block sums are at most 15 · 32767 · 32 (4-bit weights) or
-/// 128 · 32767 · 32 (8-bit), inside `Int32`.
+/// 128 · 32767 · 32 (8-bit), inside `Int32`. With the AVX2 kernel the C function
+/// `cqk_split_rows` does the same operations eight values at a time, bit for bit.
 struct Int16Rows {
     /// Per block of each row: 32 high parts, then 32 low parts.
     let parts: UnsafeMutablePointer<Int16>
     /// `s` of each block of each row (`rows × blocks`).
     let scales: UnsafeMutablePointer<Float>
 
-    /// Splits `n` rows of `blocks` 32-value blocks of `x` (contiguous).
-    init(_ x: UnsafePointer<Float>, rows n: Int, blocks: Int) {
+    /// Splits `n` rows of `blocks` 32-value blocks of `x` (contiguous), with `kernel`'s code.
+    init(_ x: UnsafePointer<Float>, rows n: Int, blocks: Int, kernel: FusedQuantizedRows.Kernel = .preferred) {
         parts = .allocate(capacity: Swift.max(1, n * blocks * 64))
         scales = .allocate(capacity: Swift.max(1, n * blocks))
+        if kernel == .avx2 {
+            cqk_split_rows(x, n * blocks, parts, scales)
+            return
+        }
         for i in 0..<n * blocks {
             let values = x + 32 * i, high = parts + 64 * i, low = high + 32
             var largest: Float = 0, total: Float = 0
