@@ -17,7 +17,7 @@ import Foundation
 public enum Memory {
     /// The cache limit a process starts with: 1 GiB, or `TENSORKIT_CACHE_LIMIT_MB` from the
     /// environment when set (read once, at first use). The cache is also trimmed towards the
-    /// most memory tensors have held at once (plus an eighth) before new memory is mapped, so
+    /// most memory tensors have held at once (plus an eighth and 64 MB) before new memory is mapped, so
     /// in practice it holds what the next phase of a step will reuse, not the whole limit.
     public static let defaultCacheLimit: Int = {
         if let text = ProcessInfo.processInfo.environment["TENSORKIT_CACHE_LIMIT_MB"], let mb = Int(text), mb >= 0 {

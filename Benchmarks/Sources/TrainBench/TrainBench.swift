@@ -35,7 +35,7 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Seed for the initial weights and the random batch.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Run the query/key/value projections of every attention layer one by one (MultiHeadAttention.packsProjections = false), the reference for the packed path.")
+    @Flag(help: "Run the query/key/value projections of every attention layer and the gate/up projections of every gated feed-forward network one by one, SwiGLU unfused (MultiHeadAttention.packsProjections = false, FeedForward.packsProjections = false), the reference for the packed paths.")
     var separateProjections = false
 
     @Flag(help: "After the timed steps, record the matrix products of one step and time them replayed through raw cblas_sgemm on preallocated buffers (median over --steps replays): adds gemm_limit_ms, gemm_limit_cpu_ms (process CPU time), gemm_calls and gemm_gflop to the JSON line.")
@@ -59,6 +59,7 @@ struct TrainBench: ParsableCommand {
         if separateProjections {
             for (_, module) in job.rootModule.namedModules() {
                 (module as? MultiHeadAttention)?.packsProjections = false
+                (module as? FeedForward)?.packsProjections = false
             }
         }
         let setupRSS = Measurement.residentMiB() ?? .nan

@@ -8,6 +8,15 @@ import TensorKit
 ///
 /// Parameters: `gate` (gated only), `up` `[hidden, dim]`, `down` `[dim, hidden]`; each a
 /// ``LinearLayer`` (a ``Linear``, or a ``QuantizedLinear`` after ``Module/quantizeLinears(where:)``).
+///
+/// A gated network runs `gate` and `up` as one GEMM of the input against both weights
+/// (``PackedProjection``, the same as attention's query/key/value) when both are dense
+/// ``Linear`` layers whose adapters keep the input (LoRA's updates are added into their block),
+/// and SwiGLU's `silu(gate) · up` as one fused op reading that product in place
+/// (`Tensor.siluGate(packed:)`), whose backward hands the product one `[N, 2·hidden]` gradient.
+/// Otherwise (quantized projections, DoRA or IA³ on them) the two run one by one and SwiGLU
+/// still goes through the fused op. Parameters, names, checkpoints and adapter files are those
+/// of the separate projections either way (``packsProjections``).
 public final class FeedForward: Module, Layer {
     /// The shape of the network.
     public enum Kind: Sendable, Equatable {
@@ -28,6 +37,10 @@ public final class FeedForward: Module, Layer {
     public var down: any LinearLayer
     /// The kind this network was built as.
     public let kind: Kind
+    /// Whether a gated network runs `gate` and `up` as one product with the fused gating where
+    /// the layers allow it (see the type's discussion). True by default; false runs the plain
+    /// composition `down(activation(gate(x)) · up(x))`, the reference for benchmarks and tests.
+    public var packsProjections = true
 
     /// A feed-forward network `dim → hidden → dim`.
     public init(dim: Int, hidden: Int, kind: Kind = .mlp(.gelu), bias: Bool = true, dtype: DType = .float32,
@@ -43,8 +56,25 @@ public final class FeedForward: Module, Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch kind {
         case .mlp(let activation): down(activation(up(x)))
-        case .gated(let activation): down(activation(gate!(x)) * up(x))
+        case .gated(let activation): down(gated(x, activation))
         }
+    }
+
+    /// `activation(gate(x)) · up(x)`, `[..., hidden]`.
+    private func gated(_ x: Tensor, _ activation: Activation) -> Tensor {
+        guard let gate else { preconditionFailure("FeedForward: a gated network has no gate projection") }
+        guard packsProjections else { return activation(gate(x)) * up(x) }
+        precondition(x.rank >= 1 && x.shape[x.rank - 1] == up.inFeatures,
+                     "FeedForward: input shape \(x.shape) does not end in \(up.inFeatures)")
+        let width = up.outFeatures
+        if let packed = PackedProjection.output(of: [gate, up], rows: x.reshape([-1, up.inFeatures])) {
+            let hidden = activation == .silu
+                ? Tensor.siluGate(packed: packed)
+                : activation(packed.slice(axis: 1, 0..<width)) * packed.slice(axis: 1, width..<(2 * width))
+            return hidden.reshape(Array(x.shape.dropLast()) + [width])
+        }
+        let (g, u) = (gate(x), up(x))
+        return activation == .silu ? Tensor.siluGate(gate: g, up: u) : activation(g) * u
     }
 }
 

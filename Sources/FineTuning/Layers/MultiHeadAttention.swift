@@ -162,39 +162,15 @@ public final class MultiHeadAttention: Module, Layer {
         return output(attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim]))
     }
 
-    /// The query, key and value projections of `x` side by side `[B, L, 3·dim]` from one GEMM,
-    /// when attention can read them packed: no rotary positions, as many key/value heads as
-    /// query heads, and either the fused `qkv` projection or three dense ``Linear`` projections
-    /// whose live adapters keep the input (merged ones are in the weights). Adapters that only
-    /// add (LoRA) add their updates into their blocks; others (DoRA, IA³) transform their
-    /// host's block, and the blocks are put side by side again. Nil otherwise (the separate path).
+    /// The query, key and value projections of `x` side by side `[B, L, 3·dim]` from one GEMM
+    /// (``PackedProjection``), when attention can read them packed: no rotary positions, as many
+    /// key/value heads as query heads, and either the fused `qkv` projection or three projections
+    /// that can share one product. Nil otherwise (the separate path).
     private func packedProjection(_ x: Tensor) -> Tensor? {
         guard packsProjections, rotary == nil, kvHeads == heads else { return nil }
         if let qkv { return qkv(x) }
-        let layers = [query, key, value].compactMap { $0 as? Linear }
-        let adapters = layers.map { $0.liveAdapters() }
-        guard layers.count == 3, adapters.allSatisfy({ $0.allSatisfy(\.keepsInput) }),
-              layers.allSatisfy({ $0.bias != nil }) || layers.allSatisfy({ $0.bias == nil }) else { return nil }
-        let (batch, length, width) = (x.shape[0], x.shape[1], heads * headDim)
-        let rows = x.reshape([-1, dim])
-        let packed = Tensor.linear(rows, weights: layers.map(\.weight), biases: layers.map(\.bias))
-        let blocks = zip(layers, adapters).enumerated().filter { !$0.element.1.isEmpty }
-        if blocks.isEmpty { return packed.reshape([batch, length, -1]) }
-        if adapters.allSatisfy({ $0.allSatisfy(\.onlyAddsToOutput) }) {
-            let updates = blocks.map { _, hosted in
-                let (layer, live) = hosted
-                return live.dropFirst().reduce(live[0].outputUpdate(input: rows, host: layer)) {
-                    $0 + $1.outputUpdate(input: rows, host: layer)
-                }
-            }
-            return packed.addingBlocks(updates, at: blocks.map { $0.offset * width }).reshape([batch, length, -1])
-        }
-        let parts = zip(layers, adapters).enumerated().map { index, hosted in
-            hosted.1.reduce(packed.slice(axis: 1, (index * width)..<((index + 1) * width))) {
-                $1.transformOutput($0, input: rows, host: hosted.0)
-            }
-        }
-        return Tensor.concat(parts, axis: 1).reshape([batch, length, -1])
+        let (batch, length) = (x.shape[0], x.shape[1])
+        return PackedProjection.output(of: [query, key, value], rows: x.reshape([-1, dim]))?.reshape([batch, length, -1])
     }
 
     /// Attention over a packed projection, returning `[B, L, heads·headDim]` for `output`.

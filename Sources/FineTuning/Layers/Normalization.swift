@@ -27,6 +27,13 @@ public final class LayerNorm: Module, Layer {
         precondition(x.shape.last == dim, "LayerNorm: input shape \(x.shape) does not end in \(dim)")
         return Tensor.layerNorm(x, weight: weight, bias: bias, eps: eps)
     }
+
+    /// Normalises the residual sum `x + residual` in one fused op (`Tensor.layerNorm(_:residual:weight:bias:eps:)`),
+    /// the post-norm step of a BERT block; the same values as `self(residual + x)`.
+    public func callAsFunction(_ x: Tensor, residual: Tensor) -> Tensor {
+        precondition(x.shape.last == dim, "LayerNorm: input shape \(x.shape) does not end in \(dim)")
+        return Tensor.layerNorm(x, residual: residual, weight: weight, bias: bias, eps: eps)
+    }
 }
 
 /// Root-mean-square normalisation over the last axis (LLaMA style), as `torch.nn.RMSNorm`.

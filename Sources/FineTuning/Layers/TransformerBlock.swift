@@ -8,6 +8,9 @@ import TensorKit
 ///   `norm₂(h + drop(ffn(h)))`.
 ///
 /// Parameter names: `attention.*`, `attentionNorm.*`, `feedForward.*`, `feedForwardNorm.*`.
+///
+/// In post-norm blocks with ``LayerNorm``, each residual addition and its norm run as one fused
+/// op (`Tensor.layerNorm(_:residual:weight:bias:eps:)`, forward and backward).
 public final class TransformerBlock: Module, Layer {
     /// The self-attention sublayer.
     public var attention: MultiHeadAttention
@@ -64,8 +67,14 @@ public final class TransformerBlock: Module, Layer {
             let h = x + dropout(attention(attentionNorm(x), mask: mask, cache: cache))
             return h + dropout(feedForward(feedForwardNorm(h)))
         }
-        let h = attentionNorm(x + dropout(attention(x, mask: mask, cache: cache)))
-        return feedForwardNorm(h + dropout(feedForward(h)))
+        let h = normalized(attentionNorm, dropout(attention(x, mask: mask, cache: cache)), residual: x)
+        return normalized(feedForwardNorm, dropout(feedForward(h)), residual: h)
+    }
+
+    /// `norm(residual + y)`; a ``LayerNorm`` adds and normalises in one fused op.
+    private func normalized(_ norm: any Layer, _ y: Tensor, residual: Tensor) -> Tensor {
+        if let layerNorm = norm as? LayerNorm { return layerNorm(y, residual: residual) }
+        return norm(residual + y)
     }
 
     /// The block without a mask or cache (so blocks fit in a ``Sequential``).

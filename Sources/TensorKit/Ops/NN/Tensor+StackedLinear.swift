@@ -9,7 +9,8 @@ extension Tensor {
     /// product, and the backward computes the input gradient as one GEMM with a long inner axis
     /// (instead of several products and the adds between them) and the weight gradients as
     /// one GEMM whose rows are the separate gradients (contiguous views, no copies). The weights
-    /// are copied side by side on each call: `Σ outᵢ · in` elements, little next to the
+    /// are copied side by side on each call (and again for the input gradient, so no copy is kept
+    /// between the passes): `Σ outᵢ · in` elements, little next to the
     /// `N · Σ outᵢ · in` multiply-adds of the product.
     ///
     /// ```swift
@@ -47,12 +48,16 @@ extension Tensor {
         }
         let result = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
         let inputs = [x] + weights + (hasBias ? biases.map { $0! } : [])
+        // The backward stacks the weights again rather than keeping this copy alive from the
+        // forward to the backward (for SwiGLU's gate/up pair of SmolLM2, 7 MB per layer).
+        let detachedWeights = weights.map { $0.detach() }
         return Tensor.record(op, output: result, inputs: inputs) { gradient in
             let g = gradient.reshape([rowCount, outFeatures])
             var starts = [0]
             for size in sizes { starts.append(starts[starts.count - 1] + size) }
             func part(_ t: Tensor, _ i: Int, axis: Int) -> Tensor { t.slice(axis: axis, starts[i]..<starts[i + 1]) }
-            let dx = x.requiresGrad ? g.matmul(stacked).reshape(x.shape) : nil
+            let dx = x.requiresGrad
+                ? g.matmul(withGradientsDisabled { Tensor.concat(detachedWeights, axis: 0) }).reshape(x.shape) : nil
             var dWeights: [Tensor?]
             if weights.allSatisfy(\.requiresGrad) {
                 // One product for all; each weight's gradient is a contiguous block of its rows.
