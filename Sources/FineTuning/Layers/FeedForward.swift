@@ -10,7 +10,7 @@ import TensorKit
 /// ``LinearLayer`` (a ``Linear``, or a ``QuantizedLinear`` after ``Module/quantizeLinears(where:)``).
 ///
 /// A gated network runs `gate` and `up` as one GEMM of the input against both weights
-/// (``PackedProjection``, the same as attention's query/key/value) when both are dense
+/// (`PackedProjection`, the same as attention's query/key/value) when both are dense
 /// ``Linear`` layers whose adapters keep the input (LoRA's updates are added into their block),
 /// and SwiGLU's `silu(gate) · up` as one fused op reading that product in place
 /// (`Tensor.siluGate(packed:)`), whose backward hands the product one `[N, 2·hidden]` gradient.

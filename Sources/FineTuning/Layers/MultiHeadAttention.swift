@@ -163,7 +163,7 @@ public final class MultiHeadAttention: Module, Layer {
     }
 
     /// The query, key and value projections of `x` side by side `[B, L, 3·dim]` from one GEMM
-    /// (``PackedProjection``), when attention can read them packed: no rotary positions, as many
+    /// (`PackedProjection`), when attention can read them packed: no rotary positions, as many
     /// key/value heads as query heads, and either the fused `qkv` projection or three projections
     /// that can share one product. Nil otherwise (the separate path).
     private func packedProjection(_ x: Tensor) -> Tensor? {

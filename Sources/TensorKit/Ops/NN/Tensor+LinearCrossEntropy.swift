@@ -21,6 +21,7 @@ extension Tensor {
     ///   - bias: `[classes]` or nil.
     ///   - targets: int32/int64 with `rows` elements; `ignoreIndex` entries contribute nothing and
     ///     are left out of the mean (a mean over no targets is NaN, as in PyTorch).
+    ///   - ignoreIndex: the target value that marks a row without a target (PyTorch's -100).
     ///   - chunkElements: the most logits (rows × classes) held at once.
     ///
     /// ```swift
