@@ -11,11 +11,12 @@ import TensorKit
 /// ``attentionDropout`` drops attention probabilities while training (BERT's
 /// `attention_probs_dropout_prob`), inside the fused kernel.
 ///
-/// Without rotary positions, cache or grouped heads, the three projections run as one GEMM
-/// (`Tensor.linear(_:weights:biases:)`) and attention reads its output packed
-/// (`Tensor.scaledDotProductAttention(packed:heads:causal:mask:scale:dropout:generator:)`), also
-/// when LoRA adapters sit on them (their updates are added into their blocks); parameters, names
-/// and checkpoints are those of the three projections either way (``packsProjections``).
+/// The three projections run as one GEMM (`Tensor.linear(_:weights:biases:)`) whenever they
+/// are dense, also when LoRA adapters sit on them (their updates are added into their blocks);
+/// without rotary positions, cache or grouped heads attention also reads that output packed
+/// (`Tensor.scaledDotProductAttention(packed:heads:causal:mask:scale:dropout:generator:)`),
+/// otherwise it takes views of it. Parameters, names and checkpoints are those of the three
+/// projections either way (``packsProjections``).
 ///
 /// ```swift
 /// let attention = MultiHeadAttention(dim: 64, heads: 8, causal: true)
@@ -48,8 +49,8 @@ public final class MultiHeadAttention: Module, Layer {
     public var attentionDropout: Double
     /// Draws the attention-dropout masks; the thread's default generator when nil.
     public var dropoutGenerator: Generator?
-    /// Whether the query, key and value projections run as one GEMM whose output attention
-    /// reads packed, where the layer allows it (see the type's discussion). True by default;
+    /// Whether the query, key and value projections run as one GEMM (whose output attention
+    /// reads packed where the layer allows it; see the type's discussion). True by default;
     /// false runs them one by one, as a reference for benchmarks and tests (same values).
     public var packsProjections = true
 
@@ -117,8 +118,15 @@ public final class MultiHeadAttention: Module, Layer {
             return output(packedAttention(packed, mask: mask))
         }
         var q: Tensor, k: Tensor, v: Tensor
+        let sizes = [heads * headDim, kvHeads * headDim, kvHeads * headDim]
         if let qkv {
-            let parts = qkv(x).split(sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim], axis: 2)
+            let parts = qkv(x).split(sizes: sizes, axis: 2)
+            (q, k, v) = (parts[0], parts[1], parts[2])
+        } else if packsProjections,
+                  let packed = PackedProjection.output(of: [query, key, value], rows: x.reshape([-1, dim])) {
+            // One GEMM even where rotary positions or a cache keep attention from reading the
+            // product in place: q, k and v are views of it.
+            let parts = packed.reshape([batch, length, -1]).split(sizes: sizes, axis: 2)
             (q, k, v) = (parts[0], parts[1], parts[2])
         } else {
             (q, k, v) = (query!(x), key!(x), value!(x))
@@ -133,30 +141,15 @@ public final class MultiHeadAttention: Module, Layer {
         }
         if let cache { (k, v) = cache.append(key: k, value: v) }
         let keys = k.shape[2]
-        if kvHeads != heads && cache != nil && !isTraining {
-            return output(groupedCachedAttention(q, k, v, past: past, keyMask: mask))
-        }
-        if kvHeads != heads {
-            k = repeatHeads(k)
-            v = repeatHeads(v)
-        }
         var attendMask: Tensor? = nil
         if let mask {
             precondition(mask.shape == [batch, keys],
                          "MultiHeadAttention: key padding mask must be [batch, keys] = [\(batch), \(keys)], got \(mask.shape)")
             attendMask = mask.dtype == .bool ? mask : mask.notEqual(0)
         }
-        // The fused kernel's causal mask is top-left aligned, right when queries and keys start
-        // together; with cached keys the queries sit at the end, so the mask is spelled out.
-        var kernelCausal = causal
-        if causal && past > 0 {
-            kernelCausal = false
-            var allowed = [Bool](repeating: false, count: length * keys)
-            for i in 0..<length { for j in 0...(past + i) { allowed[i * keys + j] = true } }
-            let causalMask = Tensor(allowed, shape: [1, 1, length, keys])
-            attendMask = attendMask.map { $0.reshape([batch, 1, 1, keys]).logicalAnd(causalMask) } ?? causalMask
-        }
-        let attended = Tensor.scaledDotProductAttention(q, k, v, causal: kernelCausal, mask: attendMask,
+        // Grouped key/value heads are read in place by the kernel; with cached keys the queries
+        // are the last positions, so the causal limit is aligned bottom-right.
+        let attended = Tensor.scaledDotProductAttention(q, k, v, causal: causal, causalOffset: past, mask: attendMask,
                                                         dropout: isTraining ? attentionDropout : 0,
                                                         generator: dropoutGenerator)
         return output(attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim]))
@@ -190,39 +183,6 @@ public final class MultiHeadAttention: Module, Layer {
 
     /// Self-attention without a mask or cache (so the layer fits in a ``Sequential``).
     public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
-
-    /// Grouped-query attention over a cache (prefill after a prefix, decoding steps): the
-    /// `heads / kvHeads` query heads sharing a key/value head attend as that many blocks of query
-    /// rows, so the cached keys and values are read in place instead of being repeated for every
-    /// query head. Query head `kv·group + j`, position `i` is row `j·L + i` of key/value head
-    /// `kv`; the causal limit of that row is `past + i`. Returns `[B, L, heads·headDim]`.
-    private func groupedCachedAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, past: Int, keyMask: Tensor?) -> Tensor {
-        let (batch, length, keys) = (q.shape[0], q.shape[2], k.shape[2])
-        let group = heads / kvHeads
-        let grouped = q.reshape([batch, kvHeads, group * length, headDim])
-        var mask = keyMask.map { m -> Tensor in
-            precondition(m.shape == [batch, keys],
-                         "MultiHeadAttention: key padding mask must be [batch, keys] = [\(batch), \(keys)], got \(m.shape)")
-            return (m.dtype == .bool ? m : m.notEqual(0)).reshape([batch, 1, 1, keys])
-        }
-        if causal && length > 1 {
-            var allowed = [Bool](repeating: false, count: group * length * keys)
-            for row in 0..<(group * length) {
-                let limit = Swift.min(keys, past + row % length + 1)
-                for j in 0..<limit { allowed[row * keys + j] = true }
-            }
-            let causalMask = Tensor(allowed, shape: [1, 1, group * length, keys])
-            mask = mask.map { $0.logicalAnd(causalMask) } ?? causalMask
-        }
-        let attended = Tensor.scaledDotProductAttention(grouped, k, v, causal: false, mask: mask)
-        return attended.reshape([batch, heads, length, headDim]).permute(0, 2, 1, 3).reshape([batch, length, heads * headDim])
-    }
-
-    /// `[B, kvHeads, L, D] → [B, heads, L, D]`, each key/value head serving its group of query heads.
-    private func repeatHeads(_ t: Tensor) -> Tensor {
-        let (b, l, d) = (t.shape[0], t.shape[2], t.shape[3])
-        return t.unsqueezed(axis: 2).expand(to: [b, kvHeads, heads / kvHeads, l, d]).reshape([b, heads, l, d])
-    }
 }
 
 extension MultiHeadAttention: LinearLayerSlots {

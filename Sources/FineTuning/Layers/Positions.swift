@@ -50,15 +50,34 @@ public struct RotaryEmbedding: Sendable, Equatable {
         return (cosTable, sinTable)
     }
 
+    /// The `cos` and `sin` of each pair's angle `[length, dimension / 2]` for positions
+    /// `offset ..< offset + length`, the tables ``Tensor/rotaryEmbedding(_:cos:sin:)`` takes.
+    ///
+    /// The last few tables asked for are kept (``RotaryTables``): every layer of a model rotates
+    /// the same positions, so each pass computes its angles once rather than once per layer.
+    public func halfTables(length: Int, offset: Int = 0, dtype: DType = .float32) -> (cos: Tensor, sin: Tensor) {
+        let key = RotaryTables.Key(dimension: dimension, base: base, offset: offset, length: length, dtype: dtype)
+        return RotaryTables.shared.tables(for: key) {
+            let half = dimension / 2
+            var cosines = [Double](repeating: 0, count: length * half)
+            var sines = cosines
+            for p in 0..<length {
+                for i in 0..<half {
+                    let angle = Double(offset + p) * inverseFrequencies[i]
+                    cosines[p * half + i] = Foundation.cos(angle)
+                    sines[p * half + i] = Foundation.sin(angle)
+                }
+            }
+            return (Tensor(cosines, shape: [length, half]).cast(to: dtype), Tensor(sines, shape: [length, half]).cast(to: dtype))
+        }
+    }
+
     /// Rotates `x` `[..., L, dimension]` whose sequence positions start at `offset`.
     public func callAsFunction(_ x: Tensor, offset: Int = 0) -> Tensor {
         precondition(x.rank >= 2 && x.shape[x.rank - 1] == dimension,
                      "RotaryEmbedding: input shape \(x.shape) does not end in \(dimension)")
-        let axis = x.rank - 1
-        let (cosTable, sinTable) = tables(length: x.shape[x.rank - 2], offset: offset, dtype: x.dtype)
-        let half = dimension / 2
-        let rotated = Tensor.concat([-x.slice(axis: axis, half..<dimension), x.slice(axis: axis, 0..<half)], axis: axis)
-        return x * cosTable + rotated * sinTable
+        let (cosTable, sinTable) = halfTables(length: x.shape[x.rank - 2], offset: offset, dtype: x.dtype)
+        return Tensor.rotaryEmbedding(x, cos: cosTable, sin: sinTable)
     }
 
     /// Rotates every position of `x` `[..., L, dimension]` further by `shift` positions: keys

@@ -6,6 +6,21 @@ enum AttentionKernel {
         var pairs: Int { batch * heads }
     }
 
+    /// Causal attention whose queries may sit after some keys: query `i` attends to keys
+    /// `j ≤ i + offset` (offset 0: top-left aligned, PyTorch's `is_causal`; `Lk − Lq`: the queries
+    /// are the last `Lq` positions, as with a KV cache).
+    struct Causal {
+        var offset: Int
+
+        /// Keys query `i` of `keys` may attend to: `0 ..< limit`.
+        @inline(__always)
+        func limit(_ i: Int, keys: Int) -> Int { Swift.max(0, Swift.min(keys, i + offset + 1)) }
+    }
+
+    /// Causal forward products run over blocks of this many query rows, each only as far as its
+    /// last row's limit, so about half of `q·kᵀ` and `p·v` is skipped on long sequences.
+    static let causalBlockRows = 64
+
     /// A mask as its first element and its element strides over `[B, H, Lq, Lk]` (0 on
     /// broadcast axes): bool (true = attend) or additive of the scores' type.
     struct MaskSpec {
@@ -17,36 +32,59 @@ enum AttentionKernel {
     /// The `[Lq|Lk, D]` matrices of every (batch, head) pair of a rank-4 tensor whose last axis is
     /// unit-stride: BLAS reads each through its row stride, so `[B, L, H, D]` memory viewed as
     /// `[B, H, L, D]` (the projections' natural layout) needs no copy.
+    ///
+    /// Keys and values of grouped-query attention have `heads / group` heads: query head `h`
+    /// reads key/value head `h / group`, so pair `(b, h)` maps to their matrix `(b, h / group)`.
     struct Heads<T> {
         let base: UnsafeMutablePointer<T>
-        let batchStride, headStride, rowStride, heads: Int
+        let batchStride, headStride, rowStride, heads, group: Int
 
-        /// `base` is the first element of a `[B, H, L, D]` tensor with this `layout`.
-        init(_ base: UnsafeMutablePointer<T>, _ layout: Layout) {
+        /// `base` is the first element of a `[B, H, L, D]` tensor with this `layout`, serving
+        /// `group` query heads per head.
+        init(_ base: UnsafeMutablePointer<T>, _ layout: Layout, group: Int = 1) {
             self.base = base
             let (shape, strides) = (layout.shape, layout.strides)
-            (batchStride, headStride, heads) = (strides[0], strides[1], shape[1])
+            (batchStride, headStride, heads, self.group) = (strides[0], strides[1], shape[1], group)
             rowStride = shape[2] <= 1 ? Swift.max(1, shape[3]) : strides[2]
         }
 
+        /// The matrix that (batch, query head) pair `pair` reads.
         @inline(__always)
         func matrix(_ pair: Int) -> UnsafeMutablePointer<T> {
-            base + (pair / heads) * batchStride + (pair % heads) * headStride
+            let queryHeads = heads * group
+            return base + (pair / queryHeads) * batchStride + ((pair % queryHeads) / group) * headStride
         }
     }
 
     /// `dropMask` (0 or `1/(1−p)` per score, from `Tensor.dropoutMask`) drops attention
     /// probabilities: the product with V then reads `dropped = probabilities ∘ dropMask`.
     static func forward<T: KernelFloat>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
-                                        sizes s: Sizes, scale: T, causal: Bool, mask: MaskSpec?,
+                                        sizes s: Sizes, scale: T, causal: Causal?, mask: MaskSpec?,
                                         probabilities: UnsafeMutablePointer<T>,
                                         dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
                                         out: Heads<T>) {
         let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
-        for pair in 0..<s.pairs {
-            GEMM.gemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
-                       a: q.matrix(pair), lda: q.rowStride, b: k.matrix(pair), ldb: k.rowStride,
-                       beta: 0, c: probabilities + pair * lq * lk, ldc: lk)
+        // A few query rows (decoding) of the heads sharing a key/value head run as one product
+        // when those heads' rows are contiguous, instead of one tiny product per head.
+        let unit = k.group > 1 && lq * k.group <= causalBlockRows
+            && q.headStride == lq * q.rowStride && out.headStride == lq * out.rowStride ? k.group : 1
+        // Row blocks of a unit and the keys each reaches (all of them without a causal limit).
+        let blocks: [(rows: Range<Int>, keys: Int)]
+        if unit > 1 || causal == nil {
+            blocks = [(0..<(unit * lq), causal?.limit(lq - 1, keys: lk) ?? lk)]
+        } else {
+            blocks = stride(from: 0, to: lq, by: causalBlockRows).map { start in
+                let end = Swift.min(lq, start + causalBlockRows)
+                return (start..<end, causal?.limit(end - 1, keys: lk) ?? lk)
+            }
+        }
+        for first in stride(from: 0, to: s.pairs, by: unit) {
+            for block in blocks where block.keys > 0 {
+                GEMM.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: scale,
+                          a: q.matrix(first) + block.rows.lowerBound * q.rowStride, lda: q.rowStride,
+                          b: k.matrix(first), ldb: k.rowStride,
+                          beta: 0, c: probabilities + (first * lq + block.rows.lowerBound) * lk, ldc: lk)
+            }
         }
         softmaxRows(probabilities, sizes: s, causal: causal, mask: mask)
         var weights = UnsafePointer(probabilities)
@@ -54,16 +92,26 @@ enum AttentionKernel {
             multiply(probabilities, dropMask, into: dropped, count: s.pairs * lq * lk)
             weights = UnsafePointer(dropped)
         }
-        for pair in 0..<s.pairs {
-            GEMM.gemm(transA: false, transB: false, m: lq, n: dv, k: lk, alpha: 1,
-                       a: weights + pair * lq * lk, lda: lk, b: v.matrix(pair), ldb: v.rowStride,
-                       beta: 0, c: out.matrix(pair), ldc: out.rowStride)
+        for first in stride(from: 0, to: s.pairs, by: unit) {
+            for block in blocks {
+                let target = out.matrix(first) + block.rows.lowerBound * out.rowStride
+                guard block.keys > 0 else {
+                    // No key to attend to: a zero output, as the softmax made the weights.
+                    for row in 0..<block.rows.count { (target + row * out.rowStride).update(repeating: 0, count: dv) }
+                    continue
+                }
+                // The weights past each row's limit are 0, so stopping at the block's is exact.
+                GEMM.gemm(transA: false, transB: false, m: block.rows.count, n: dv, k: block.keys, alpha: 1,
+                          a: weights + (first * lq + block.rows.lowerBound) * lk, lda: lk,
+                          b: v.matrix(first), ldb: v.rowStride, beta: 0, c: target, ldc: out.rowStride)
+            }
         }
     }
 
     /// Masks and normalises every score row in place. Masked scores become −∞ (probability 0);
     /// a row with nothing left to attend to becomes all zeros.
-    static func softmaxRows<T: KernelFloat>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Bool, mask: MaskSpec?) {
+    /// Scores past a row's causal limit are never read (the causal forward does not compute them).
+    static func softmaxRows<T: KernelFloat>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Causal?, mask: MaskSpec?) {
         let (lq, lk, heads) = (s.queries, s.keys, s.heads)
         let strides = mask?.strides ?? [0, 0, 0, 0]
         let boolMask = mask.flatMap { $0.isBool ? $0.pointer.assumingMemoryBound(to: Bool.self) : nil }
@@ -75,7 +123,7 @@ enum AttentionKernel {
                 let i = rowIndex % lq, pair = rowIndex / lq
                 let maskOffset = (pair / heads) * strides[0] + (pair % heads) * strides[1] + i * strides[2]
                 // Keys past the causal limit get probability 0 without being exponentiated.
-                let limit = causal ? Swift.min(lk, i + 1) : lk
+                let limit = causal?.limit(i, keys: lk) ?? lk
                 if let m = boolMask.map({ $0 + maskOffset }) {
                     for j in 0..<limit where !m[j * maskStep] { row[j] = -T.infinity }
                 } else if let a = additiveMask.map({ $0 + maskOffset }) {
@@ -90,7 +138,7 @@ enum AttentionKernel {
     /// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ∘ (dP − rowsum(dP ∘ P)) · scale`, `dQ = dS·K`, `dK = dSᵀ·Q`.
     static func backward<T: FloatingScalar>(_ g: Heads<T>, _ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
                                             probabilities p: UnsafePointer<T>, sizes s: Sizes, scale: T,
-                                            causal: Bool, scratch: UnsafeMutablePointer<T>,
+                                            causal: Causal?, scratch: UnsafeMutablePointer<T>,
                                             dropMask: UnsafePointer<T>? = nil,
                                             dq: Heads<T>?, dk: Heads<T>?, dv: Heads<T>?) {
         let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
@@ -102,10 +150,12 @@ enum AttentionKernel {
                 multiply(p, dropMask, into: scratch, count: s.pairs * scores)
                 weights = UnsafePointer(scratch)
             }
+            // The query heads sharing a key/value head are consecutive pairs: the first writes
+            // its gradient, the others add theirs.
             for pair in 0..<s.pairs {
                 GEMM.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
                            a: weights + pair * scores, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
-                           beta: 0, c: dv.matrix(pair), ldc: dv.rowStride)
+                           beta: pair % dv.group == 0 ? 0 : 1, c: dv.matrix(pair), ldc: dv.rowStride)
             }
         }
         guard dq != nil || dk != nil else { return }
@@ -120,7 +170,7 @@ enum AttentionKernel {
             for rowIndex in range {
                 let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
                 // Past the causal limit the probabilities are 0, and so are the score gradients.
-                let limit = causal ? Swift.min(lk, rowIndex % lq + 1) : lk
+                let limit = causal?.limit(rowIndex % lq, keys: lk) ?? lk
                 SoftmaxRows.softmaxBackwardInPlace(probabilities: pr, gradient: dr, out: dr, count: limit, scale: scale)
                 if limit < lk { (dr + limit).update(repeating: 0, count: lk - limit) }
             }
@@ -135,7 +185,7 @@ enum AttentionKernel {
             if let dk {
                 GEMM.gemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
                            a: ds, lda: lk, b: q.matrix(pair), ldb: q.rowStride,
-                           beta: 0, c: dk.matrix(pair), ldc: dk.rowStride)
+                           beta: pair % dk.group == 0 ? 0 : 1, c: dk.matrix(pair), ldc: dk.rowStride)
             }
         }
     }

@@ -1,13 +1,22 @@
 extension Tensor {
     /// Scaled dot-product attention, fused: `softmax(q·kᵀ · scale + mask) · v` for
-    /// `q [B, H, Lq, Dk]`, `k [B, H, Lk, Dk]`, `v [B, H, Lk, Dv]` (keys may be longer or shorter
-    /// than queries), returning `[B, H, Lq, Dv]`. As `torch.nn.functional.scaled_dot_product_attention`.
+    /// `q [B, H, Lq, Dk]`, `k [B, Hkv, Lk, Dk]`, `v [B, Hkv, Lk, Dv]` (keys may be longer or
+    /// shorter than queries), returning `[B, H, Lq, Dv]`. As
+    /// `torch.nn.functional.scaled_dot_product_attention`.
+    ///
+    /// Grouped-query attention (PyTorch's `enable_gqa`): keys and values may have fewer heads
+    /// `Hkv` dividing `H`; query head `h` then attends with key/value head `h / (H / Hkv)`, read in
+    /// place (no repeated copies), and their gradients sum over the heads sharing them.
     ///
     /// - Parameters:
     ///   - q: the queries `[B, H, Lq, Dk]`.
-    ///   - k: the keys `[B, H, Lk, Dk]`.
-    ///   - v: the values `[B, H, Lk, Dv]`.
-    ///   - causal: query `i` attends only to keys `j ≤ i` (top-left aligned, as PyTorch's `is_causal`).
+    ///   - k: the keys `[B, Hkv, Lk, Dk]`.
+    ///   - v: the values `[B, Hkv, Lk, Dv]`.
+    ///   - causal: query `i` attends only to keys `j ≤ i + causalOffset` (with offset 0 top-left
+    ///     aligned, as PyTorch's `is_causal`).
+    ///   - causalOffset: where the causal limit starts: `Lk − Lq` when the queries are the last
+    ///     positions of the keys (a KV cache; PyTorch's `causal_lower_right`). Causal products
+    ///     skip the scores past each block of rows' limit.
     ///   - mask: either a bool key-padding mask `[B, Lk]` (true = attend), or a rank-3 or rank-4
     ///     mask broadcastable to `[B, H, Lq, Lk]`: bool (true = attend) or additive float (same
     ///     dtype as `q`, added to the scores; it receives no gradient). Rank 2 always means key
@@ -30,14 +39,15 @@ extension Tensor {
     /// let o = Tensor.scaledDotProductAttention(q, k, v, causal: true)
     /// ```
     public static func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, causal: Bool = false,
-                                                 mask: Tensor? = nil, scale: Double? = nil,
+                                                 causalOffset: Int = 0, mask: Tensor? = nil, scale: Double? = nil,
                                                  dropout: Double = 0, generator: Generator? = nil) -> Tensor {
         let op = "scaledDotProductAttention"
         precondition(q.rank == 4 && k.rank == 4 && v.rank == 4,
                      "\(op): q, k, v must be [batch, heads, seq, headDim], got shapes \(q.shape), \(k.shape), \(v.shape)")
         precondition(q.dtype.isFloatingPoint && k.dtype == q.dtype && v.dtype == q.dtype,
                      "\(op): q, k, v must share a float dtype, got \(q.dtype), \(k.dtype), \(v.dtype)")
-        return attention(q, k, v, causal: causal, mask: mask, scale: scale, dropout: dropout, generator: generator,
+        return attention(q, k, v, causal: causal ? .init(offset: causalOffset) : nil, mask: mask, scale: scale,
+                         dropout: dropout, generator: generator,
                          inputs: [q, k, v], needs: (q.requiresGrad, k.requiresGrad, v.requiresGrad)) { needs in
             let dq = needs.q ? Tensor.attentionResult(q.shape, like: q) : nil
             let dk = needs.k ? Tensor.attentionResult(k.shape, like: k) : nil
@@ -56,15 +66,17 @@ extension Tensor {
     /// (q, k, v themselves, or the one packed projection they are views of): `gradients`
     /// allocates where the backward kernel writes the `needs`ed dq, dk, dv, and says what each
     /// input receives.
-    static func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, causal: Bool, mask: Tensor?, scale: Double?,
+    static func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, causal: AttentionKernel.Causal?, mask: Tensor?, scale: Double?,
                           dropout: Double, generator: Generator?, inputs: [Tensor], needs: AttentionNeeds,
                           gradients: @escaping (AttentionNeeds) -> AttentionGradients) -> Tensor {
         let op = "scaledDotProductAttention"
         let (batch, heads, queries, depth) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let (keys, valueDepth) = (k.shape[2], v.shape[3])
-        precondition(k.shape[0] == batch && k.shape[1] == heads && k.shape[3] == depth
-                     && v.shape[0] == batch && v.shape[1] == heads && v.shape[2] == keys,
-                     "\(op): shapes q \(q.shape), k \(k.shape), v \(v.shape) are not compatible")
+        let kvHeads = k.shape[1]
+        precondition(k.shape[0] == batch && kvHeads > 0 && heads % kvHeads == 0 && k.shape[3] == depth
+                     && v.shape[0] == batch && v.shape[1] == kvHeads && v.shape[2] == keys,
+                     "\(op): shapes q \(q.shape), k \(k.shape), v \(v.shape) are not compatible (key/value heads must divide query heads)")
+        let group = heads / kvHeads
         precondition(queries > 0 && keys > 0 && depth > 0 && valueDepth > 0,
                      "\(op): empty axis in shapes q \(q.shape), k \(k.shape), v \(v.shape)")
         precondition(dropout >= 0 && dropout <= 1, "\(op): dropout must be in [0, 1], got \(dropout)")
@@ -91,7 +103,7 @@ extension Tensor {
         let forwardMask = dropMask(from: drawing)
         let dropped = forwardMask.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
         func forward<T: KernelFloat>(_ t: T.Type) {
-            AttentionKernel.forward(qc.heads(), kc.heads(), vc.heads(), sizes: sizes, scale: T(factor),
+            AttentionKernel.forward(qc.heads(), kc.heads(group: group), vc.heads(group: group), sizes: sizes, scale: T(factor),
                                     causal: causal, mask: maskSpec,
                                     probabilities: probabilities.pointer(as: T.self),
                                     dropMask: forwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
@@ -110,11 +122,11 @@ extension Tensor {
             let scratch = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
             let backwardMask = dropMask(from: dropState.map(replaying))
             func backward<T: FloatingScalar>(_ t: T.Type) {
-                AttentionKernel.backward(g.heads(), qc.heads(), kc.heads(), vc.heads(),
+                AttentionKernel.backward(g.heads(), qc.heads(), kc.heads(group: group), vc.heads(group: group),
                                          probabilities: probabilities.pointer(as: T.self),
                                          sizes: sizes, scale: T(factor), causal: causal, scratch: scratch.pointer(as: T.self),
                                          dropMask: backwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
-                                         dq: dq?.heads(), dk: dk?.heads(), dv: dv?.heads())
+                                         dq: dq?.heads(), dk: dk?.heads(group: group), dv: dv?.heads(group: group))
             }
             switch q.dtype {
             case .float32: backward(Float.self)
@@ -127,7 +139,7 @@ extension Tensor {
 
 extension Tensor {
     /// The `[Lq|Lk, D]` matrices of every (batch, head) pair of this rank-4 tensor, for the kernel.
-    fileprivate func heads<T>() -> AttentionKernel.Heads<T> { .init(pointer(as: T.self), layout) }
+    fileprivate func heads<T>(group: Int = 1) -> AttentionKernel.Heads<T> { .init(pointer(as: T.self), layout, group: group) }
 
     /// This mask validated against the scores `[B, H, Lq, Lk]` and resolved for the kernel.
     fileprivate func attentionMask(scoreShape: [Int], dtype scoreType: DType, op: String) -> AttentionKernel.MaskSpec {

@@ -28,7 +28,7 @@ extension Tensor {
         }
         let (q, k, v) = withGradientsDisabled { parts(qkv.detach()) }
         let all = qkv.requiresGrad
-        return attention(q, k, v, causal: causal, mask: mask, scale: scale, dropout: dropout, generator: generator,
+        return attention(q, k, v, causal: causal ? .init(offset: 0) : nil, mask: mask, scale: scale, dropout: dropout, generator: generator,
                          inputs: [qkv], needs: (all, all, all)) { _ in
             let gradient = Tensor(uninitializedShape: qkv.shape, dtype: qkv.dtype)
             let (dq, dk, dv) = withGradientsDisabled { parts(gradient) }
