@@ -1,5 +1,5 @@
 extension Tensor {
-    /// ``scaledDotProductAttention(_:_:_:causal:mask:scale:dropout:generator:)`` on the packed
+    /// ``scaledDotProductAttention(_:_:_:causal:causalOffset:mask:scale:dropout:generator:)`` on the packed
     /// output of one query/key/value projection: `qkv [B, L, 3·H·D]`, each row the `H` query
     /// heads, then the `H` key heads, then the `H` value heads (what
     /// ``linear(_:weights:biases:)`` with the three weights makes). Returns `[B, H, L, D]` in
