@@ -129,6 +129,30 @@ import Testing
         }
     }
 
+    /// Products cut into row or column blocks (plain and transposed operands) give what one
+    /// call gives.
+    @Test func splitProductsMatchWholeOnes() async {
+        await #expect(processExitsWith: .success) {
+            guard Threads.blasThreads != nil else { return }
+            let shapes = [(m: 203, k: 64, n: 37), (m: 20, k: 50, n: 333), (m: 64, k: 1, n: 4096)]
+            for (m, k, n) in shapes {
+                for dtype in [DType.float64, .float32] {
+                    let a = Tensor.uniform([m, k], low: -1, high: 1, dtype: dtype, generator: Generator(seed: 1))
+                    let b = Tensor.uniform([k, n], low: -1, high: 1, dtype: dtype, generator: Generator(seed: 2))
+                    let at = a.transposed().contiguous().transposed(), bt = b.transposed().contiguous().transposed()
+                    Threads.setBLASThreads(1)
+                    let whole = [a.matmul(b), at.matmul(bt), a.matmul(bt)].map { $0.scalars(as: Double.self) }
+                    Threads.setBLASThreads(3)
+                    let split = [a.matmul(b), at.matmul(bt), a.matmul(bt)].map { $0.scalars(as: Double.self) }
+                    let tolerance = dtype == .float64 ? 1e-12 : 1e-5
+                    for (x, y) in zip(whole, split) {
+                        precondition(zip(x, y).allSatisfy { abs($0 - $1) <= tolerance }, "split \(m)×\(k)×\(n) \(dtype) differs")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func blasThreadsWhereOpenBLASIsLinked() async {
         await #expect(processExitsWith: .success) {
             // OpenBLAS (the Makefile's choice) has the setting; another BLAS reports nil and false.

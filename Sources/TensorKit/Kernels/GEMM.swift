@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 import Synchronization
 
 /// The bridge from strided matrices to `cblas_sgemm` / `cblas_dgemm`.
@@ -39,9 +40,16 @@ enum GEMM {
                        rowStride: layout.strides[r - 2], colStride: layout.strides[r - 1])
     }
 
-    /// BLAS runs its own threads and some builds are not reentrant, so calls from several of our
-    /// threads are serialised here rather than racing inside the library.
+    /// Products are serialised here, so a product split across threads (``split``) has the
+    /// cores to itself and a BLAS library that runs its own threads is never entered twice.
     static let lock = Mutex(())
+
+    /// Products with fewer multiply-adds than this run whole on the calling thread (OpenBLAS's own
+    /// threshold for threading).
+    static let splitThreshold = 1 << 18
+
+    /// Row or column blocks are multiples of this, so each piece keeps whole register tiles.
+    static let splitAlignment = 16
 
     /// `C = alpha · op(A) · op(B) + beta · C` with row-major `C` (`m × n`, leading dimension `ldc`);
     /// nothing to do when `C` is empty.
@@ -60,9 +68,44 @@ enum GEMM {
                                  lda: opA.leadingDimension, ldb: opB.leadingDimension, ldc: ldc,
                                  accumulates: beta != 0, isDouble: T.self == Double.self))
         lock.withLock { _ in
-            T.blasGemm(transA: opA.transpose, transB: opB.transpose, m: Int32(m), n: Int32(n), k: Int32(k),
-                       alpha: alpha, a: a, lda: Int32(opA.leadingDimension),
-                       b: b, ldb: Int32(opB.leadingDimension), beta: beta, c: c, ldc: Int32(ldc))
+            split(T.self, m: m, n: n, k: k, alpha: alpha, a: a, opA, b: b, opB, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    /// Runs the product as ``Threads/blasThreads`` single-threaded BLAS calls on TensorKit's
+    /// threads, each over a block of `C`'s rows (or columns, when `C` is wider than tall); whole
+    /// when it is small, when there is one thread, or when the BLAS library threads itself.
+    static func split<T: BLASScalar>(
+        _ t: T.Type, m: Int, n: Int, k: Int, alpha: T,
+        a: UnsafePointer<T>, _ opA: Operand, b: UnsafePointer<T>, _ opB: Operand,
+        beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        let (lda, ldb) = (opA.leadingDimension, opB.leadingDimension)
+        let byRows = m >= n, extent = byRows ? m : n
+        let threads = Threads.blasThreads ?? 1
+        let pieces = m * n * Swift.max(k, 1) < splitThreshold ? 1 : Swift.min(threads, extent / splitAlignment)
+        func run(_ range: Range<Int>) {
+            if byRows {
+                T.blasGemm(transA: opA.transpose, transB: opB.transpose, m: Int32(range.count), n: Int32(n), k: Int32(k),
+                           alpha: alpha, a: a + range.lowerBound * (opA.transpose ? 1 : lda), lda: Int32(lda),
+                           b: b, ldb: Int32(ldb), beta: beta, c: c + range.lowerBound * ldc, ldc: Int32(ldc))
+            } else {
+                T.blasGemm(transA: opA.transpose, transB: opB.transpose, m: Int32(m), n: Int32(range.count), k: Int32(k),
+                           alpha: alpha, a: a, lda: Int32(lda),
+                           b: b + range.lowerBound * (opB.transpose ? ldb : 1), ldb: Int32(ldb), beta: beta,
+                           c: c + range.lowerBound, ldc: Int32(ldc))
+            }
+        }
+        guard pieces > 1 else { return run(0..<extent) }
+        // Block boundaries on multiples of the alignment; the last block takes the rest.
+        let units = (extent + splitAlignment - 1) / splitAlignment
+        withoutActuallyEscaping(run) { run in
+            let shared = UncheckedSendable(run)
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                let start = Swift.min(extent, units * piece / pieces * splitAlignment)
+                let end = Swift.min(extent, units * (piece + 1) / pieces * splitAlignment)
+                if end > start { shared.value(start..<end) }
+            }
         }
     }
 }
