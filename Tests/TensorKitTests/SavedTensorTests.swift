@@ -95,6 +95,16 @@ import Testing
         expectGradcheck([b]) { (a / $0[0]).tanh() }
     }
 
+    @Test func residualLayerNormFreesItsAddends() {
+        let leaf = randomTensor([3, 8], seed: 26).requiringGrad()
+        let residual = randomTensor([3, 8], seed: 27), weights = randomTensor([3, 8], seed: 28)
+        let (freed, y) = forwardFreesInput({ leaf * 2 }) { Tensor.layerNorm($0, residual: residual) }
+        #expect(freed, "layerNorm(residual:) kept an addend; its backward reads only the sum")
+        (y * weights).sum().backward()
+        let direct = gradients(of: (Tensor.layerNorm(leaf * 2 + residual) * weights).sum(), wrt: [leaf])[0]
+        expectClose(leaf.grad!, direct.scalars(as: Double.self), shape: [3, 8], tolerance: 1e-12)
+    }
+
     @Test func concatFreesItsParts() {
         let leaf = randomTensor([2, 3], seed: 25).requiringGrad()
         let (freed, y) = forwardFreesInput({ leaf * 2 }) { Tensor.concat([$0, $0 * 3], axis: 1) }
