@@ -67,7 +67,8 @@ struct TrainBench: ParsableCommand {
         }
         if gradientCheckpointing {
             let models = job.rootModule.namedModules().compactMap { $0.1 as? GPT }
-            guard !models.isEmpty, job.reportedFields == nil, job.sequencesPerStep == nil else {
+            let inference = (job as? SmolLM2Workload).map { $0.kind == .generate || $0.kind == .prefill } ?? false
+            guard !models.isEmpty, !inference else {
                 FileHandle.standardError.write(Data("train-bench: --gradient-checkpointing needs a training step of a GPT model (gpt_*, smollm2_*_step), not '\(workload)'\n".utf8))
                 throw ExitCode(2)
             }
