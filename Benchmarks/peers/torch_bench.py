@@ -18,7 +18,9 @@ Mirrors Benchmarks/Sources/Workloads:
   linear head (with LoRA r 8 alpha 16 on query/value, or every weight) with AdamW lr 1e-4.
 - SmolLM2Workload.swift: SmolLM2-135M-Instruct from a GGUF file (--model FILE.gguf), loaded by
   transformers dequantized to float32: greedy generation (128-token prompt, 64 new tokens, batch 1),
-  a 4 x 256 prefill, and training steps on 4 x 128 tokens (PEFT LoRA r 8 alpha 16 on q/v, or full).
+  a 4 x 256 prefill, and training steps on 4 x 128 tokens (PEFT LoRA r 8 alpha 16 on q/v, or full);
+  --gradient-checkpointing recomputes each decoder layer in the backward
+  (model.gradient_checkpointing_enable with use_reentrant=False), as train-bench's flag does.
 Two intra-op threads (the machine has two cores; our side uses both through OpenBLAS and its own
 parallel loops).
 """
@@ -322,7 +324,7 @@ class SmolLM2Workload:
     *_quantized / qlora workloads of the Swift side run here on the same float32 model (what a
     PyTorch CPU user runs: bitsandbytes' 4-bit layers need a GPU)."""
 
-    def __init__(self, kind, path, seed=0):
+    def __init__(self, kind, path, seed=0, checkpointing=False):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF conversion's progress bar
@@ -354,6 +356,10 @@ class SmolLM2Workload:
             return
         tokens = ids(SMOL_TRAIN_BATCH, SMOL_TRAIN_LENGTH + 1)
         self.inputs, self.targets = tokens[:, :-1].contiguous(), tokens[:, 1:].contiguous()
+        if checkpointing:
+            # What PEFT's prepare_model_for_kbit_training turns on for QLoRA; the non-reentrant
+            # variant needs no input that requires grad.
+            self.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         if kind == "lora":
             from peft import LoraConfig, get_peft_model
             config = LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=["q_proj", "v_proj"],
@@ -467,10 +473,16 @@ WORKLOADS = {
     "smollm2_generate_quantized": lambda args: SmolLM2Workload("generate", smollm2_file(args), seed=args.seed),
     "smollm2_prefill": lambda args: SmolLM2Workload("prefill", smollm2_file(args), seed=args.seed),
     "smollm2_prefill_quantized": lambda args: SmolLM2Workload("prefill", smollm2_file(args), seed=args.seed),
-    "smollm2_lora_step": lambda args: SmolLM2Workload("lora", smollm2_file(args), seed=args.seed),
-    "smollm2_qlora_step": lambda args: SmolLM2Workload("lora", smollm2_file(args), seed=args.seed),
-    "smollm2_full_step": lambda args: SmolLM2Workload("full", smollm2_file(args), seed=args.seed),
+    "smollm2_lora_step": lambda args: SmolLM2Workload("lora", smollm2_file(args), seed=args.seed,
+                                                      checkpointing=args.gradient_checkpointing),
+    "smollm2_qlora_step": lambda args: SmolLM2Workload("lora", smollm2_file(args), seed=args.seed,
+                                                       checkpointing=args.gradient_checkpointing),
+    "smollm2_full_step": lambda args: SmolLM2Workload("full", smollm2_file(args), seed=args.seed,
+                                                      checkpointing=args.gradient_checkpointing),
 }
+
+# The workloads --gradient-checkpointing applies to (training steps of a transformers model).
+CHECKPOINTING_WORKLOADS = ["smollm2_lora_step", "smollm2_qlora_step", "smollm2_full_step"]
 
 
 def main():
@@ -483,9 +495,14 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--phases", action="store_true",
                         help="also time forward/backward/optimizer separately; one JSON line on stderr")
+    parser.add_argument("--gradient-checkpointing", action="store_true",
+                        help="recompute each decoder layer in the backward (smollm2_*_step workloads)")
     args = parser.parse_args()
     if args.workload not in WORKLOADS:
         sys.exit("torch_bench: unknown workload '%s'; known: %s" % (args.workload, ", ".join(WORKLOADS)))
+    if args.gradient_checkpointing and args.workload not in CHECKPOINTING_WORKLOADS:
+        sys.exit("torch_bench: --gradient-checkpointing applies to %s, not '%s'"
+                 % (", ".join(CHECKPOINTING_WORKLOADS), args.workload))
     torch.set_num_threads(args.threads)
     job = WORKLOADS[args.workload](args)
     setup_rss = resident_mib()
@@ -517,6 +534,8 @@ def main():
         result["ms_per_step"] = round(median * 1e3, 3)
     result.update(peak_rss_mb=round(peak_rss_mb, 1), trainable=trainable, total=total, loss=round(loss, 6),
                   first_loss=round(first_loss, 6), cpu_ms=round(statistics.median(cpu_times) * 1e3, 3))
+    if args.gradient_checkpointing:
+        result["gradient_checkpointing"] = True
     print(json.dumps(result))
     if args.phases:
         runs = [job.profiled_step() for _ in range(args.steps)]

@@ -38,6 +38,9 @@ struct TrainBench: ParsableCommand {
     @Flag(help: "Run the query/key/value projections of every attention layer and the gate/up projections of every gated feed-forward network one by one, SwiGLU unfused (MultiHeadAttention.packsProjections = false, FeedForward.packsProjections = false), the reference for the packed paths.")
     var separateProjections = false
 
+    @Flag(help: "Recompute each transformer block in the backward instead of keeping its activations (GPT.gradientCheckpointing; the smollm2_*_step and gpt_* workloads), as PEFT's QLoRA recipe does; adds \"gradient_checkpointing\": true to the JSON line.")
+    var gradientCheckpointing = false
+
     @Flag(help: "After the timed steps, record the matrix products of one step and time them replayed through raw cblas_sgemm on preallocated buffers (median over --steps replays): adds gemm_limit_ms, gemm_limit_cpu_ms (process CPU time), gemm_calls and gemm_gflop to the JSON line.")
     var limit = false
 
@@ -61,6 +64,15 @@ struct TrainBench: ParsableCommand {
                 (module as? MultiHeadAttention)?.packsProjections = false
                 (module as? FeedForward)?.packsProjections = false
             }
+        }
+        if gradientCheckpointing {
+            let models = job.rootModule.namedModules().compactMap { $0.1 as? GPT }
+            let inference = (job as? SmolLM2Workload).map { $0.kind == .generate || $0.kind == .prefill } ?? false
+            guard !models.isEmpty, !inference else {
+                FileHandle.standardError.write(Data("train-bench: --gradient-checkpointing needs a training step of a GPT model (gpt_*, smollm2_*_step), not '\(workload)'\n".utf8))
+                throw ExitCode(2)
+            }
+            for model in models { model.gradientCheckpointing = true }
         }
         let setupRSS = Measurement.residentMiB() ?? .nan
         var loss = 0.0, firstLoss = 0.0
@@ -95,7 +107,7 @@ struct TrainBench: ParsableCommand {
             "\"first_loss\": \(String(format: "%.6f", firstLoss))",
             // Process CPU time of a step (or batch), median: robust to other jobs on one thread.
             "\"cpu_ms\": \(String(format: "%.3f", Measurement.median(cpuTimes) * 1e3))",
-        ] + limitFields
+        ] + limitFields + (gradientCheckpointing ? ["\"gradient_checkpointing\": true"] : [])
         print("{" + fields.joined(separator: ", ") + "}")
         if phases { printPhases(job, setupRSS: setupRSS) }
     }

@@ -92,7 +92,10 @@ extension Tensor {
     /// returns `output`. Every differentiable op calls this right after computing its forward.
     ///
     /// `rule` receives the gradient of `output` and returns one gradient per input (nil for an
-    /// input that needs none), each with that input's shape.
+    /// input that needs none), each with that input's shape. Whatever `rule` captures lives
+    /// until the backward, so it should capture only what its gradients read given which inputs
+    /// require grad now: their flags and shapes rather than the inputs, and an operand only when
+    /// another input's gradient reads it (a frozen weight's input is then freed after the forward).
     @discardableResult
     public static func record(_ name: String, output: Tensor, inputs: [Tensor],
                               rule: @escaping (Tensor) -> [Tensor?]) -> Tensor {

@@ -17,18 +17,23 @@ extension Tensor {
     /// Elementwise product with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = FloatMap.binary(a, b, op: "mul", Arithmetic.Mul())
+        // Each factor is kept only for the other's gradient: `x * table` with a constant table
+        // (RoPE's cosines, a mask) does not keep `x` alive until the backward.
+        let (shapeA, shapeB) = (a.shape, b.shape)
+        let savedA = b.requiresGrad ? a : nil, savedB = a.requiresGrad ? b : nil
         return record("mul", output: out, inputs: [a, b]) { g in
-            [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
-             b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil]
+            [savedB.map { (g * $0).sum(toShape: shapeA) }, savedA.map { (g * $0).sum(toShape: shapeB) }]
         }
     }
 
     /// Elementwise quotient with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = FloatMap.binary(a, b, op: "div", Arithmetic.Div())
+        // The numerator is kept only for the denominator's gradient.
+        let (shapeA, shapeB) = (a.shape, b.shape)
+        let (gradientA, savedA) = (a.requiresGrad, b.requiresGrad ? a : nil)
         return record("div", output: out, inputs: [a, b]) { g in
-            [a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
-             b.requiresGrad ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
+            [gradientA ? (g / b).sum(toShape: shapeA) : nil, savedA.map { (-(g * $0) / (b * b)).sum(toShape: shapeB) }]
         }
     }
 

@@ -35,8 +35,10 @@ extension Tensor {
             bounds.append(range)
             start = range.upperBound
         }
+        // Flags, not the inputs: the parts are freed once the forward no longer needs them.
+        let needed = tensors.map(\.requiresGrad)
         return Tensor.record("concat", output: out, inputs: tensors) { g in
-            zip(tensors, bounds).map { t, range in t.requiresGrad ? g.slice(axis: a, range) : nil }
+            zip(needed, bounds).map { need, range in need ? g.slice(axis: a, range) : nil }
         }
     }
 

@@ -52,29 +52,33 @@ extension Tensor {
     private func batchedMatmul(_ other: Tensor) -> Tensor {
         let a = self, b = other
         let out = Tensor.matmulForward(a, b)
+        // Each operand is kept only for the other's gradient: with a frozen right operand (a
+        // base weight) the left one is freed as soon as the forward moves on.
+        let (shapeA, shapeB) = (a.shape, b.shape)
+        let savedA = b.requiresGrad ? a : nil, savedB = a.requiresGrad ? b : nil
         return Tensor.record("matmul", output: out, inputs: [a, b]) { g in
-            [a.requiresGrad ? Tensor.matmulGradientOfLeft(g, a, b) : nil,
-             b.requiresGrad ? Tensor.matmulGradientOfRight(g, a, b) : nil]
+            [savedB.map { Tensor.matmulGradientOfLeft(g, leftShape: shapeA, $0) },
+             savedA.map { Tensor.matmulGradientOfRight(g, $0, rightShape: shapeB) }]
         }
     }
 
     /// dL/dA = dL/dC · Bᵀ, summed over the batch axes A was broadcast along.
-    private static func matmulGradientOfLeft(_ g: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
-        g.matmul(b.transposed()).sum(toShape: a.shape)
+    private static func matmulGradientOfLeft(_ g: Tensor, leftShape: [Int], _ b: Tensor) -> Tensor {
+        g.matmul(b.transposed()).sum(toShape: leftShape)
     }
 
     /// dL/dB = Aᵀ · dL/dC, summed over the batch axes B was broadcast along.
-    private static func matmulGradientOfRight(_ g: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+    private static func matmulGradientOfRight(_ g: Tensor, _ a: Tensor, rightShape: [Int]) -> Tensor {
         let k = a.shape[a.rank - 1], n = g.shape[g.rank - 1]
         let batchCount = g.shape.dropLast(2).reduce(1, *)
-        if batchCount > 1 && b.shape.dropLast(2).allSatisfy({ $0 == 1 })
+        if batchCount > 1 && rightShape.dropLast(2).allSatisfy({ $0 == 1 })
             && a.shape.dropLast(2).reduce(1, *) == batchCount {
             // A weight shared by every batch matrix (a linear layer): stacking the batch into
             // rows turns the batch of products plus a sum into one gemm with a long inner axis.
             let stackedA = a.reshape([-1, k]), stackedG = g.reshape([-1, n])
-            return stackedA.transposed().matmul(stackedG).reshape(b.shape)
+            return stackedA.transposed().matmul(stackedG).reshape(rightShape)
         }
-        return a.transposed().matmul(g).sum(toShape: b.shape)
+        return a.transposed().matmul(g).sum(toShape: rightShape)
     }
 
     /// The forward product of operands of rank ≥ 2 (no graph).

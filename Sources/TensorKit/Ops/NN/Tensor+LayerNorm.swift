@@ -28,14 +28,17 @@ extension Tensor {
                                         rows: rows, dim: dim, eps: eps)
         }
         let inputs = [x] + [weight, bias].compactMap { $0 }
+        // Flags and a shape, not `x` (a strided input's base would stay alive beside its copy).
+        let inputShape = x.shape, needInput = x.requiresGrad
+        let needWeight: Bool? = weight.map(\.requiresGrad), needBias: Bool? = bias.map(\.requiresGrad)
         return Tensor.record("layerNorm", output: out, inputs: inputs) { gradient in
             let g = gradient.detachedContiguous()
             let grads = Tensor.normGradients(g, input, weight: w, mean: mean, rstd: rstd, rows: rows, dim: dim,
-                                            needInput: x.requiresGrad, needWeight: weight?.requiresGrad ?? false,
-                                            needBias: bias?.requiresGrad ?? false)
-            var result: [Tensor?] = [grads.input?.reshape(x.shape)]
-            if weight != nil { result.append(grads.weight) }
-            if bias != nil { result.append(grads.bias) }
+                                            needInput: needInput, needWeight: needWeight ?? false,
+                                            needBias: needBias ?? false)
+            var result: [Tensor?] = [grads.input?.reshape(inputShape)]
+            if needWeight != nil { result.append(grads.weight) }
+            if needBias != nil { result.append(grads.bias) }
             return result
         }
     }

@@ -34,13 +34,19 @@ extension Tensor {
         }
         let result = out.reshape(outputShape)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        // The rule keeps only what its gradients read: the input for the weight's gradient, the
+        // weight for the input's. A frozen weight's input (the attention output before its
+        // output projection, say) is then freed as soon as the forward moves on.
+        let inputShape = x.shape
+        let savedRows = weight.requiresGrad ? rows : nil, savedWeight = x.requiresGrad ? w : nil
+        let biasGradient: Bool? = bias.map(\.requiresGrad)
         return Tensor.record(op, output: result, inputs: inputs) { gradient in
             let g = gradient.reshape([rowCount, outFeatures])
             var grads: [Tensor?] = [
-                x.requiresGrad ? g.matmul(w).reshape(x.shape) : nil,
-                weight.requiresGrad ? g.transposed().matmul(rows) : nil,
+                savedWeight.map { g.matmul($0).reshape(inputShape) },
+                savedRows.map { g.transposed().matmul($0) },
             ]
-            if let bias { grads.append(bias.requiresGrad ? g.sum(axes: [0]) : nil) }
+            if let biasGradient { grads.append(biasGradient ? g.sum(axes: [0]) : nil) }
             return grads
         }
     }

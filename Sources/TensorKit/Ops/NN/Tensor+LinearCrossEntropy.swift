@@ -61,11 +61,14 @@ extension Tensor {
             ? head.run(Float.self, labels: labels, kept: kept, chunkElements: chunkElements, gradients: recording)
             : head.run(Double.self, labels: labels, kept: kept, chunkElements: chunkElements, gradients: recording)
         let loss = Tensor(scalar: total / Double(kept.count), dtype: hidden.dtype)
+        // The gradients only: the operands (the hidden states, a detached view of the head's
+        // matrix) are done with once the forward has computed them.
         let hiddenShape = hidden.shape
+        let (dHidden, dWeight, dBias, hasBias) = (head.dHidden, head.dWeight, head.dBias, bias != nil)
         return Tensor.record(op, output: loss, inputs: inputs) { gradient in
             let g: Double = gradient.item()
             func scaled(_ t: Tensor?) -> Tensor? { g == 1 ? t : t.map { $0 * g } }
-            return [scaled(head.dHidden?.reshape(hiddenShape)), scaled(head.dWeight)] + (bias == nil ? [] : [scaled(head.dBias)])
+            return [scaled(dHidden?.reshape(hiddenShape)), scaled(dWeight)] + (hasBias ? [scaled(dBias)] : [])
         }
     }
 

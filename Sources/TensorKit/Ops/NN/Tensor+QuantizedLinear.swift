@@ -34,17 +34,21 @@ extension Tensor {
                                 bias: b.map { UnsafePointer($0.pointer(as: Float.self)) }, into: result.pointer(as: Float.self))
         withExtendedLifetime((input, b)) {}
         let inputs = bias.map { [x, $0] } ?? [x]
+        // Flags and a shape, not the input: nothing here reads `x` in the backward, so it is
+        // freed as soon as the forward moves on.
+        let inputShape = x.shape, inputGradient = x.requiresGrad
+        let biasGradient: Bool? = bias.map(\.requiresGrad)
         return Tensor.record(op, output: result, inputs: inputs) { gradient in
             let g = gradient.detachedContiguous()
             var grads: [Tensor?] = [nil]
-            if x.requiresGrad {
-                let dx = Tensor(uninitializedShape: x.shape, dtype: .float32)
+            if inputGradient {
+                let dx = Tensor(uninitializedShape: inputShape, dtype: .float32)
                 QuantizedMatmul.inputGradient(g.pointer(as: Float.self), rows: rowCount, weight: weight,
                                               into: dx.pointer(as: Float.self))
                 withExtendedLifetime(g) {}
                 grads[0] = dx
             }
-            if let bias { grads.append(bias.requiresGrad ? g.reshape([rowCount, outFeatures]).sum(axes: [0]) : nil) }
+            if let biasGradient { grads.append(biasGradient ? g.reshape([rowCount, outFeatures]).sum(axes: [0]) : nil) }
             return grads
         }
     }

@@ -25,13 +25,16 @@ extension Tensor {
                                       rows: rows, dim: dim, eps: eps)
         }
         let inputs = [x] + [weight].compactMap { $0 }
+        // The contiguous input, weight and row scales, plus flags and a shape: not `x` itself,
+        // which would keep a strided input's whole base alive beside its contiguous copy.
+        let inputShape = x.shape, needInput = x.requiresGrad
+        let needWeight: Bool? = weight.map(\.requiresGrad)
         return Tensor.record("rmsNorm", output: out, inputs: inputs) { gradient in
             let g = gradient.detachedContiguous()
             let grads = Tensor.normGradients(g, input, weight: w, mean: nil, rstd: rstd, rows: rows, dim: dim,
-                                            needInput: x.requiresGrad, needWeight: weight?.requiresGrad ?? false,
-                                            needBias: false)
-            var result: [Tensor?] = [grads.input?.reshape(x.shape)]
-            if weight != nil { result.append(grads.weight) }
+                                            needInput: needInput, needWeight: needWeight ?? false, needBias: false)
+            var result: [Tensor?] = [grads.input?.reshape(inputShape)]
+            if needWeight != nil { result.append(grads.weight) }
             return result
         }
     }

@@ -37,16 +37,19 @@ extension Tensor {
         default: run(Double.self)
         }
         guard recording else { return out }
+        // The sum and row statistics, plus flags and a shape: not the two addends, which the
+        // backward never reads (the sublayer's output is freed as soon as the forward moves on).
+        let inputShape = x.shape, needX = x.requiresGrad, needResidual = residual.requiresGrad
+        let needWeight: Bool? = weight.map(\.requiresGrad), needBias: Bool? = bias.map(\.requiresGrad)
         return Tensor.record(op, output: out, inputs: inputs) { gradient in
             let g = gradient.detachedContiguous()
-            let needInput = x.requiresGrad || residual.requiresGrad
             let grads = Tensor.normGradients(g, sum, weight: w, mean: mean, rstd: rstd, rows: rows, dim: dim,
-                                            needInput: needInput, needWeight: weight?.requiresGrad ?? false,
-                                            needBias: bias?.requiresGrad ?? false)
-            let dx = grads.input?.reshape(x.shape)
-            var result: [Tensor?] = [x.requiresGrad ? dx : nil, residual.requiresGrad ? dx : nil]
-            if weight != nil { result.append(grads.weight) }
-            if bias != nil { result.append(grads.bias) }
+                                            needInput: needX || needResidual, needWeight: needWeight ?? false,
+                                            needBias: needBias ?? false)
+            let dx = grads.input?.reshape(inputShape)
+            var result: [Tensor?] = [needX ? dx : nil, needResidual ? dx : nil]
+            if needWeight != nil { result.append(grads.weight) }
+            if needBias != nil { result.append(grads.bias) }
             return result
         }
     }

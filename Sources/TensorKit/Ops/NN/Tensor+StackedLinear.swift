@@ -48,29 +48,37 @@ extension Tensor {
         }
         let result = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
         let inputs = [x] + weights + (hasBias ? biases.map { $0! } : [])
-        // The backward stacks the weights again rather than keeping this copy alive from the
+        // The rule keeps only what its gradients read: the input for the weights' gradients,
+        // the weights for the input's (frozen gate/up weights: the input is freed after the
+        // forward). It stacks the weights again rather than keeping this copy alive from the
         // forward to the backward (for SwiGLU's gate/up pair of SmolLM2, 7 MB per layer).
-        let detachedWeights = weights.map { $0.detach() }
+        let inputShape = x.shape
+        let weightGradients = weights.map(\.requiresGrad)
+        let biasGradients = hasBias ? biases.map { $0!.requiresGrad } : []
+        let savedRows = weightGradients.contains(true) ? rows : nil
+        let savedWeights = x.requiresGrad ? weights.map { $0.detach() } : nil
         return Tensor.record(op, output: result, inputs: inputs) { gradient in
             let g = gradient.reshape([rowCount, outFeatures])
             var starts = [0]
             for size in sizes { starts.append(starts[starts.count - 1] + size) }
             func part(_ t: Tensor, _ i: Int, axis: Int) -> Tensor { t.slice(axis: axis, starts[i]..<starts[i + 1]) }
-            let dx = x.requiresGrad
-                ? g.matmul(withGradientsDisabled { Tensor.concat(detachedWeights, axis: 0) }).reshape(x.shape) : nil
-            var dWeights: [Tensor?]
-            if weights.allSatisfy(\.requiresGrad) {
-                // One product for all; each weight's gradient is a contiguous block of its rows.
-                let all = g.transposed().matmul(rows)
-                dWeights = weights.indices.map { part(all, $0, axis: 0) }
-            } else {
-                dWeights = weights.indices.map { weights[$0].requiresGrad ? part(g, $0, axis: 1).transposed().matmul(rows) : nil }
+            let dx = savedWeights.map { parts in
+                g.matmul(withGradientsDisabled { Tensor.concat(parts, axis: 0) }).reshape(inputShape)
+            }
+            var dWeights = [Tensor?](repeating: nil, count: weightGradients.count)
+            if let rows = savedRows {
+                if !weightGradients.contains(false) {
+                    // One product for all; each weight's gradient is a contiguous block of its rows.
+                    let all = g.transposed().matmul(rows)
+                    dWeights = weightGradients.indices.map { part(all, $0, axis: 0) }
+                } else {
+                    dWeights = weightGradients.indices.map { weightGradients[$0] ? part(g, $0, axis: 1).transposed().matmul(rows) : nil }
+                }
             }
             var grads: [Tensor?] = [dx] + dWeights
             if hasBias {
-                let needed = biases.contains { $0!.requiresGrad }
-                let sums = needed ? g.sum(axes: [0]) : nil
-                grads += biases.indices.map { i in biases[i]!.requiresGrad ? sums.map { part($0, i, axis: 0) } : nil }
+                let sums = biasGradients.contains(true) ? g.sum(axes: [0]) : nil
+                grads += biasGradients.indices.map { i in biasGradients[i] ? sums.map { part($0, i, axis: 0) } : nil }
             }
             return grads
         }
