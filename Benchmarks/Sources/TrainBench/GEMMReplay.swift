@@ -52,6 +52,13 @@ final class GEMMReplay {
     /// Total floating-point operations of one replay.
     var flops: Double { calls.reduce(0) { $0 + $1.flops } }
 
+    /// Sets OpenBLAS's own thread count (nothing with another BLAS library).
+    static func setLibraryThreads(_ count: Int) {
+        typealias SetThreads = @convention(c) (Int32) -> Void
+        guard let symbol = dlsym(nil, "openblas_set_num_threads") else { return }
+        unsafeBitCast(symbol, to: SetThreads.self)(Int32(count))
+    }
+
     /// Runs every product once, in order.
     func run() {
         for (call, offset) in zip(calls, offsets) {

@@ -116,6 +116,10 @@ struct TrainBench: ParsableCommand {
     private func gemmLimit(_ job: any TrainingWorkload) -> [String] {
         let calls = GEMMRecording.record { _ = job.step() }.calls
         let replay = GEMMReplay(calls: calls)
+        // TensorKit runs OpenBLAS on one thread and splits products itself; the limit is the
+        // library threading each product as a direct caller gets it.
+        GEMMReplay.setLibraryThreads(Threads.blasThreads ?? 1)
+        defer { GEMMReplay.setLibraryThreads(1) }
         replay.run()
         var times: [Double] = [], cpuTimes: [Double] = []
         for _ in 0..<steps {
