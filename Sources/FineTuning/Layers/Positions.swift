@@ -51,10 +51,11 @@ public struct RotaryEmbedding: Sendable, Equatable {
     }
 
     /// The `cos` and `sin` of each pair's angle `[length, dimension / 2]` for positions
-    /// `offset ..< offset + length`, the tables ``Tensor/rotaryEmbedding(_:cos:sin:)`` takes.
+    /// `offset ..< offset + length`, the tables `Tensor.rotaryEmbedding(_:cos:sin:)` takes.
     ///
-    /// The last few tables asked for are kept (``RotaryTables``): every layer of a model rotates
-    /// the same positions, so each pass computes its angles once rather than once per layer.
+    /// The last few tables asked for are kept and shared (do not modify them in place): every
+    /// layer of a model rotates the same positions, so each pass computes its angles once rather
+    /// than once per layer.
     public func halfTables(length: Int, offset: Int = 0, dtype: DType = .float32) -> (cos: Tensor, sin: Tensor) {
         let key = RotaryTables.Key(dimension: dimension, base: base, offset: offset, length: length, dtype: dtype)
         return RotaryTables.shared.tables(for: key) {
