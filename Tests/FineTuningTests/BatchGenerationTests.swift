@@ -4,14 +4,7 @@ import Testing
 @Suite struct BatchGenerationTests {
     /// A small LLaMA-shaped model with large weights, so its greedy picks are far from ties.
     private func model() -> GPT {
-        var config = GPTConfig(vocabularySize: 40, maxPositions: 64, dim: 24, layers: 2, heads: 4, kvHeads: 2, hidden: 48)
-        config.positions = .rotary(base: 10_000)
-        config.norm = .rmsNorm
-        config.feedForward = .swiGLU
-        config.bias = false
-        config.initStd = 0.4
-        config.dtype = .float64
-        return GPT(config, generator: Generator(seed: 7))
+        tinyLlamaGPT(dim: 24, hidden: 48, initStd: 0.4, dtype: .float64, seed: 7)
     }
 
     @Test func batchedGreedyEqualsOnePromptAtATime() {

@@ -82,3 +82,17 @@ final class TestAdam {
         }
     }
 }
+
+/// A tiny LLaMA-style GPT (rotary positions, RMSNorm, SwiGLU, grouped key/value heads, no
+/// biases); by default its projections all take 32-value quantization blocks.
+func tinyLlamaGPT(dim: Int = 64, hidden: Int = 128, initStd: Double = 0.1, dtype: DType = .float32,
+                  seed: UInt64 = 17) -> GPT {
+    var config = GPTConfig(vocabularySize: 40, maxPositions: 64, dim: dim, layers: 2, heads: 4, kvHeads: 2, hidden: hidden)
+    config.positions = .rotary(base: 10_000)
+    config.norm = .rmsNorm
+    config.feedForward = .swiGLU
+    config.bias = false
+    config.initStd = initStd
+    config.dtype = dtype
+    return GPT(config, generator: Generator(seed: seed))
+}

@@ -16,13 +16,7 @@ private final class InputProbe: LinearAdapter {
 /// down projection (as PyTorch frees them), on float and on quantized bases.
 @Suite struct LoRAActivationMemoryTests {
     private func tinyLlama(quantized: Bool) throws -> GPT {
-        var config = GPTConfig(vocabularySize: 40, maxPositions: 64, dim: 64, layers: 2, heads: 4, kvHeads: 2, hidden: 128)
-        config.positions = .rotary(base: 10_000)
-        config.norm = .rmsNorm
-        config.feedForward = .swiGLU
-        config.bias = false
-        config.initStd = 0.1
-        let model = GPT(config, generator: Generator(seed: 17))
+        let model = tinyLlamaGPT()
         if quantized {
             model.quantizeLinears { _, linear in QuantizedTensor(quantizing: linear.weight, as: .q8_0) }
         }

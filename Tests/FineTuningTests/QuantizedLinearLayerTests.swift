@@ -115,20 +115,9 @@ private func blockBytes(_ weight: QuantizedTensor) -> [UInt8] {
         #expect(!(q3.first as! QuantizedLinear).canRewriteWeight)
     }
 
-    /// A tiny LLaMA-style GPT whose projections all take 32-value blocks.
-    private func tinyLlama() -> GPT {
-        var config = GPTConfig(vocabularySize: 40, maxPositions: 64, dim: 64, layers: 2, heads: 4, kvHeads: 2, hidden: 128)
-        config.positions = .rotary(base: 10_000)
-        config.norm = .rmsNorm
-        config.feedForward = .swiGLU
-        config.bias = false
-        config.initStd = 0.1
-        return GPT(config, generator: Generator(seed: 17))
-    }
-
     /// The model with Q8_0 projections, and the float model holding their dequantized weights.
     private func quantizedAndDense() throws -> (quantized: GPT, dense: GPT) {
-        let quantized = tinyLlama(), dense = tinyLlama()
+        let quantized = tinyLlamaGPT(), dense = tinyLlamaGPT()
         let replaced = quantized.quantizeLinears { _, linear in QuantizedTensor(quantizing: linear.weight, as: .q8_0) }
         #expect(replaced == 2 * 7)
         withGradientsDisabled {

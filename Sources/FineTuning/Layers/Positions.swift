@@ -30,24 +30,11 @@ public struct RotaryEmbedding: Sendable, Equatable {
         inverseFrequencies = (0..<(dimension / 2)).map { Foundation.pow(base, -2 * Double($0) / Double(dimension)) }
     }
 
-    /// The `cos` and `sin` tables `[length, dimension]` for positions `offset ..< offset + length`.
+    /// The `cos` and `sin` tables `[length, dimension]` for positions `offset ..< offset + length`
+    /// (each pair's angle in both of its columns, the layout of Hugging Face's tables).
     public func tables(length: Int, offset: Int = 0, dtype: DType = .float32) -> (cos: Tensor, sin: Tensor) {
-        let half = dimension / 2
-        var cosines = [Double](repeating: 0, count: length * dimension)
-        var sines = cosines
-        for p in 0..<length {
-            for i in 0..<half {
-                let angle = Double(offset + p) * inverseFrequencies[i]
-                let (c, s) = (Foundation.cos(angle), Foundation.sin(angle))
-                cosines[p * dimension + i] = c
-                cosines[p * dimension + i + half] = c
-                sines[p * dimension + i] = s
-                sines[p * dimension + i + half] = s
-            }
-        }
-        let cosTable = Tensor(cosines, shape: [length, dimension]).cast(to: dtype)
-        let sinTable = Tensor(sines, shape: [length, dimension]).cast(to: dtype)
-        return (cosTable, sinTable)
+        let (cos, sin) = halfTables(length: length, offset: offset, dtype: dtype)
+        return (Tensor.concat([cos, cos], axis: 1), Tensor.concat([sin, sin], axis: 1))
     }
 
     /// The `cos` and `sin` of each pair's angle `[length, dimension / 2]` for positions
