@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 import Synchronization
 
 /// The bridge from strided matrices to `cblas_sgemm` / `cblas_dgemm`.
@@ -99,13 +98,10 @@ enum GEMM {
         guard pieces > 1 else { return run(0..<extent) }
         // Block boundaries on multiples of the alignment; the last block takes the rest.
         let units = (extent + splitAlignment - 1) / splitAlignment
-        withoutActuallyEscaping(run) { run in
-            let shared = UncheckedSendable(run)
-            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
-                let start = Swift.min(extent, units * piece / pieces * splitAlignment)
-                let end = Swift.min(extent, units * (piece + 1) / pieces * splitAlignment)
-                if end > start { shared.value(start..<end) }
-            }
+        Parallel.forPieces(pieces) { piece in
+            let start = Swift.min(extent, units * piece / pieces * splitAlignment)
+            let end = Swift.min(extent, units * (piece + 1) / pieces * splitAlignment)
+            if end > start { run(start..<end) }
         }
     }
 }

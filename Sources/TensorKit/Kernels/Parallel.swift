@@ -22,14 +22,19 @@ enum Parallel {
             return
         }
         let pieces = Swift.min(chunks, count)
+        forPieces(pieces) { piece in
+            body(count * piece / pieces ..< count * (piece + 1) / pieces)
+        }
+    }
+
+    /// Runs `body(0) … body(pieces − 1)` concurrently on the pool's threads. Each piece must only
+    /// write what no other piece touches.
+    @inline(__always)
+    static func forPieces(_ pieces: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
-            // Each piece writes a disjoint range, so sharing the closure across threads is safe.
+            // Each piece writes disjoint memory, so sharing the closure across threads is safe.
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
-                let start = count * piece / pieces
-                let end = count * (piece + 1) / pieces
-                shared.value(start..<end)
-            }
+            DispatchQueue.concurrentPerform(iterations: pieces) { shared.value($0) }
         }
     }
 }
