@@ -46,20 +46,37 @@ import Testing
         Self.expectFusedEqualsUnfused(model, targets: Self.maskedTargets, tolerance: 1e-12)
     }
 
-    /// A quantized model (QLoRA): Q8_0 projections, the tied head's Q8_0 blocks kept for
-    /// decoding and the float embedding frozen with their values. Few targets (a decoding-sized
-    /// head) read the blocks in `model(ids)` and the floats in the fused loss: same values.
+    /// A quantized model (QLoRA): Q8_0 projections and a Q8_0 tied table (``QuantizedEmbedding``,
+    /// input and head). The fused loss equals the unfused one (many targets go through the tiled
+    /// GEMMs, a few through the few-row kernels), and both equal the same model with the table's
+    /// values held as a frozen float embedding, the bias and norms getting the same gradients.
     @Test func quantizedModelEqualsTheUnfusedLoss() {
-        var config = Self.config(tied: true, headBias: false)
+        var config = Self.config(tied: true, headBias: true)
         config.dtype = .float32
         config.vocabularySize = 40
         config.dim = 64
         let model = GPT(config, generator: Generator(seed: 5))
         _ = model.quantizeLinears { _, linear in QuantizedTensor(quantizing: linear.weight, as: .q8_0) }
-        let blocks = QuantizedTensor(quantizing: model.tokenEmbedding.weight, as: .q8_0)
-        withGradientsDisabled { model.tokenEmbedding.weight.assign(blocks.dequantized()) }
-        model.tiedHeadBlocks = blocks
+        let table = QuantizedEmbedding(weight: QuantizedTensor(quantizing: model.tokenEmbedding.weight, as: .q8_0))
+        withGradientsDisabled { model.tokenEmbedding.weight.assign(table.denseWeight) }
         model.tokenEmbedding.freeze()
+        // The loss and the gradients of the parameters other than the table, by name.
+        func lossAndNamedGradients() -> (Double, [String: Tensor]) {
+            let named = model.namedParameters().filter { !$0.name.hasPrefix("tokenEmbedding") }
+            named.forEach { $0.tensor.zeroGrad() }
+            let loss = model.loss(Self.ids, targets: Self.maskedTargets)
+            loss.backward()
+            return (loss.item(), Dictionary(uniqueKeysWithValues: named.map { ($0.name, $0.tensor.grad!) }))
+        }
+        let floatTable = lossAndNamedGradients()
+        model.tokenEmbedding = table
+        #expect(!model.namedParameters().contains { $0.name.hasPrefix("tokenEmbedding") })
+        let blocks = lossAndNamedGradients()
+        #expect(Swift.abs(blocks.0 - floatTable.0) <= 1e-5 * Swift.abs(floatTable.0), "loss \(blocks.0) vs \(floatTable.0)")
+        #expect(blocks.1.keys.sorted() == floatTable.1.keys.sorted() && blocks.1["headBias"] != nil)
+        for (name, gradient) in blocks.1 {
+            if let expected = floatTable.1[name] { expectTensorsClose(gradient, expected, tolerance: 1e-5) }
+        }
         Self.expectFusedEqualsUnfused(model, targets: Self.targets, tolerance: 1e-5)
         Self.expectFusedEqualsUnfused(model, targets: Self.maskedTargets, tolerance: 1e-5)
         let short = tokenIds([[7, 1, 3]])

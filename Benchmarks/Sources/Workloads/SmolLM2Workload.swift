@@ -73,7 +73,7 @@ public final class SmolLM2Workload: TrainingWorkload {
     public let ids: Tensor
     /// Next-token targets (training kinds).
     public let targets: Tensor?
-    /// Elements of the quantized projection weights, counted in `total` like PyTorch's float ones.
+    /// Elements of the quantized projection weights and table, counted in `total` like PyTorch's float ones.
     private let quantizedElements: Int
     private var prefillSeconds: [Double] = [], decodeRates: [Double] = [], decodeCPURates: [Double] = []
     private var stepSeconds: [Double] = []
@@ -87,7 +87,11 @@ public final class SmolLM2Workload: TrainingWorkload {
         let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: file), quantized: quantized)
         model = llm.model
         quantizedElements = model.namedModules().reduce(0) { sum, entry in
-            sum + ((entry.1 as? QuantizedLinear).map { $0.inFeatures * $0.outFeatures } ?? 0)
+            switch entry.module {
+            case let linear as QuantizedLinear: sum + linear.inFeatures * linear.outFeatures
+            case let table as QuantizedEmbedding: sum + table.count * table.dimension
+            default: sum
+            }
         }
         let vocabulary = model.config.vocabularySize
         switch kind {

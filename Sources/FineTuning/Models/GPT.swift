@@ -92,8 +92,12 @@ public struct GPTConfig: Sendable, Equatable {
 /// let loss = model.loss(ids, targets: nextIds)
 /// ```
 public final class GPT: Module {
-    /// Token ids → vectors.
-    public var tokenEmbedding: Embedding
+    /// Token ids → vectors: an ``Embedding``, or a frozen ``QuantizedEmbedding`` that keeps the
+    /// table in its GGUF blocks (``PretrainedLLM`` with `quantized: true`); a tied head reads
+    /// the same table, in its blocks too. Assigning a new table re-reads the module tree.
+    public var tokenEmbedding: any EmbeddingLayer {
+        didSet { invalidateTree() }
+    }
     /// Learned positions (nil for sinusoidal or rotary positions).
     public var positionEmbedding: Embedding?
     /// The transformer blocks (pre-norm, causal).
@@ -104,16 +108,6 @@ public final class GPT: Module {
     public var head: Linear?
     /// The output bias of a tied head, if it has one.
     public var headBias: Tensor?
-    /// The tied head's matrix kept in GGUF blocks as well (the file's Q8_0 `token_embd`, say),
-    /// read in place of the float embedding for up to ``tiedHeadBlockRows`` positions while the
-    /// embedding is frozen: decoding a token is bound by reading the head, and Q8_0 blocks are
-    /// a quarter of its float32 bytes. It must hold the embedding's values (the loader sets it
-    /// and freezes the embedding: ``PretrainedLLM`` with `quantized: true`); a trainable
-    /// embedding is always read as floats.
-    public var tiedHeadBlocks: QuantizedTensor?
-    /// The most positions one call reads the head from ``tiedHeadBlocks`` for (decoding steps);
-    /// more go through one float GEMM.
-    public static let tiedHeadBlockRows = 4
     /// Dropout on the summed embeddings.
     public var embeddingDropout: Dropout
     /// The configuration the model was built from.
@@ -198,8 +192,8 @@ public final class GPT: Module {
         if let head { return head(hidden) }
         let positions = hidden.reshape([-1, config.dim])
         let rows: Tensor
-        if let blocks = tiedHeadBlocks, positions.shape[0] <= Self.tiedHeadBlockRows, !tokenEmbedding.weight.requiresGrad {
-            rows = Tensor.quantizedLinear(positions, weight: blocks)
+        if let table = tokenEmbedding as? QuantizedEmbedding {
+            rows = Tensor.quantizedLinear(positions, weight: table.quantizedWeight)
         } else {
             // One GEMM over all positions, reading the embedding matrix transposed in place.
             rows = positions.matmul(tokenEmbedding.weight.transposed())
@@ -211,7 +205,8 @@ public final class GPT: Module {
     /// Mean next-token cross-entropy of the logits for `ids` against `targets` (same shape;
     /// `ignoreIndex` entries are skipped).
     ///
-    /// The head and the loss run fused (TensorKit's `Tensor.linearCrossEntropy`):
+    /// The head and the loss run fused (TensorKit's `Tensor.linearCrossEntropy`, or
+    /// `Tensor.quantizedLinearCrossEntropy` for a tied head in its blocks):
     /// only the positions that have a target go through the head, a chunk of them at a time, so
     /// the `[positions, vocabularySize]` logits are never held — with a large vocabulary they
     /// and their softmax and gradient would be the largest activations of the model.
@@ -223,6 +218,10 @@ public final class GPT: Module {
         if let head, !head.adapters.isEmpty {
             // An adapted head is more than its weight: through the layer, then the loss.
             return Tensor.crossEntropy(logits: head(hidden), targets: flatTargets, ignoreIndex: ignoreIndex)
+        }
+        if head == nil, let table = tokenEmbedding as? QuantizedEmbedding {
+            return Tensor.quantizedLinearCrossEntropy(hidden, weight: table.quantizedWeight, bias: headBias,
+                                                      targets: flatTargets, ignoreIndex: ignoreIndex)
         }
         let (weight, bias) = head.map { ($0.weight, $0.bias) } ?? (tokenEmbedding.weight, headBias)
         return Tensor.linearCrossEntropy(hidden, weight: weight, bias: bias, targets: flatTargets, ignoreIndex: ignoreIndex)

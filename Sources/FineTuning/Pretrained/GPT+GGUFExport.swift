@@ -16,8 +16,8 @@ extension GPT {
     /// (``GGUFQueryKeyPermutation``), norms in F32 whatever `type` is, and no `output.weight`
     /// when the head is tied. A matrix whose rows do not split into `type`'s blocks (Q8_0 needs
     /// rows of a multiple of 32) is written in F16 instead and listed in the summary's
-    /// ``GGUFExportSummary/fallbacks``. Quantized projections (``QuantizedLinear``) are written
-    /// from their dequantized values.
+    /// ``GGUFExportSummary/fallbacks``. Quantized projections (``QuantizedLinear``) and a
+    /// quantized embedding (``QuantizedEmbedding``) are written from their dequantized values.
     ///
     /// Merge adapters first (``Module/mergeAndUnload()``): an active adapter that is not merged
     /// would be missing from the file, so it is refused. The file is written atomically.
@@ -101,12 +101,16 @@ extension GPT {
     }
 
     /// The values of our parameter `name`: a parameter, or the dequantized weight of a quantized
-    /// projection (which holds blocks, not a parameter).
+    /// projection or embedding table (which hold blocks, not a parameter).
     private func exportedTensor(_ name: String, parameters: [String: Tensor]) -> Tensor? {
         if let tensor = parameters[name] { return tensor }
         let (path, leaf) = Module.splitParameterPath(name)
-        guard leaf == "weight", let host = module(at: path) as? any AdapterHost else { return nil }
-        return host.denseWeight
+        guard leaf == "weight" else { return nil }
+        switch module(at: path) {
+        case let host as any AdapterHost: return host.denseWeight
+        case let table as QuantizedEmbedding: return table.denseWeight
+        default: return nil
+        }
     }
 
     /// `source` with the hyperparameters of ``config`` and the file type of `type`.

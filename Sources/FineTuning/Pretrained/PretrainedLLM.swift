@@ -7,9 +7,9 @@ import TensorKit
 /// Weights load as float32 (every linear layer trainable, for full fine-tuning), or with
 /// `quantized: true` the projections of every block keep their GGUF blocks in
 /// ``QuantizedLinear`` layers (about the file's size in memory; frozen, adapters attach as
-/// usual). The embedding, norms and a tied head are float32 either way; a quantized model also
-/// keeps the file's blocks of a tied head (``GPT/tiedHeadBlocks``) for decoding, and its
-/// embedding is frozen to match them.
+/// usual), and a tied embedding stored quantized in the file stays in its blocks too
+/// (``QuantizedEmbedding``: the input table and the output head, frozen). Norms are float32
+/// either way.
 ///
 /// ```swift
 /// let llm = try PretrainedLLM(contentsOf: URL(fileURLWithPath: "data/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
@@ -49,7 +49,9 @@ public struct PretrainedLLM {
             config.dtype = .float32
             model = withoutRandomInitialization { GPT(config) }
             let projections = model.namedModules().filter { $0.name.hasPrefix("layers.") && $0.module is Linear }
-            try model.loadGGUFWeights(from: file, leavingUnfilled: Set(projections.map { $0.name + ".weight" }))
+            var unfilled = Set(projections.map { $0.name + ".weight" })
+            if Self.tiedTableBlocks(of: model, in: file) != nil { unfilled.insert("tokenEmbedding.weight") }
+            try model.loadGGUFWeights(from: file, leavingUnfilled: unfilled)
             projectionCount = projections.count
         } else {
             model = try GPT.pretrained(gguf: file)
@@ -63,7 +65,7 @@ public struct PretrainedLLM {
             // one left float would hold the zeros it was never filled with.
             precondition(replaced == projectionCount,
                          "PretrainedLLM: \(replaced) of \(projectionCount) projections quantized in \(url.path)")
-            try Self.keepTiedHeadBlocks(of: model, from: file)
+            try Self.quantizeTiedEmbedding(of: model, from: file)
         }
         model.eval()
         self.model = model
@@ -125,16 +127,21 @@ public struct PretrainedLLM {
 }
 
 extension PretrainedLLM {
-    /// Gives a tied head the file's blocks of the embedding (``GPT/tiedHeadBlocks``) when they are
-    /// smaller than float32, so decoding reads a quarter of the bytes (Q8_0) for the same values,
-    /// and freezes the embedding, which must keep those values (set `tiedHeadBlocks` to nil
-    /// before unfreezing it to train it).
-    static func keepTiedHeadBlocks(of model: GPT, from file: GGUFFile) throws {
+    /// The GGUF name of the embedding table when a quantized model keeps it in its blocks: a tied
+    /// head (the table is read for every logit) stored smaller than float32 at the model's shape.
+    static func tiedTableBlocks(of model: GPT, in file: GGUFFile) -> String? {
         guard model.config.tiedHead, let name = GGUFNameMapping.ggufName(forOurs: "tokenEmbedding.weight"),
-              let info = file.info(named: name), info.type != .f32,
-              info.shape == [model.config.vocabularySize, model.config.dim] else { return }
-        model.tiedHeadBlocks = try file.quantizedTensor(named: name)
-        model.tokenEmbedding.freeze()
+              let info = file.info(named: name), info.type != .f32, info.type.isDequantizable,
+              info.shape == [model.config.vocabularySize, model.config.dim] else { return nil }
+        return name
+    }
+
+    /// Replaces the float embedding of a tied model by a ``QuantizedEmbedding`` of the file's
+    /// blocks (``tiedTableBlocks(of:in:)``), so the table and the head that reads it stay at
+    /// the file's size (Q8_0: a quarter of float32) and frozen.
+    static func quantizeTiedEmbedding(of model: GPT, from file: GGUFFile) throws {
+        guard let name = tiedTableBlocks(of: model, in: file) else { return }
+        model.tokenEmbedding = QuantizedEmbedding(weight: try file.quantizedTensor(named: name))
     }
 }
 

@@ -23,7 +23,7 @@ public final class PromptEmbedding: Module {
     /// Virtual tokens drawn from a normal with std `std`, or copied from rows `initFrom` of an
     /// embedding table (PEFT's `prompt_tuning_init="TEXT"`, with the ids of an init text),
     /// cycled to `count`.
-    public init(count: Int, dim: Int, std: Double = 0.02, initFrom: (table: Embedding, ids: [Int])? = nil,
+    public init(count: Int, dim: Int, std: Double = 0.02, initFrom: (table: any EmbeddingLayer, ids: [Int])? = nil,
                 dtype: DType = .float32, generator: Generator? = nil) {
         precondition(count > 0 && dim > 0, "PromptEmbedding: sizes must be positive, got \(count) × \(dim)")
         if let (table, ids) = initFrom, !ids.isEmpty {
@@ -184,10 +184,7 @@ public final class PromptTunedGPT: Module {
         let fullMask = prompt.extend(mask, value: 1, batch: batch, length: length)
         for layer in model.layers { h = layer(h, mask: fullMask) }
         h = model.finalNorm(h).slice(axis: 1, prompt.count..<total)
-        if let head = model.head { return head(h) }
-        let rows = h.reshape([-1, c.dim]).matmul(model.tokenEmbedding.weight.transposed())
-        let logits = rows.reshape([batch, length, c.vocabularySize])
-        return model.headBias.map { logits + $0 } ?? logits
+        return model.vocabularyLogits(h)
     }
 
     /// Mean next-token cross-entropy over the real positions.

@@ -35,7 +35,40 @@ extension Tensor {
                      "\(op): hidden \(hidden.shape) and weight \(weight.shape) do not fit ([..., in] and [classes, in])")
         precondition(hidden.dtype.isFloatingPoint && weight.dtype == hidden.dtype,
                      "\(op): hidden and weight must share a float dtype, got \(hidden.dtype) and \(weight.dtype)")
-        let classes = weight.shape[0], width = weight.shape[1]
+        return fusedHeadLoss(op, hidden, weight: .dense(weight.detachedContiguous()), classes: weight.shape[0],
+                             weightInput: weight, bias: bias, targets: targets, ignoreIndex: ignoreIndex,
+                             chunkElements: chunkElements)
+    }
+
+    /// ``linearCrossEntropy(_:weight:bias:targets:ignoreIndex:chunkElements:)`` with a frozen head
+    /// matrix kept in its blocks (a quantized tied embedding, say): each chunk's logits and
+    /// hidden gradient are products with the blocks decoded a tile at a time, as
+    /// ``quantizedLinear(_:weight:bias:)`` does, so the `[classes, in]` floats are never held.
+    /// `hidden` is float32; `weight` `[classes, in]` of a dequantizable type; `bias` float32 or nil.
+    /// Gradients reach `hidden` and `bias`, never the weight.
+    ///
+    /// ```swift
+    /// let head = try gguf.quantizedTensor(named: "token_embd.weight")   // Q8_0 [49152, 576]
+    /// let loss = Tensor.quantizedLinearCrossEntropy(hidden, weight: head, targets: nextIDs)
+    /// ```
+    public static func quantizedLinearCrossEntropy(_ hidden: Tensor, weight: QuantizedTensor, bias: Tensor? = nil,
+                                                   targets: Tensor, ignoreIndex: Int = -100,
+                                                   chunkElements: Int = linearCrossEntropyChunkElements) -> Tensor {
+        let op = "quantizedLinearCrossEntropy"
+        precondition(hidden.rank >= 1 && weight.shape.count == 2 && hidden.shape[hidden.rank - 1] == weight.shape[1],
+                     "\(op): hidden \(hidden.shape) and \(weight.type.name) weight \(weight.shape) do not fit ([..., in] and [classes, in])")
+        precondition(weight.type.isDequantizable, "\(op): \(weight.type.name) weight \(weight.shape) cannot be dequantized")
+        precondition(hidden.dtype == .float32, "\(op): needs float32 hidden states, got \(hidden.dtype) \(hidden.shape)")
+        return fusedHeadLoss(op, hidden, weight: .blocks(weight), classes: weight.shape[0], weightInput: nil,
+                             bias: bias, targets: targets, ignoreIndex: ignoreIndex, chunkElements: chunkElements)
+    }
+
+    /// The checks, chunk loop and record shared by both fused head losses; `weightInput` is the
+    /// dense weight as recorded (nil for blocks, which take no gradient).
+    private static func fusedHeadLoss(_ op: String, _ hidden: Tensor, weight: LinearCrossEntropyHead.Matrix, classes: Int,
+                                      weightInput: Tensor?, bias: Tensor?, targets: Tensor, ignoreIndex: Int,
+                                      chunkElements: Int) -> Tensor {
+        let width = hidden.shape[hidden.rank - 1]
         let rows = hidden.count / Swift.max(width, 1)
         if let bias {
             precondition(bias.shape == [classes] && bias.dtype == hidden.dtype,
@@ -50,12 +83,12 @@ extension Tensor {
             precondition(label >= 0 && label < classes, "\(op): target \(label) is out of range for \(classes) classes")
             kept.append(row)
         }
-        let inputs = [hidden, weight] + (bias.map { [$0] } ?? [])
+        let inputs = [hidden] + (weightInput.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
         let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
         let head = LinearCrossEntropyHead(
-            hidden: hidden.detachedContiguous(), weight: weight.detachedContiguous(), bias: bias?.detachedContiguous(),
+            hidden: hidden.detachedContiguous(), weight: weight, bias: bias?.detachedContiguous(),
             rows: rows, classes: classes, width: width,
-            hiddenGradient: recording && hidden.requiresGrad, weightGradient: recording && weight.requiresGrad,
+            hiddenGradient: recording && hidden.requiresGrad, weightGradient: recording && weightInput?.requiresGrad == true,
             biasGradient: recording && bias?.requiresGrad == true)
         let total = hidden.dtype == .float32
             ? head.run(Float.self, labels: labels, kept: kept, chunkElements: chunkElements, gradients: recording)
@@ -64,11 +97,13 @@ extension Tensor {
         // The gradients only: the operands (the hidden states, a detached view of the head's
         // matrix) are done with once the forward has computed them.
         let hiddenShape = hidden.shape
-        let (dHidden, dWeight, dBias, hasBias) = (head.dHidden, head.dWeight, head.dBias, bias != nil)
+        let (dHidden, dWeight, dBias) = (head.dHidden, head.dWeight, head.dBias)
+        let (hasWeight, hasBias) = (weightInput != nil, bias != nil)
         return Tensor.record(op, output: loss, inputs: inputs) { gradient in
             let g: Double = gradient.item()
             func scaled(_ t: Tensor?) -> Tensor? { g == 1 ? t : t.map { $0 * g } }
-            return [scaled(dHidden?.reshape(hiddenShape)), scaled(dWeight)] + (hasBias ? [scaled(dBias)] : [])
+            return [scaled(dHidden?.reshape(hiddenShape))] + (hasWeight ? [scaled(dWeight)] : [])
+                + (hasBias ? [scaled(dBias)] : [])
         }
     }
 
@@ -80,8 +115,14 @@ extension Tensor {
 }
 
 /// The operands, chunk loop and gradients of one ``Tensor/linearCrossEntropy(_:weight:bias:targets:ignoreIndex:chunkElements:)``.
-private final class LinearCrossEntropyHead {
-    let hidden: Tensor, weight: Tensor, bias: Tensor?
+final class LinearCrossEntropyHead {
+    /// The head's matrix `[classes, in]`: a float tensor, or frozen blocks decoded tile by tile.
+    enum Matrix {
+        case dense(Tensor)
+        case blocks(QuantizedTensor)
+    }
+
+    let hidden: Tensor, weight: Matrix, bias: Tensor?
     let rows: Int, classes: Int, width: Int
     /// `[rows, in]`, zero for rows without a target.
     let dHidden: Tensor?
@@ -90,7 +131,7 @@ private final class LinearCrossEntropyHead {
     /// `[classes]`.
     let dBias: Tensor?
 
-    init(hidden: Tensor, weight: Tensor, bias: Tensor?, rows: Int, classes: Int, width: Int,
+    init(hidden: Tensor, weight: Matrix, bias: Tensor?, rows: Int, classes: Int, width: Int,
          hiddenGradient: Bool, weightGradient: Bool, biasGradient: Bool) {
         (self.hidden, self.weight, self.bias) = (hidden, weight, bias)
         (self.rows, self.classes, self.width) = (rows, classes, width)
@@ -106,7 +147,7 @@ private final class LinearCrossEntropyHead {
         let chunkCount = (kept.count + chunkLimit - 1) / chunkLimit
         let chunkRows = (kept.count + chunkCount - 1) / chunkCount
         let (c, d) = (classes, width)
-        let h = hidden.pointer(as: T.self), w = UnsafePointer(weight.pointer(as: T.self))
+        let h = hidden.pointer(as: T.self)
         let scale = gradients ? 1 / T(kept.count) : nil
         // Scratch reused by every chunk: the gathered hidden rows, their logits (then gradients),
         // their labels, losses and hidden gradients.
@@ -126,12 +167,7 @@ private final class LinearCrossEntropyHead {
                 (rowsIn + i * d).update(from: h + row * d, count: d)
                 chunkLabels[i] = labels[row]
             }
-            if let bias {
-                let b = bias.pointer(as: T.self)
-                for i in 0..<m { (logits + i * c).update(from: b, count: c) }
-            }
-            GEMM.gemm(transA: false, transB: true, m: m, n: c, k: d, alpha: T(1), a: rowsIn, lda: d, b: w, ldb: d,
-                      beta: T(bias == nil ? 0 : 1), c: logits, ldc: c)
+            chunkLogits(rowsIn, rows: m, into: logits)
             CrossEntropyKernel.lossAndGradientInPlace(logits, chunkLabels, rows: m, classes: c, scale: scale, losses: losses)
             for i in 0..<m { total += Double(losses[i]) }
             guard gradients else { continue }
@@ -143,8 +179,7 @@ private final class LinearCrossEntropyHead {
                 }
             }
             if let dHidden {
-                GEMM.gemm(transA: false, transB: false, m: m, n: d, k: c, alpha: T(1), a: logits, lda: c, b: w, ldb: d,
-                          beta: T(0), c: rowsOut, ldc: d)
+                chunkHiddenGradient(logits, rows: m, into: rowsOut)
                 let dh = dHidden.pointer(as: T.self)
                 for (i, row) in chunk.enumerated() { (dh + row * d).update(from: rowsOut + i * d, count: d) }
             }
@@ -155,5 +190,41 @@ private final class LinearCrossEntropyHead {
         }
         withExtendedLifetime((hidden, weight, bias)) {}
         return total
+    }
+
+    /// `logits [m, classes] = rows [m, in] · weightᵀ + bias`.
+    private func chunkLogits<T: KernelFloat>(_ rows: UnsafePointer<T>, rows m: Int, into logits: UnsafeMutablePointer<T>) {
+        switch weight {
+        case .dense(let matrix):
+            if let bias {
+                let b = bias.pointer(as: T.self)
+                for i in 0..<m { (logits + i * classes).update(from: b, count: classes) }
+            }
+            GEMM.gemm(transA: false, transB: true, m: m, n: classes, k: width, alpha: T(1), a: rows, lda: width,
+                      b: matrix.pointer(as: T.self), ldb: width, beta: T(bias == nil ? 0 : 1), c: logits, ldc: classes)
+        case .blocks(let blocks):
+            // Blocks only come with float32 operands (checked by the op).
+            QuantizedMatmul.forward(Self.floats(rows), rows: m, weight: blocks,
+                                    bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) }, into: Self.floats(logits))
+        }
+    }
+
+    /// `dRows [m, in] = dLogits [m, classes] · weight`.
+    private func chunkHiddenGradient<T: KernelFloat>(_ dLogits: UnsafePointer<T>, rows m: Int, into dRows: UnsafeMutablePointer<T>) {
+        switch weight {
+        case .dense(let matrix):
+            GEMM.gemm(transA: false, transB: false, m: m, n: width, k: classes, alpha: T(1), a: dLogits, lda: classes,
+                      b: matrix.pointer(as: T.self), ldb: width, beta: T(0), c: dRows, ldc: width)
+        case .blocks(let blocks):
+            QuantizedMatmul.inputGradient(Self.floats(dLogits), rows: m, weight: blocks, into: Self.floats(dRows))
+        }
+    }
+
+    private static func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
+    private static func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
     }
 }
