@@ -76,8 +76,8 @@ enum AttentionKernel {
 
     /// `scores = q·kᵀ · scale` for every pair, `[pairs, Lq, Lk]`. Under a causal limit only the
     /// scores up to each row block's limit are written; the softmax never reads the others.
-    /// The forward and the backward's recomputation run the same products, so they agree to
-    /// the bit.
+    /// The backward's recomputation runs the very products of the forward, so it gets the
+    /// forward's scores back exactly.
     static func scores<T: KernelFloat>(_ q: Heads<T>, _ k: Heads<T>, sizes s: Sizes, scale: T, causal: Causal?,
                                        into scores: UnsafeMutablePointer<T>) {
         let (lq, lk, d) = (s.queries, s.keys, s.depth)
@@ -157,80 +157,6 @@ enum AttentionKernel {
                 }
                 body(row, rowIndex, limit)
             }
-        }
-    }
-
-    /// With `P` the probabilities and `dO` the output gradient:
-    /// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ∘ (dP − rowsum(dP ∘ P)) · scale`, `dQ = dS·K`, `dK = dSᵀ·Q`.
-    ///
-    /// `P` is rebuilt first from the same scores as the forward's and their saved `logSumExp`
-    /// (`P = exp(scores − logSumExp)`, zero where masked) into `probabilities`; `scratch` holds
-    /// the dropped probabilities, then `dP` and `dS`. Both are `[pairs, Lq, Lk]` working memory.
-    static func backward<T: KernelFloat>(_ g: Heads<T>, _ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
-                                         logSumExp: UnsafePointer<T>, sizes s: Sizes, scale: T,
-                                         causal: Causal?, mask: MaskSpec?,
-                                         probabilities: UnsafeMutablePointer<T>, scratch: UnsafeMutablePointer<T>,
-                                         dropMask: UnsafePointer<T>? = nil,
-                                         dq: Heads<T>?, dk: Heads<T>?, dv: Heads<T>?) {
-        let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
-        let perPair = lq * lk
-        scores(q, k, sizes: s, scale: scale, causal: causal, into: probabilities)
-        forEachMaskedRow(probabilities, sizes: s, causal: causal, mask: mask) { row, index, limit in
-            SoftmaxRows.probabilitiesInPlace(row, count: lk, limit: limit, logSumExp: logSumExp[index])
-        }
-        let p = UnsafePointer(probabilities)
-        if let dv {
-            // dV = droppedᵀ·dO, with the dropped probabilities rebuilt in the scratch buffer.
-            var weights = p
-            if let dropMask {
-                multiply(p, dropMask, into: scratch, count: s.pairs * perPair)
-                weights = UnsafePointer(scratch)
-            }
-            // The query heads sharing a key/value head are consecutive pairs: the first writes
-            // its gradient, the others add theirs.
-            for pair in 0..<s.pairs {
-                GEMM.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
-                           a: weights + pair * perPair, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
-                           beta: pair % dv.group == 0 ? 0 : 1, c: dv.matrix(pair), ldc: dv.rowStride)
-            }
-        }
-        guard dq != nil || dk != nil else { return }
-        for pair in 0..<s.pairs {
-            GEMM.gemm(transA: false, transB: true, m: lq, n: lk, k: vd, alpha: 1,
-                       a: g.matrix(pair), lda: g.rowStride, b: v.matrix(pair), ldb: v.rowStride,
-                       beta: 0, c: scratch + pair * perPair, ldc: lk)
-        }
-        // Through the dropout: the gradient of the kept probabilities, scaled like them.
-        if let dropMask { multiply(scratch, dropMask, into: scratch, count: s.pairs * perPair) }
-        Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
-            for rowIndex in range {
-                let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
-                // Past the causal limit the probabilities are 0, and so are the score gradients.
-                let limit = causal?.limit(rowIndex % lq, keys: lk) ?? lk
-                SoftmaxRows.softmaxBackwardInPlace(probabilities: pr, gradient: dr, out: dr, count: limit, scale: scale)
-                if limit < lk { (dr + limit).update(repeating: 0, count: lk - limit) }
-            }
-        }
-        for pair in 0..<s.pairs {
-            let ds = UnsafePointer(scratch + pair * perPair)
-            if let dq {
-                GEMM.gemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
-                           a: ds, lda: lk, b: k.matrix(pair), ldb: k.rowStride,
-                           beta: 0, c: dq.matrix(pair), ldc: dq.rowStride)
-            }
-            if let dk {
-                GEMM.gemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
-                           a: ds, lda: lk, b: q.matrix(pair), ldb: q.rowStride,
-                           beta: pair % dk.group == 0 ? 0 : 1, c: dk.matrix(pair), ldc: dk.rowStride)
-            }
-        }
-    }
-
-    /// `out = a ∘ b` over `count` elements, split across cores (`out` may be `a`).
-    static func multiply<T: FloatingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
-                                            into out: UnsafeMutablePointer<T>, count: Int) {
-        Parallel.forRanges(count) { range in
-            for i in range { out[i] = a[i] * b[i] }
         }
     }
 }
