@@ -31,8 +31,9 @@ extension Tensor {
     /// The forward saves only each query row's log-sum-exp `[B, H, Lq]` (as PyTorch's flash
     /// attention does), not the probabilities `[B, H, Lq, Lk]`: the backward recomputes the
     /// scores `q·kᵀ` (and the mask) once more, rebuilds the probabilities from them, and then
-    /// uses BLAS products and the softmax backward formula. That costs one more product of the
-    /// size of `q·kᵀ` per step, and saves a score-sized tensor per layer between forward and backward.
+    /// uses BLAS products and the softmax backward formula. That costs one more `q·kᵀ` per
+    /// call, and saves a score-sized tensor per layer between forward and backward; causal
+    /// backward products skip the keys past each block of rows' limit, as the forward's do.
     ///
     /// q, k and v are read in place when their last axis is unit-stride, so the usual
     /// `x.reshape([B, L, H, D]).permute(0, 2, 1, 3)` views cost no copy; the output (and the
