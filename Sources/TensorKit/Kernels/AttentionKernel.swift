@@ -56,42 +56,65 @@ enum AttentionKernel {
         }
     }
 
-    /// `dropMask` (0 or `1/(1−p)` per score, from `Tensor.dropoutMask`) drops attention
-    /// probabilities: the product with V then reads `dropped = probabilities ∘ dropMask`.
-    static func forward<T: KernelFloat>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
-                                        sizes s: Sizes, scale: T, causal: Causal?, mask: MaskSpec?,
-                                        probabilities: UnsafeMutablePointer<T>,
-                                        dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
-                                        out: Heads<T>) {
-        let (lq, lk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
-        // A few query rows (decoding) of the heads sharing a key/value head run as one product
-        // when those heads' rows are contiguous, instead of one tiny product per head.
-        let unit = k.group > 1 && lq * k.group <= causalBlockRows
-            && q.headStride == lq * q.rowStride && out.headStride == lq * out.rowStride ? k.group : 1
-        // Row blocks of a unit and the keys each reaches (all of them without a causal limit).
-        let blocks: [(rows: Range<Int>, keys: Int)]
-        if unit > 1 || causal == nil {
-            blocks = [(0..<(unit * lq), causal?.limit(lq - 1, keys: lk) ?? lk)]
-        } else {
-            blocks = stride(from: 0, to: lq, by: causalBlockRows).map { start in
-                let end = Swift.min(lq, start + causalBlockRows)
-                return (start..<end, causal?.limit(end - 1, keys: lk) ?? lk)
-            }
+    /// How many consecutive query heads one product serves: the heads sharing a key/value head
+    /// run as one product when their few query rows (decoding) are contiguous, instead of one
+    /// tiny product per head.
+    static func productUnit<T>(_ q: Heads<T>, _ k: Heads<T>, queries lq: Int) -> Int {
+        k.group > 1 && lq * k.group <= causalBlockRows && q.headStride == lq * q.rowStride ? k.group : 1
+    }
+
+    /// The row blocks of a unit of `unit` query heads and the keys each reaches: all rows and
+    /// keys without a causal limit, else blocks of ``causalBlockRows`` rows reaching as far as
+    /// their last row's limit (a unit of several heads has at most one block's rows).
+    static func rowBlocks(queries lq: Int, keys lk: Int, unit: Int, causal: Causal?) -> [(rows: Range<Int>, keys: Int)] {
+        guard unit == 1, let causal else { return [(0..<(unit * lq), causal?.limit(lq - 1, keys: lk) ?? lk)] }
+        return stride(from: 0, to: lq, by: causalBlockRows).map { start in
+            let end = Swift.min(lq, start + causalBlockRows)
+            return (start..<end, causal.limit(end - 1, keys: lk))
         }
+    }
+
+    /// `scores = q·kᵀ · scale` for every pair, `[pairs, Lq, Lk]`. Under a causal limit only the
+    /// scores up to each row block's limit are written; the softmax never reads the others.
+    /// The backward's recomputation runs the very products of the forward, so it gets the
+    /// forward's scores back exactly.
+    static func scores<T: KernelFloat>(_ q: Heads<T>, _ k: Heads<T>, sizes s: Sizes, scale: T, causal: Causal?,
+                                       into scores: UnsafeMutablePointer<T>) {
+        let (lq, lk, d) = (s.queries, s.keys, s.depth)
+        let unit = productUnit(q, k, queries: lq)
+        let blocks = rowBlocks(queries: lq, keys: lk, unit: unit, causal: causal)
         for first in stride(from: 0, to: s.pairs, by: unit) {
             for block in blocks where block.keys > 0 {
                 GEMM.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: scale,
                           a: q.matrix(first) + block.rows.lowerBound * q.rowStride, lda: q.rowStride,
                           b: k.matrix(first), ldb: k.rowStride,
-                          beta: 0, c: probabilities + (first * lq + block.rows.lowerBound) * lk, ldc: lk)
+                          beta: 0, c: scores + (first * lq + block.rows.lowerBound) * lk, ldc: lk)
             }
         }
-        softmaxRows(probabilities, sizes: s, causal: causal, mask: mask)
+    }
+
+    /// Computes `out` and each row's log-sum-exp of its masked scores into `logSumExp`
+    /// (`[pairs, Lq]`, +∞ for a row with nothing to attend to), which is all the backward needs
+    /// to rebuild the probabilities. `probabilities` (`[pairs, Lq, Lk]`) is working memory.
+    /// `dropMask` (0 or `1/(1−p)` per score, from `Tensor.dropoutMask`) drops attention
+    /// probabilities: the product with V then reads `dropped = probabilities ∘ dropMask`.
+    static func forward<T: KernelFloat>(_ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
+                                        sizes s: Sizes, scale: T, causal: Causal?, mask: MaskSpec?,
+                                        probabilities: UnsafeMutablePointer<T>, logSumExp: UnsafeMutablePointer<T>,
+                                        dropMask: UnsafePointer<T>? = nil, dropped: UnsafeMutablePointer<T>? = nil,
+                                        out: Heads<T>) {
+        let (lq, lk, dv) = (s.queries, s.keys, s.valueDepth)
+        scores(q, k, sizes: s, scale: scale, causal: causal, into: probabilities)
+        forEachMaskedRow(probabilities, sizes: s, causal: causal, mask: mask) { row, index, limit in
+            logSumExp[index] = SoftmaxRows.softmaxInPlace(row, count: lk, limit: limit, scale: 1)
+        }
         var weights = UnsafePointer(probabilities)
         if let dropMask, let dropped {
             multiply(probabilities, dropMask, into: dropped, count: s.pairs * lq * lk)
             weights = UnsafePointer(dropped)
         }
+        let unit = out.headStride == lq * out.rowStride ? productUnit(q, k, queries: lq) : 1
+        let blocks = rowBlocks(queries: lq, keys: lk, unit: unit, causal: causal)
         for first in stride(from: 0, to: s.pairs, by: unit) {
             for block in blocks {
                 let target = out.matrix(first) + block.rows.lowerBound * out.rowStride
@@ -108,10 +131,13 @@ enum AttentionKernel {
         }
     }
 
-    /// Masks and normalises every score row in place. Masked scores become −∞ (probability 0);
-    /// a row with nothing left to attend to becomes all zeros.
-    /// Scores past a row's causal limit are never read (the causal forward does not compute them).
-    static func softmaxRows<T: KernelFloat>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Causal?, mask: MaskSpec?) {
+    /// Masks every score row in place (masked scores become −∞, additive masks are added) and
+    /// hands it to `body` with its index among all `pairs · Lq` rows and its causal limit, rows
+    /// split across cores. Scores past a row's limit are never read (the causal products do
+    /// not compute them).
+    static func forEachMaskedRow<T: KernelFloat>(_ scores: UnsafeMutablePointer<T>, sizes s: Sizes, causal: Causal?,
+                                                 mask: MaskSpec?,
+                                                 _ body: (_ row: UnsafeMutablePointer<T>, _ index: Int, _ limit: Int) -> Void) {
         let (lq, lk, heads) = (s.queries, s.keys, s.heads)
         let strides = mask?.strides ?? [0, 0, 0, 0]
         let boolMask = mask.flatMap { $0.isBool ? $0.pointer.assumingMemoryBound(to: Bool.self) : nil }
@@ -129,72 +155,8 @@ enum AttentionKernel {
                 } else if let a = additiveMask.map({ $0 + maskOffset }) {
                     for j in 0..<limit { row[j] += a[j * maskStep] }
                 }
-                SoftmaxRows.softmaxInPlace(row, count: lk, limit: limit, scale: 1)
+                body(row, rowIndex, limit)
             }
-        }
-    }
-
-    /// With `P` the probabilities and `dO` the output gradient:
-    /// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ∘ (dP − rowsum(dP ∘ P)) · scale`, `dQ = dS·K`, `dK = dSᵀ·Q`.
-    static func backward<T: FloatingScalar>(_ g: Heads<T>, _ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
-                                            probabilities p: UnsafePointer<T>, sizes s: Sizes, scale: T,
-                                            causal: Causal?, scratch: UnsafeMutablePointer<T>,
-                                            dropMask: UnsafePointer<T>? = nil,
-                                            dq: Heads<T>?, dk: Heads<T>?, dv: Heads<T>?) {
-        let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
-        let scores = lq * lk
-        if let dv {
-            // dV = droppedᵀ·dO, with the dropped probabilities rebuilt in the scratch buffer.
-            var weights = p
-            if let dropMask {
-                multiply(p, dropMask, into: scratch, count: s.pairs * scores)
-                weights = UnsafePointer(scratch)
-            }
-            // The query heads sharing a key/value head are consecutive pairs: the first writes
-            // its gradient, the others add theirs.
-            for pair in 0..<s.pairs {
-                GEMM.gemm(transA: true, transB: false, m: lk, n: vd, k: lq, alpha: 1,
-                           a: weights + pair * scores, lda: lk, b: g.matrix(pair), ldb: g.rowStride,
-                           beta: pair % dv.group == 0 ? 0 : 1, c: dv.matrix(pair), ldc: dv.rowStride)
-            }
-        }
-        guard dq != nil || dk != nil else { return }
-        for pair in 0..<s.pairs {
-            GEMM.gemm(transA: false, transB: true, m: lq, n: lk, k: vd, alpha: 1,
-                       a: g.matrix(pair), lda: g.rowStride, b: v.matrix(pair), ldb: v.rowStride,
-                       beta: 0, c: scratch + pair * scores, ldc: lk)
-        }
-        // Through the dropout: the gradient of the kept probabilities, scaled like them.
-        if let dropMask { multiply(scratch, dropMask, into: scratch, count: s.pairs * scores) }
-        Parallel.forRanges(s.pairs * lq, costPerItem: lk) { range in
-            for rowIndex in range {
-                let pr = p + rowIndex * lk, dr = scratch + rowIndex * lk
-                // Past the causal limit the probabilities are 0, and so are the score gradients.
-                let limit = causal?.limit(rowIndex % lq, keys: lk) ?? lk
-                SoftmaxRows.softmaxBackwardInPlace(probabilities: pr, gradient: dr, out: dr, count: limit, scale: scale)
-                if limit < lk { (dr + limit).update(repeating: 0, count: lk - limit) }
-            }
-        }
-        for pair in 0..<s.pairs {
-            let ds = UnsafePointer(scratch + pair * scores)
-            if let dq {
-                GEMM.gemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
-                           a: ds, lda: lk, b: k.matrix(pair), ldb: k.rowStride,
-                           beta: 0, c: dq.matrix(pair), ldc: dq.rowStride)
-            }
-            if let dk {
-                GEMM.gemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
-                           a: ds, lda: lk, b: q.matrix(pair), ldb: q.rowStride,
-                           beta: pair % dk.group == 0 ? 0 : 1, c: dk.matrix(pair), ldc: dk.rowStride)
-            }
-        }
-    }
-
-    /// `out = a ∘ b` over `count` elements, split across cores (`out` may be `a`).
-    static func multiply<T: FloatingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
-                                            into out: UnsafeMutablePointer<T>, count: Int) {
-        Parallel.forRanges(count) { range in
-            for i in range { out[i] = a[i] * b[i] }
         }
     }
 }

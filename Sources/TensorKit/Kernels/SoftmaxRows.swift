@@ -136,31 +136,56 @@ enum SoftmaxRows {
     /// rather than NaN. `scale` must be positive (it multiplies the scores before the maximum
     /// is subtracted; pass 1 when the scores are already scaled).
     ///
+    /// Returns the row's log-sum-exp `log Σ exp(scale·row[j])` over `j < limit`, from which
+    /// ``probabilitiesInPlace(_:count:limit:logSumExp:)`` rebuilds these probabilities out of the
+    /// same scores; +∞ for a row that became all zeros, so that it rebuilds as zeros too.
+    ///
     /// Float32 runs on 8-lane vectors with the polynomial `exp`; float64 uses libm's `exp`.
     ///
     /// ```swift
     /// // causal attention, query i over keys 0...i of a row of lk scores:
     /// SoftmaxRows.softmaxInPlace(row, count: lk, limit: Swift.min(lk, i + 1), scale: 1)
     /// ```
-    @inline(__always)
-    static func softmaxInPlace<T: FloatingScalar>(_ row: UnsafeMutablePointer<T>, count: Int, limit: Int, scale: T) {
+    @inline(__always) @discardableResult
+    static func softmaxInPlace<T: FloatingScalar>(_ row: UnsafeMutablePointer<T>, count: Int, limit: Int, scale: T) -> T {
         let limit = Swift.max(0, Swift.min(limit, count))
         if limit < count { (row + limit).update(repeating: 0, count: count - limit) }
-        guard limit > 0 else { return }
+        guard limit > 0 else { return .infinity }
         if T.self == Float.self {
             let p = FloatRows.floats(row), s = unsafeBitCast(scale, to: Float.self)
             let m = FloatRows.maximum(p, limit)
-            guard m != -.infinity else { p.update(repeating: 0, count: limit); return }
+            guard m != -.infinity else { p.update(repeating: 0, count: limit); return .infinity }
             let total = FloatRows.exponentiate(p, p, limit, scale: s, shift: m * s)
             FloatRows.scale(p, p, limit, by: 1 / total)
-            return
+            return unsafeBitCast(m * s + Float.log(total), to: T.self)
         }
         let m = RowMath.maximum(row, limit)
-        guard m != -T.infinity else { row.update(repeating: 0, count: limit); return }
+        guard m != -T.infinity else { row.update(repeating: 0, count: limit); return .infinity }
         let shift = m * scale
         for j in 0..<limit { row[j] = T.exp(row[j] * scale - shift) }
-        let inverse = 1 / RowMath.sum(row, limit)
+        let total = RowMath.sum(row, limit)
+        let inverse = 1 / total
         for j in 0..<limit { row[j] *= inverse }
+        return shift + T.log(total)
+    }
+
+    /// The probabilities of ``softmaxInPlace(_:count:limit:scale:)`` rebuilt in place from the
+    /// same (already scaled, masked) scores and the log-sum-exp it returned:
+    /// `row[j] = exp(row[j] − logSumExp)` for `j < limit`, 0 past it, and all zeros when
+    /// `logSumExp` is +∞ (nothing to attend to). The attention backward keeps only the
+    /// log-sum-exp per row instead of the probabilities.
+    @inline(__always)
+    static func probabilitiesInPlace<T: FloatingScalar>(_ row: UnsafeMutablePointer<T>, count: Int, limit: Int,
+                                                        logSumExp: T) {
+        let limit = logSumExp == .infinity ? 0 : Swift.max(0, Swift.min(limit, count))
+        if limit < count { (row + limit).update(repeating: 0, count: count - limit) }
+        guard limit > 0 else { return }
+        if T.self == Float.self {
+            let p = FloatRows.floats(row)
+            _ = FloatRows.exponentiate(p, p, limit, shift: unsafeBitCast(logSumExp, to: Float.self))
+            return
+        }
+        for j in 0..<limit { row[j] = T.exp(row[j] - logSumExp) }
     }
 
     /// Softmax backward of one row, for kernels that own their rows (attention):

@@ -28,8 +28,12 @@ extension Tensor {
     ///     redraws the same mask from the generator's state saved here, so no mask is kept.
     ///
     /// A query whose keys are all masked gets a zero output (and zero gradients), not NaN.
-    /// The forward saves the attention probabilities `[B, H, Lq, Lk]` for the backward, which
-    /// uses BLAS products and the softmax backward formula.
+    /// The forward saves only each query row's log-sum-exp `[B, H, Lq]` (as PyTorch's flash
+    /// attention does), not the probabilities `[B, H, Lq, Lk]`: the backward recomputes the
+    /// scores `q·kᵀ` (and the mask) once more, rebuilds the probabilities from them, and then
+    /// uses BLAS products and the softmax backward formula. That costs one more `q·kᵀ` per
+    /// call, and saves a score-sized tensor per layer between forward and backward; causal
+    /// backward products skip the keys past each block of rows' limit, as the forward's do.
     ///
     /// q, k and v are read in place when their last axis is unit-stride, so the usual
     /// `x.reshape([B, L, H, D]).permute(0, 2, 1, 3)` views cost no copy; the output (and the
@@ -80,57 +84,69 @@ extension Tensor {
         precondition(queries > 0 && keys > 0 && depth > 0 && valueDepth > 0,
                      "\(op): empty axis in shapes q \(q.shape), k \(k.shape), v \(v.shape)")
         precondition(dropout >= 0 && dropout <= 1, "\(op): dropout must be in [0, 1], got \(dropout)")
-        let scoreShape = [batch, heads, queries, keys]
+        let scoreShape = [batch, heads, queries, keys], dtype = q.dtype
         // The mask is drawn now from the caller's generator and redrawn in the backward from the
         // state that generator started at, so no mask is kept between the two.
         let drawing = dropout > 0 ? generator ?? Generator.default : nil
         let dropState = drawing?.stateWords
         func dropMask(from source: Generator?) -> Tensor? {
-            source.map { Tensor.dropoutMask(shape: scoreShape, dtype: q.dtype, probability: dropout, generator: $0) }
+            source.map { Tensor.dropoutMask(shape: scoreShape, dtype: dtype, probability: dropout, generator: $0) }
         }
         func replaying(_ state: [UInt64]) -> Generator {
             let replay = Generator(seed: 0)
             replay.stateWords = state
             return replay
         }
-        let maskSpec = mask.map { $0.attentionMask(scoreShape: scoreShape, dtype: q.dtype, op: op) }
+        let maskSpec = mask.map { $0.attentionMask(scoreShape: scoreShape, dtype: dtype, op: op) }
         let factor = scale ?? 1 / Double(depth).squareRoot()
         let (qc, kc, vc) = (q.attentionOperand(), k.attentionOperand(), v.attentionOperand())
         let sizes = AttentionKernel.Sizes(batch: batch, heads: heads, queries: queries, keys: keys,
                                           depth: depth, valueDepth: valueDepth)
-        let probabilities = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
+        // Only each row's log-sum-exp outlives the forward: the backward recomputes the
+        // probabilities from it and q·kᵀ (as FlashAttention does), so no `[B, H, Lq, Lk]`
+        // tensor stays alive per layer between the forward and the backward.
+        let logSumExp = Tensor(uninitializedShape: [batch, heads, queries], dtype: dtype)
         let out = Tensor.attentionResult([batch, heads, queries, valueDepth], like: q)
-        let forwardMask = dropMask(from: drawing)
-        let dropped = forwardMask.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
-        func forward<T: KernelFloat>(_ t: T.Type) {
-            AttentionKernel.forward(qc.heads(), kc.heads(group: group), vc.heads(group: group), sizes: sizes, scale: T(factor),
-                                    causal: causal, mask: maskSpec,
-                                    probabilities: probabilities.pointer(as: T.self),
-                                    dropMask: forwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
-                                    dropped: dropped?.pointer(as: T.self), out: out.heads())
-        }
-        // The kernel reads the mask through a raw pointer: keep its storage alive until then.
-        withExtendedLifetime(mask) {
-            switch q.dtype {
-            case .float32: forward(Float.self)
-            default: forward(Double.self)
+        do {
+            let probabilities = Tensor(uninitializedShape: scoreShape, dtype: dtype)
+            let forwardMask = dropMask(from: drawing)
+            let dropped = forwardMask.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+            func forward<T: KernelFloat>(_ t: T.Type) {
+                AttentionKernel.forward(qc.heads(), kc.heads(group: group), vc.heads(group: group), sizes: sizes, scale: T(factor),
+                                        causal: causal, mask: maskSpec,
+                                        probabilities: probabilities.pointer(as: T.self), logSumExp: logSumExp.pointer(as: T.self),
+                                        dropMask: forwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
+                                        dropped: dropped?.pointer(as: T.self), out: out.heads())
+            }
+            // The kernel reads the mask through a raw pointer: keep its storage alive until then.
+            withExtendedLifetime(mask) {
+                switch dtype {
+                case .float32: forward(Float.self)
+                default: forward(Double.self)
+                }
             }
         }
         return Tensor.record(op, output: out, inputs: inputs) { gradient in
             let g = gradient.attentionOperand()
             let (dq, dk, dv, inputGradients) = gradients(needs)
-            let scratch = Tensor(uninitializedShape: scoreShape, dtype: q.dtype)
+            // The rebuilt probabilities and the scratch of dP live for this one backward call.
+            let probabilities = Tensor(uninitializedShape: scoreShape, dtype: dtype)
+            let scratch = Tensor(uninitializedShape: scoreShape, dtype: dtype)
             let backwardMask = dropMask(from: dropState.map(replaying))
-            func backward<T: FloatingScalar>(_ t: T.Type) {
+            func backward<T: KernelFloat>(_ t: T.Type) {
                 AttentionKernel.backward(g.heads(), qc.heads(), kc.heads(group: group), vc.heads(group: group),
-                                         probabilities: probabilities.pointer(as: T.self),
-                                         sizes: sizes, scale: T(factor), causal: causal, scratch: scratch.pointer(as: T.self),
+                                         logSumExp: logSumExp.pointer(as: T.self), sizes: sizes, scale: T(factor),
+                                         causal: causal, mask: maskSpec,
+                                         probabilities: probabilities.pointer(as: T.self), scratch: scratch.pointer(as: T.self),
                                          dropMask: backwardMask.map { UnsafePointer($0.pointer(as: T.self)) },
                                          dq: dq?.heads(), dk: dk?.heads(group: group), dv: dv?.heads(group: group))
             }
-            switch q.dtype {
-            case .float32: backward(Float.self)
-            default: backward(Double.self)
+            // The mask is read again to rebuild the probabilities: the closure keeps it alive.
+            withExtendedLifetime(mask) {
+                switch dtype {
+                case .float32: backward(Float.self)
+                default: backward(Double.self)
+                }
             }
             return inputGradients
         }
