@@ -49,14 +49,17 @@ import Testing
         }
     }
 
-    /// Long enough for several row blocks, with queries that start inside the keys.
-    @Test func blockedCausalProductsEqualAnExplicitMask() {
-        let q = randomTensor([1, 2, 150, 8], seed: 4), k = randomTensor([1, 2, 170, 8], seed: 5), v = randomTensor([1, 2, 170, 8], seed: 6)
+    /// Long enough for several row blocks, with queries that start inside the keys: 150 queries
+    /// (a backward run whole up to the last row's limit) and 270 (a blocked backward too).
+    @Test(arguments: [(150, 170), (270, 290)])
+    func blockedCausalProductsEqualAnExplicitMask(queries: Int, keys: Int) {
+        let q = randomTensor([1, 2, queries, 8], seed: 4), k = randomTensor([1, 2, keys, 8], seed: 5)
+        let v = randomTensor([1, 2, keys, 8], seed: 6)
         for offset in [0, 20, -10] {
             expectSameAttention(q, k, v) {
                 Tensor.scaledDotProductAttention($0, $1, $2, causal: true, causalOffset: offset)
             } reference: {
-                Tensor.scaledDotProductAttention($0, $1, $2, mask: causalMask(queries: 150, keys: 170, offset: offset))
+                Tensor.scaledDotProductAttention($0, $1, $2, mask: causalMask(queries: queries, keys: keys, offset: offset))
             }
         }
         // A negative offset leaves the first queries no key: zero rows, not NaN.

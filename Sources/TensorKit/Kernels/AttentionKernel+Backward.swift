@@ -1,12 +1,17 @@
 extension AttentionKernel {
+    /// From this many query rows on (four causal blocks, 3/8 of the work skipped) the backward's
+    /// products run block by block.
+    static let backwardBlockingRows = 4 * causalBlockRows
+
     /// With `P` the probabilities and `dO` the output gradient:
     /// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ∘ (dP − rowsum(dP ∘ P)) · scale`, `dQ = dS·K`, `dK = dSᵀ·Q`.
     ///
     /// `P` is rebuilt first from the same scores as the forward's and their saved `logSumExp`
     /// (`P = exp(scores − logSumExp)`, zero where masked) into `probabilities`; `scratch` holds
     /// the dropped probabilities, then `dP` and `dS`. Both are `[pairs, Lq, Lk]` working memory.
-    /// Under a causal limit every product runs over the forward's blocks of rows, each only as
-    /// far as its keys reach (`P` and `dS` are zero past them), which pays for the rebuild.
+    /// Under a causal limit, from ``backwardBlockingRows`` query rows on, every product runs over
+    /// the forward's blocks of rows, each only as far as its keys reach (`P` and `dS` are zero
+    /// past them); shorter ones run whole up to the last row's limit.
     static func backward<T: KernelFloat>(_ g: Heads<T>, _ q: Heads<T>, _ k: Heads<T>, _ v: Heads<T>,
                                          logSumExp: UnsafePointer<T>, sizes s: Sizes, scale: T,
                                          causal: Causal?, mask: MaskSpec?,
@@ -15,7 +20,11 @@ extension AttentionKernel {
                                          dq: Heads<T>?, dk: Heads<T>?, dv: Heads<T>?) {
         let (lq, lk, d, vd) = (s.queries, s.keys, s.depth, s.valueDepth)
         let perPair = lq * lk
-        let blocks = rowBlocks(queries: lq, keys: lk, unit: 1, causal: causal)
+        // Blocks pay here only when they skip much: at two blocks (128 rows) the twice as many,
+        // smaller products cost more than the quarter they skip (gpt_lora, two threads: 268
+        // against 256 ms a step unblocked).
+        let blocks = lq >= backwardBlockingRows ? rowBlocks(queries: lq, keys: lk, unit: 1, causal: causal)
+                                                : [(rows: 0..<lq, keys: causal?.limit(lq - 1, keys: lk) ?? lk)]
         scores(q, k, sizes: s, scale: scale, causal: causal, into: probabilities)
         forEachMaskedRow(probabilities, sizes: s, causal: causal, mask: mask) { row, index, limit in
             SoftmaxRows.probabilitiesInPlace(row, count: lk, limit: limit, logSumExp: logSumExp[index])
