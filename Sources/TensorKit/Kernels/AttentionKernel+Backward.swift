@@ -69,16 +69,8 @@ extension AttentionKernel {
         for pair in 0..<s.pairs {
             let ds = UnsafePointer(scratch + pair * perPair)
             if let dq {
-                for block in blocks {
-                    let target = dq.matrix(pair) + block.rows.lowerBound * dq.rowStride
-                    guard block.keys > 0 else {
-                        for row in 0..<block.rows.count { (target + row * dq.rowStride).update(repeating: 0, count: d) }
-                        continue
-                    }
-                    GEMM.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1,
-                              a: ds + block.rows.lowerBound * lk, lda: lk, b: k.matrix(pair), ldb: k.rowStride,
-                              beta: 0, c: target, ldc: dq.rowStride)
-                }
+                blockedProduct(ds, keys: lk, k.matrix(pair), ldb: k.rowStride, columns: d, blocks: blocks,
+                               into: dq.matrix(pair), ldc: dq.rowStride)
             }
             if let dk {
                 transposedProduct(ds, q.matrix(pair), ldb: q.rowStride, columns: d, keys: lk,

@@ -74,6 +74,23 @@ enum AttentionKernel {
         }
     }
 
+    /// `c = a·b` for one pair (or a unit of pairs), block by block: `a` is `[rows, Lk]` and zero
+    /// past each row block's keys, so stopping at the block's limit is exact; `b` is `[Lk, columns]`.
+    /// A block without keys (no key to attend to) gets zero rows.
+    static func blockedProduct<T: KernelFloat>(_ a: UnsafePointer<T>, keys lk: Int, _ b: UnsafePointer<T>, ldb: Int,
+                                               columns: Int, blocks: [(rows: Range<Int>, keys: Int)],
+                                               into c: UnsafeMutablePointer<T>, ldc: Int) {
+        for block in blocks {
+            let target = c + block.rows.lowerBound * ldc
+            guard block.keys > 0 else {
+                for row in 0..<block.rows.count { (target + row * ldc).update(repeating: 0, count: columns) }
+                continue
+            }
+            GEMM.gemm(transA: false, transB: false, m: block.rows.count, n: columns, k: block.keys, alpha: 1,
+                      a: a + block.rows.lowerBound * lk, lda: lk, b: b, ldb: ldb, beta: 0, c: target, ldc: ldc)
+        }
+    }
+
     /// `scores = q·kᵀ · scale` for every pair, `[pairs, Lq, Lk]`. Under a causal limit only the
     /// scores up to each row block's limit are written; the softmax never reads the others.
     /// The backward's recomputation runs the very products of the forward, so it gets the
@@ -116,18 +133,8 @@ enum AttentionKernel {
         let unit = out.headStride == lq * out.rowStride ? productUnit(q, k, queries: lq) : 1
         let blocks = rowBlocks(queries: lq, keys: lk, unit: unit, causal: causal)
         for first in stride(from: 0, to: s.pairs, by: unit) {
-            for block in blocks {
-                let target = out.matrix(first) + block.rows.lowerBound * out.rowStride
-                guard block.keys > 0 else {
-                    // No key to attend to: a zero output, as the softmax made the weights.
-                    for row in 0..<block.rows.count { (target + row * out.rowStride).update(repeating: 0, count: dv) }
-                    continue
-                }
-                // The weights past each row's limit are 0, so stopping at the block's is exact.
-                GEMM.gemm(transA: false, transB: false, m: block.rows.count, n: dv, k: block.keys, alpha: 1,
-                          a: weights + (first * lq + block.rows.lowerBound) * lk, lda: lk,
-                          b: v.matrix(first), ldb: v.rowStride, beta: 0, c: target, ldc: out.rowStride)
-            }
+            blockedProduct(weights + first * lq * lk, keys: lk, v.matrix(first), ldb: v.rowStride, columns: dv,
+                           blocks: blocks, into: out.matrix(first), ldc: out.rowStride)
         }
     }
 
