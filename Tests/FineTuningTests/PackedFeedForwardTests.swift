@@ -47,6 +47,20 @@ import Testing
                                             generator: Generator(seed: 1)))
     }
 
+    /// A GELU MLP runs `up` and GELU as one op (`Tensor.linearGELU`), with the same values and
+    /// gradients; with LoRA on `up` it falls back to the composition.
+    @Test(arguments: [Activation.gelu, .geluTanh])
+    func geluMLPMatchesTheComposition(activation: Activation) throws {
+        for bias in [false, true] {
+            expectSameAsComposition(FeedForward(dim: 6, hidden: 10, kind: .mlp(activation), bias: bias, dtype: .float64,
+                                                generator: Generator(seed: 1)))
+        }
+        let adapted = FeedForward(dim: 6, hidden: 10, kind: .mlp(activation), dtype: .float64, generator: Generator(seed: 1))
+        try LoRA(LoRAConfig(rank: 2, alpha: 4, targetModules: ["up"]), generator: Generator(seed: 4)).apply(to: adapted)
+        perturbAdapters(adapted)
+        expectSameAsComposition(adapted)
+    }
+
     /// LoRA adds into the packed blocks; DoRA transforms its block of the product; IA³ on `up`
     /// as a feed-forward target rescales the input, so gate and up run one by one.
     @Test(arguments: ["lora", "dora", "ia3"])

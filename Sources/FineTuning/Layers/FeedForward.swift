@@ -17,6 +17,10 @@ import TensorKit
 /// Otherwise (quantized projections, DoRA or IA³ on them) the two run one by one and SwiGLU
 /// still goes through the fused op. Parameters, names, checkpoints and adapter files are those
 /// of the separate projections either way (``packsProjections``).
+///
+/// A GELU network whose `up` is a dense ``Linear`` without live adapters runs `up` and the
+/// activation as one op (`Tensor.linearGELU(_:weight:bias:approximate:)`): the bias is added in
+/// the activation's pass, which works in place when no gradient is recorded.
 public final class FeedForward: Module, Layer {
     /// The shape of the network.
     public enum Kind: Sendable, Equatable {
@@ -37,9 +41,11 @@ public final class FeedForward: Module, Layer {
     public var down: any LinearLayer
     /// The kind this network was built as.
     public let kind: Kind
-    /// Whether a gated network runs `gate` and `up` as one product with the fused gating where
-    /// the layers allow it (see the type's discussion). True by default; false runs the plain
-    /// composition `down(activation(gate(x)) · up(x))`, the reference for benchmarks and tests.
+    /// Whether a gated network runs `gate` and `up` as one product with the fused gating, and a
+    /// GELU network `up` and GELU as one op, where the layers allow it (see the type's
+    /// discussion). True by default; false runs the plain compositions
+    /// `down(activation(gate(x)) · up(x))` and `down(activation(up(x)))`, the reference for
+    /// benchmarks and tests.
     public var packsProjections = true
 
     /// A feed-forward network `dim → hidden → dim`.
@@ -55,9 +61,19 @@ public final class FeedForward: Module, Layer {
     /// `[..., dim] → [..., dim]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch kind {
-        case .mlp(let activation): down(activation(up(x)))
+        case .mlp(let activation): down(activated(x, activation))
         case .gated(let activation): down(gated(x, activation))
         }
+    }
+
+    /// `activation(up(x))`, `[..., hidden]`: one fused op (`Tensor.linearGELU`) for GELU after a
+    /// dense `up` without live adapters, the composition otherwise.
+    private func activated(_ x: Tensor, _ activation: Activation) -> Tensor {
+        guard packsProjections, activation == .gelu || activation == .geluTanh,
+              let linear = up as? Linear, linear.liveAdapters().isEmpty else { return activation(up(x)) }
+        precondition(x.rank >= 1 && x.shape[x.rank - 1] == linear.inFeatures,
+                     "FeedForward: input shape \(x.shape) does not end in \(linear.inFeatures)")
+        return Tensor.linearGELU(x, weight: linear.weight, bias: linear.bias, approximate: activation == .gelu ? .none : .tanh)
     }
 
     /// `activation(gate(x)) · up(x)`, `[..., hidden]`.

@@ -181,6 +181,32 @@ public final class MultiHeadAttention: Module, Layer {
         return attended.permute(0, 2, 1, 3).reshape([batch, length, heads * headDim])
     }
 
+    /// Attends each of the sequences packed end to end in `x` `[T, dim]` (no padding) to itself,
+    /// returning `[T, dim]`: `T = Σ sequenceLengths`, and a token sees only the tokens of its own
+    /// sequence (``TensorKit/Tensor/scaledDotProductAttention(packed:heads:sequenceLengths:causal:scale:dropout:generator:)``).
+    /// The projections run once over all `T` tokens.
+    ///
+    /// Needs a layer without rotary positions and with as many key/value heads as query heads
+    /// (an encoder's attention); positions restart with each sequence only where the caller's
+    /// embeddings make them so (``EncoderEmbeddings/callAsFunction(packed:sequenceLengths:tokenTypes:)``).
+    public func callAsFunction(_ x: Tensor, sequenceLengths: [Int]) -> Tensor {
+        precondition(x.rank == 2 && x.shape[1] == dim,
+                     "MultiHeadAttention: packed input must be [tokens, \(dim)], got \(x.shape)")
+        precondition(rotary == nil && kvHeads == heads,
+                     "MultiHeadAttention: packed sequences need a layer without rotary positions and with kvHeads == heads (\(kvHeads) of \(heads))")
+        let packed: Tensor
+        if let qkv {
+            packed = qkv(x)
+        } else if packsProjections, let product = PackedProjection.output(of: [query, key, value], rows: x) {
+            packed = product
+        } else {
+            packed = Tensor.concat([query!(x), key!(x), value!(x)], axis: 1)
+        }
+        return output(Tensor.scaledDotProductAttention(packed: packed, heads: heads, sequenceLengths: sequenceLengths,
+                                                       causal: causal, dropout: isTraining ? attentionDropout : 0,
+                                                       generator: dropoutGenerator))
+    }
+
     /// Self-attention without a mask or cache (so the layer fits in a ``Sequential``).
     public func callAsFunction(_ x: Tensor) -> Tensor { self(x, mask: nil, cache: nil) }
 }

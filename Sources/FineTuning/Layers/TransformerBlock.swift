@@ -63,11 +63,23 @@ public final class TransformerBlock: Module, Layer {
 
     /// Applies the block to `x` `[B, L, dim]`; `mask` and `cache` go to ``MultiHeadAttention``.
     public func callAsFunction(_ x: Tensor, mask: Tensor? = nil, cache: AttentionCache? = nil) -> Tensor {
+        forward(x) { attention($0, mask: mask, cache: cache) }
+    }
+
+    /// Applies the block to sequences packed end to end without padding, `x` `[T, dim]` with
+    /// `T = Σ sequenceLengths`; attention stays within each sequence
+    /// (``MultiHeadAttention/callAsFunction(_:sequenceLengths:)``), every other part works token by token.
+    public func callAsFunction(_ x: Tensor, sequenceLengths: [Int]) -> Tensor {
+        forward(x) { attention($0, sequenceLengths: sequenceLengths) }
+    }
+
+    /// The block around `attend`, the attention sublayer applied to its input.
+    private func forward(_ x: Tensor, attend: (Tensor) -> Tensor) -> Tensor {
         if preNorm {
-            let h = x + dropout(attention(attentionNorm(x), mask: mask, cache: cache))
+            let h = x + dropout(attend(attentionNorm(x)))
             return h + dropout(feedForward(feedForwardNorm(h)))
         }
-        let h = normalized(attentionNorm, dropout(attention(x, mask: mask, cache: cache)), residual: x)
+        let h = normalized(attentionNorm, dropout(attend(x)), residual: x)
         return normalized(feedForwardNorm, dropout(feedForward(h)), residual: h)
     }
 
@@ -88,18 +100,29 @@ public final class TransformerBlock: Module, Layer {
     /// it has one; TensorKit restores the default generator itself) is replayed for the
     /// recomputation and then put back.
     public func checkpointed(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
+        checkpointed(x) { [self] in self($0, mask: mask) }
+    }
+
+    /// ``callAsFunction(_:sequenceLengths:)`` under activation checkpointing, as
+    /// ``checkpointed(_:mask:)``.
+    public func checkpointed(_ x: Tensor, sequenceLengths: [Int]) -> Tensor {
+        checkpointed(x) { [self] in self($0, sequenceLengths: sequenceLengths) }
+    }
+
+    /// `run` (this block on one input) checkpointed, with its dropout replayed on recomputation.
+    private func checkpointed(_ x: Tensor, run: @escaping (Tensor) -> Tensor) -> Tensor {
         let generator = dropout.generator
         let start = generator?.stateWords
         var recomputing = false
-        return checkpoint([x]) { [self] inputs in
+        return checkpoint([x]) { inputs in
             guard recomputing, let generator, let start else {
                 recomputing = true
-                return self(inputs[0], mask: mask)
+                return run(inputs[0])
             }
             let current = generator.stateWords
             generator.stateWords = start
             defer { generator.stateWords = current }
-            return self(inputs[0], mask: mask)
+            return run(inputs[0])
         }
     }
 }

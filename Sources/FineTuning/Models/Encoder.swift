@@ -81,6 +81,23 @@ public final class EncoderEmbeddings: Module, InputEmbedding {
         }
         return dropout(norm(h))
     }
+
+    /// Sequences packed end to end without padding: `[T]` ids (and optional `[T]` token types,
+    /// zeros when nil), `T = Σ sequenceLengths` → `[T, dim]`. Positions restart at 0 with each
+    /// sequence, so every token gets the embedding it would get in a padded batch.
+    public func callAsFunction(packed ids: Tensor, sequenceLengths: [Int], tokenTypes: Tensor? = nil) -> Tensor {
+        precondition(ids.rank == 1 && ids.dtype.isInteger,
+                     "Encoder: packed ids must be int [tokens], got \(ids.dtype) \(ids.shape)")
+        precondition(sequenceLengths.allSatisfy { $0 > 0 && $0 <= positionEmbeddings.count }
+                     && sequenceLengths.reduce(0, +) == ids.shape[0],
+                     "Encoder: sequence lengths \(sequenceLengths) must lie in 1...\(positionEmbeddings.count) and sum to the \(ids.shape[0]) packed ids")
+        let positions = sequenceLengths.flatMap { (0..<$0).map { Int32($0) } }
+        var h = wordEmbeddings(ids) + positionEmbeddings(Tensor(positions, shape: [positions.count]))
+        if let tokenTypeEmbeddings {
+            h = h + tokenTypeEmbeddings(tokenTypes ?? Tensor.zeros(ids.shape, dtype: .int32))
+        }
+        return dropout(norm(h))
+    }
 }
 
 /// A BERT-style bidirectional transformer encoder (post-norm blocks, exact GELU).
@@ -164,6 +181,24 @@ public final class Encoder: Module {
         return h
     }
 
+    /// Hidden states `[T, dim]` for sequences packed end to end without padding: `ids` `[T]`
+    /// (int32 or int64) holds them one after the other, `T = Σ sequenceLengths`. Each token
+    /// attends only to its own sequence and gets the hidden state it would get in a padded batch
+    /// with an attention mask, while the projections, norms and feed-forward layers run on the
+    /// `T` real tokens only (see ``meanPooling(_:sequenceLengths:)`` for sentence embeddings).
+    ///
+    /// ```swift
+    /// let hidden = encoder(packed: ids, sequenceLengths: [5, 3])   // ids: [8] → [8, dim]
+    /// ```
+    public func callAsFunction(packed ids: Tensor, sequenceLengths: [Int], tokenTypes: Tensor? = nil) -> Tensor {
+        var h = embeddings(packed: ids, sequenceLengths: sequenceLengths, tokenTypes: tokenTypes)
+        let checkpointing = gradientCheckpointing && GradMode.isEnabled
+        for layer in layers {
+            h = checkpointing ? layer.checkpointed(h, sequenceLengths: sequenceLengths) : layer(h, sequenceLengths: sequenceLengths)
+        }
+        return h
+    }
+
     /// BERT's pooled output `tanh(pooler(hidden[:, 0]))` `[B, dim]` (needs `config.pooler`).
     public func pooled(_ hidden: Tensor) -> Tensor {
         guard let pooler else { preconditionFailure("Encoder.pooled: the model was built without a pooler") }
@@ -187,4 +222,13 @@ public func meanPooling(_ hidden: Tensor, mask: Tensor? = nil) -> Tensor {
     let weights = (mask.dtype == .bool ? mask : mask.notEqual(0)).cast(to: hidden.dtype).unsqueezed(axis: 2)
     let counts = weights.sum(axes: [1]).clamp(min: 1e-9)
     return (hidden * weights).sum(axes: [1]) / counts
+}
+
+/// The mean of each sequence's rows of packed hidden states, `[T, D] → [B, D]` with
+/// `T = Σ sequenceLengths` (``Encoder/callAsFunction(packed:sequenceLengths:tokenTypes:)``):
+/// the packed counterpart of ``meanPooling(_:mask:)``.
+public func meanPooling(_ hidden: Tensor, sequenceLengths: [Int]) -> Tensor {
+    precondition(hidden.rank == 2 && sequenceLengths.allSatisfy { $0 > 0 } && sequenceLengths.reduce(0, +) == hidden.shape[0],
+                 "meanPooling: hidden \(hidden.shape) must be [tokens, dim] with positive sequence lengths summing to tokens, got \(sequenceLengths)")
+    return Tensor.stack(hidden.split(sizes: sequenceLengths, axis: 0).map { $0.mean(axes: [0]) })
 }

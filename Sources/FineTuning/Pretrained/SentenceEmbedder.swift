@@ -5,8 +5,10 @@ import TensorKit
 /// all-MiniLM-L6-v2: tokenize (truncating to ``maxLength``), run the encoder, average the hidden
 /// states over real tokens (``meanPooling(_:mask:)``), then L2-normalise.
 ///
-/// Texts are processed in batches of ``batchSize``, sorted by token count first so that each
-/// batch is padded little (results come back in input order). Inference runs with gradients
+/// Texts are processed in batches of ``batchSize``, sorted by token count first (results come
+/// back in input order). Each batch runs packed, its sequences end to end without padding
+/// (``Encoder/callAsFunction(packed:sequenceLengths:tokenTypes:)``), so no work goes to padding
+/// tokens; the vectors equal those of a padded, masked batch. Inference runs with gradients
 /// disabled; the encoder is put in evaluation mode.
 ///
 /// ```swift
@@ -56,7 +58,7 @@ public struct SentenceEmbedder {
         var results = [(ids: [Int], embedding: [Float])](repeating: ([], []), count: texts.count)
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let chunk = Array(order[start..<min(start + batchSize, order.count)])
-            let vectors = embeddings(of: padded(chunk.map { encoded.ids[$0] }))
+            let vectors = embeddings(ofSequences: chunk.map { encoded.ids[$0] })
             let dim = vectors.shape[1]
             let flat = vectors.contiguous().scalars(as: Float.self)
             for (row, index) in chunk.enumerated() {
@@ -66,28 +68,35 @@ public struct SentenceEmbedder {
         return results
     }
 
-    /// Pooled (and, if ``normalize``, unit-length) float32 embeddings `[B, dim]` for an encoded batch.
+    /// Pooled (and, if ``normalize``, unit-length) float32 embeddings `[B, dim]` for an encoded,
+    /// padded batch.
     public func embeddings(of batch: BatchEncoding) -> Tensor {
         withGradientsDisabled {
             let mask = batch.attentionMaskTensor()
             let hidden = encoder(batch.idsTensor(), tokenTypes: batch.tokenTypeIDsTensor(), mask: mask)
-            var pooled = meanPooling(hidden, mask: mask)
-            if normalize {
-                // torch.nn.functional.normalize: x / max(‖x‖, 1e-12)
-                let norms = (pooled * pooled).sum(axes: [1]).sqrt().clamp(min: 1e-12).unsqueezed(axis: 1)
-                pooled = pooled / norms
-            }
-            return pooled.cast(to: .float32)
+            return finished(meanPooling(hidden, mask: mask))
         }
     }
 
-    /// Rows padded on the right to the longest, with masks and zero token types.
-    private func padded(_ rows: [[Int]]) -> BatchEncoding {
-        let length = rows.map(\.count).max() ?? 0
-        let pad = tokenizer.specialTokens.paddingID
-        let ids = rows.map { $0 + [Int](repeating: pad, count: length - $0.count) }
-        let mask = rows.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: length - $0.count) }
-        let types = tokenizer.usesTokenTypeIDs ? rows.map { _ in [Int](repeating: 0, count: length) } : nil
-        return BatchEncoding(ids: ids, attentionMask: mask, tokenTypeIDs: types)
+    /// Pooled (and, if ``normalize``, unit-length) float32 embeddings `[B, dim]` for token id
+    /// sequences (special tokens included, each non-empty and at most ``maxLength`` long), run
+    /// packed without padding.
+    public func embeddings(ofSequences sequences: [[Int]]) -> Tensor {
+        let lengths = sequences.map(\.count)
+        precondition(!sequences.isEmpty && lengths.allSatisfy { $0 > 0 && $0 <= maxLength },
+                     "SentenceEmbedder: sequences must be non-empty and at most maxLength (\(maxLength)) long, got lengths \(lengths)")
+        return withGradientsDisabled {
+            let ids = sequences.flatMap { $0.map(Int64.init) }
+            let hidden = encoder(packed: Tensor(ids, shape: [ids.count]), sequenceLengths: lengths)
+            return finished(meanPooling(hidden, sequenceLengths: lengths))
+        }
+    }
+
+    /// `pooled` L2-normalised when ``normalize`` says so, as float32.
+    private func finished(_ pooled: Tensor) -> Tensor {
+        guard normalize else { return pooled.cast(to: .float32) }
+        // torch.nn.functional.normalize: x / max(‖x‖, 1e-12)
+        let norms = (pooled * pooled).sum(axes: [1]).sqrt().clamp(min: 1e-12).unsqueezed(axis: 1)
+        return (pooled / norms).cast(to: .float32)
     }
 }
