@@ -153,5 +153,17 @@ import Testing
         for vector in vectors {
             #expect(Swift.abs(vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-5)   // unit length
         }
+
+        let sequences = embedder.tokenizer.encodeBatch(["A cat sits.", "Hi!"], padding: .none, maxLength: 128).ids
+        let lengths = sequences.map(\.count)
+        let ids = Tensor(sequences.flatMap { $0.map(Int32.init) }, shape: [lengths.reduce(0, +)])
+        let hidden = embedder.encoder(packed: ids, sequenceLengths: lengths)   // [T, 384]
+        let pooled = meanPooling(hidden, sequenceLengths: lengths)             // [2, 384]
+
+        #expect(hidden.shape == [lengths.reduce(0, +), 8] && pooled.shape == [2, 8])
+        // The packed path is the embedder's: normalised, the pooled rows are its vectors.
+        let unit = pooled / (pooled * pooled).sum(axes: [1], keepDims: true).sqrt()
+        let direct = embedder.embed(["A cat sits.", "Hi!"])
+        #expect(zip(unit.scalars(as: Float.self), direct.joined()).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
     }
 }
