@@ -7,25 +7,31 @@ import Testing
 @Suite struct FusedProjectionTests {
     private let sizes = [4, 3, 5]
 
-    private func operands(dtype: DType = .float64) -> (x: Tensor, weights: [Tensor], biases: [Tensor]) {
-        let x = randomTensor([2, 3, 6], seed: 1).cast(to: dtype)
+    /// Batch 2 (6 rows, as many as outputs per extra weight: one product over stacked weights)
+    /// or 1 (3 rows: one product per weight into its columns).
+    static let batches = [2, 1]
+
+    private func operands(batch: Int = 2, dtype: DType = .float64) -> (x: Tensor, weights: [Tensor], biases: [Tensor]) {
+        let x = randomTensor([batch, 3, 6], seed: 1).cast(to: dtype)
         let weights = sizes.enumerated().map { randomTensor([$1, 6], seed: 10 + UInt64($0)).cast(to: dtype) }
         let biases = sizes.enumerated().map { randomTensor([$1], seed: 20 + UInt64($0)).cast(to: dtype) }
         return (x, weights, biases)
     }
 
-    @Test func stackedLinearMatchesSeparateProducts() {
-        let (x, weights, biases) = operands()
+    @Test(arguments: batches)
+    func stackedLinearMatchesSeparateProducts(batch: Int) {
+        let (x, weights, biases) = operands(batch: batch)
         let separate = Tensor.concat(zip(weights, biases).map { Tensor.linear(x, weight: $0, bias: $1) }, axis: 2)
         expectClose(Tensor.linear(x, weights: weights, biases: biases), separate.scalars(as: Double.self),
-                    shape: [2, 3, 12], tolerance: 1e-12)
+                    shape: [batch, 3, 12], tolerance: 1e-12)
         let unbiased = Tensor.concat(weights.map { Tensor.linear(x, weight: $0) }, axis: 2)
         expectClose(Tensor.linear(x, weights: weights, biases: [nil, nil, nil]), unbiased.scalars(as: Double.self),
-                    shape: [2, 3, 12], tolerance: 1e-12)
+                    shape: [batch, 3, 12], tolerance: 1e-12)
     }
 
-    @Test func stackedLinearGradcheck() {
-        let (x, weights, biases) = operands()
+    @Test(arguments: batches)
+    func stackedLinearGradcheck(batch: Int) {
+        let (x, weights, biases) = operands(batch: batch)
         expectGradcheck([x] + weights + biases) { t in
             Tensor.linear(t[0], weights: Array(t[1...3]), biases: Array(t[4...6])).tanh()
         }
@@ -35,13 +41,14 @@ import Testing
         }
     }
 
-    @Test func frozenWeightsGetNoGradientAndTheOthersTheSeparateOnes() {
-        let (x, weights, biases) = operands()
+    @Test(arguments: batches)
+    func frozenWeightsGetNoGradientAndTheOthersTheSeparateOnes(batch: Int) {
+        let (x, weights, biases) = operands(batch: batch)
         let tracked = [x] + weights + biases
         for t in tracked { t.requiresGrad = true }
         weights[1].requiresGrad = false
         biases[1].requiresGrad = false
-        let seed = randomTensor([2, 3, 12], seed: 5)
+        let seed = randomTensor([batch, 3, 12], seed: 5)
         let fused = Tensor.linear(x, weights: weights, biases: biases)
         let expected = Tensor.concat(zip(weights, biases).map { Tensor.linear(x, weight: $0, bias: $1) }, axis: 2)
         let live = [x, weights[0], weights[2], biases[0], biases[2]]

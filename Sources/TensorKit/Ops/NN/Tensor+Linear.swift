@@ -54,8 +54,15 @@ extension Tensor {
 
 /// The forward GEMM of ``Tensor/linear(_:weight:bias:)``.
 enum LinearKernel {
+    /// `rows · weightᵀ + bias` `[m, out]`.
     static func forward<T: BLASScalar>(_ rows: Tensor, _ weight: Tensor, _ bias: Tensor?, _ t: T.Type) -> Tensor {
-        let (m, k, n) = (rows.shape[0], rows.shape[1], weight.shape[0])
+        forward(rows, [weight], bias, t)
+    }
+
+    /// `rows · [W₀; W₁; …]ᵀ + bias` `[m, Σ outᵢ]`, one product per weight, each writing its
+    /// block of the output's columns (BLAS reads the weights where they are, no stacked copy).
+    static func forward<T: BLASScalar>(_ rows: Tensor, _ weights: [Tensor], _ bias: Tensor?, _ t: T.Type) -> Tensor {
+        let (m, k, n) = (rows.shape[0], rows.shape[1], weights.reduce(0) { $0 + $1.shape[0] })
         let out = Tensor(uninitializedShape: [m, n], dtype: rows.dtype)
         if out.count == 0 { return out }
         let pc = out.pointer(as: T.self)
@@ -72,9 +79,33 @@ enum LinearKernel {
         }
         if k == 0 { return out }
         let (a, opA) = rows.blasReadable()
-        let (b, opB) = weight.transposed().blasReadable()
-        GEMM.gemm(T.self, m: m, n: n, k: k, a: UnsafePointer(a.pointer(as: T.self)), opA,
-                  b: UnsafePointer(b.pointer(as: T.self)), opB, beta: bias == nil ? 0 : 1, c: pc, ldc: n)
+        var column = 0
+        for weight in weights {
+            let (b, opB) = weight.transposed().blasReadable()
+            GEMM.gemm(T.self, m: m, n: weight.shape[0], k: k, a: UnsafePointer(a.pointer(as: T.self)), opA,
+                      b: UnsafePointer(b.pointer(as: T.self)), opB, beta: bias == nil ? 0 : 1, c: pc + column, ldc: n)
+            column += weight.shape[0]
+        }
+        return out
+    }
+
+    /// `g · [W₀; W₁; …]` `[m, in]` for `g` `[m, Σ outᵢ]`: the input gradient of a stacked linear,
+    /// as one product per weight over its block of `g`'s columns, each adding to the last.
+    static func inputGradient<T: BLASScalar>(_ g: Tensor, _ weights: [Tensor], _ t: T.Type) -> Tensor {
+        let (m, n, k) = (g.shape[0], weights[0].shape[1], g.shape[1])
+        let out = Tensor(uninitializedShape: [m, n], dtype: g.dtype)
+        if out.count == 0 { return out }
+        if k == 0 { out.fill(with: 0); return out }
+        let source = g.strides[1] == 1 && (m <= 1 || g.strides[0] >= k) ? g : g.contiguous()
+        let lda = m <= 1 ? k : source.strides[0]
+        var column = 0
+        for (index, weight) in weights.enumerated() {
+            let (b, opB) = weight.blasReadable()
+            GEMM.gemm(T.self, m: m, n: n, k: weight.shape[0],
+                      a: UnsafePointer(source.pointer(as: T.self) + column), GEMM.Operand(transpose: false, leadingDimension: lda),
+                      b: UnsafePointer(b.pointer(as: T.self)), opB, beta: index == 0 ? 0 : 1, c: out.pointer(as: T.self), ldc: n)
+            column += weight.shape[0]
+        }
         return out
     }
 }
