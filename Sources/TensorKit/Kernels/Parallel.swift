@@ -29,13 +29,10 @@ enum Parallel {
 
     /// Runs `body(0) … body(pieces − 1)` concurrently on the pool's threads. Each piece must only
     /// write what no other piece touches.
+    /// (``WorkerPool``: its workers spin briefly between regions instead of sleeping.)
     @inline(__always)
     static func forPieces(_ pieces: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { body in
-            // Each piece writes disjoint memory, so sharing the closure across threads is safe.
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: pieces) { shared.value($0) }
-        }
+        WorkerPool.shared.run(pieces: pieces, body)
     }
 }
 
