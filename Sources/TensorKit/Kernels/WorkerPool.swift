@@ -90,11 +90,13 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_mutex_unlock(lock)
             }
             job.work()
-            // The pieces left are the ones workers are running: wait for them, briefly spinning.
-            var rounds = 0
+            // The pieces left are the ones workers are running: wait for them, spinning for as
+            // long as a worker would, then yielding the core (a worker may have been descheduled).
+            let waitStart = Self.now()
+            var checks = 0
             while job.done.load(ordering: .acquiring) < pieces {
-                rounds += 1
-                if rounds > 1_000 { sched_yield() }
+                checks += 1
+                if checks & 63 == 0 && Self.now() - waitStart > Self.spinNanoseconds { sched_yield() }
             }
             // Workers that see this job late find no piece left. `body` must not outlive this
             // call (withoutActuallyEscaping checks), so no reference to it stays behind.
