@@ -49,32 +49,21 @@ enum VectorMap {
         }
     }
 
-    /// `x[i] += bias[i]` (when there is a bias), then `out[i] = f(x[i])`, for `i < count`, on the
-    /// calling thread (`out` may be `x`): one row of a product, its bias and its activation.
-    static func biasedUnary<F: UnaryLaneFunction>(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    /// `x[i] += bias[i]`, then `out[i] = f(x[i])`, for `i < count`, on the calling thread (`out`
+    /// may be `x`): one row of a product, its bias and its activation.
+    static func biasedUnary<F: UnaryLaneFunction>(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
                                                   into out: UnsafeMutablePointer<Float>, count n: Int, _ f: F) {
         var j = 0
-        if let bias {
-            while j + width <= n {
-                let v = VectorMath.load(x + j) + VectorMath.load(bias + j)
-                VectorMath.store(v, x + j)
-                VectorMath.store(f(v), out + j)
-                j += width
-            }
-            while j < n {
-                x[j] += bias[j]
-                out[j] = f(x[j]) as Float
-                j += 1
-            }
-        } else {
-            while j + width <= n {
-                VectorMath.store(f(VectorMath.load(x + j)), out + j)
-                j += width
-            }
-            while j < n {
-                out[j] = f(x[j]) as Float
-                j += 1
-            }
+        while j + width <= n {
+            let v = VectorMath.load(x + j) + VectorMath.load(bias + j)
+            VectorMath.store(v, x + j)
+            VectorMath.store(f(v), out + j)
+            j += width
+        }
+        while j < n {
+            x[j] += bias[j]
+            out[j] = f(x[j]) as Float
+            j += 1
         }
     }
 }

@@ -12,15 +12,8 @@ extension Tensor {
     /// ```
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         let op = "linear"
-        precondition(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
-                     "\(op): input \(x.shape) and weight \(weight.shape) do not fit ([..., in] and [out, in])")
-        precondition(x.dtype.isFloatingPoint && weight.dtype == x.dtype,
-                     "\(op): input and weight must share a float dtype, got \(x.dtype) and \(weight.dtype)")
+        checkLinearOperands(x, weight: weight, bias: bias, op: op)
         let (inFeatures, outFeatures) = (weight.shape[1], weight.shape[0])
-        if let bias {
-            precondition(bias.shape == [outFeatures] && bias.dtype == x.dtype,
-                         "\(op): bias must be \(x.dtype) [\(outFeatures)], got \(bias.dtype) \(bias.shape)")
-        }
         let outputShape = Array(x.shape.dropLast()) + [outFeatures]
         // Detached views: the node below is the only one this op records.
         let rowCount = x.shape.dropLast().reduce(1, *)
@@ -48,6 +41,21 @@ extension Tensor {
             ]
             if let biasGradient { grads.append(biasGradient ? g.sum(axes: [0]) : nil) }
             return grads
+        }
+    }
+}
+
+extension Tensor {
+    /// Stops with a message naming `op` unless `x` `[..., in]`, `weight` `[out, in]` and `bias`
+    /// `[out]` fit and share a float dtype.
+    static func checkLinearOperands(_ x: Tensor, weight: Tensor, bias: Tensor?, op: String) {
+        precondition(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
+                     "\(op): input \(x.shape) and weight \(weight.shape) do not fit ([..., in] and [out, in])")
+        precondition(x.dtype.isFloatingPoint && weight.dtype == x.dtype,
+                     "\(op): input and weight must share a float dtype, got \(x.dtype) and \(weight.dtype)")
+        if let bias {
+            precondition(bias.shape == [weight.shape[0]] && bias.dtype == x.dtype,
+                         "\(op): bias must be \(x.dtype) [\(weight.shape[0])], got \(bias.dtype) \(bias.shape)")
         }
     }
 }

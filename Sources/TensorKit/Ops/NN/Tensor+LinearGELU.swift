@@ -15,15 +15,8 @@ extension Tensor {
     public static func linearGELU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                                   approximate: GELUApproximation = .none) -> Tensor {
         let op = "linearGELU"
-        precondition(weight.rank == 2 && x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1],
-                     "\(op): input \(x.shape) and weight \(weight.shape) do not fit ([..., in] and [out, in])")
-        precondition(x.dtype.isFloatingPoint && weight.dtype == x.dtype,
-                     "\(op): input and weight must share a float dtype, got \(x.dtype) and \(weight.dtype)")
+        checkLinearOperands(x, weight: weight, bias: bias, op: op)
         let (inFeatures, outFeatures) = (weight.shape[1], weight.shape[0])
-        if let bias {
-            precondition(bias.shape == [outFeatures] && bias.dtype == x.dtype,
-                         "\(op): bias must be \(x.dtype) [\(outFeatures)], got \(bias.dtype) \(bias.shape)")
-        }
         let rowCount = x.shape.dropLast().reduce(1, *)
         let rows = x.detach().reshape([rowCount, inFeatures])
         let w = weight.detach()
@@ -62,7 +55,7 @@ extension Tensor {
 /// The pass of ``Tensor/linearGELU(_:weight:bias:approximate:)`` after its GEMM.
 private enum BiasedGELU {
     /// Adds `bias` to every row of `pre` `[N, out]` (in place) and writes GELU of the sum to
-    /// `out` (which may be `pre`), rows split across cores.
+    /// `out` (which may be `pre`), rows split across cores; without a bias, GELU of `pre`.
     static func apply(_ pre: Tensor, bias: Tensor?, out: Tensor, approximate: GELUApproximation) {
         switch (pre.dtype, approximate) {
         case (.float32, .none): rows(Float.self, pre, bias, out, ActivationFunctions.GeluErf())
@@ -76,16 +69,21 @@ private enum BiasedGELU {
                                                                                   _ out: Tensor, _ f: F) {
         let (m, n) = (pre.shape[0], pre.shape[1])
         let p = pre.pointer(as: T.self), o = out.pointer(as: T.self)
-        let b = bias.map { UnsafePointer($0.pointer(as: T.self)) }
+        guard let b = bias.map({ UnsafePointer($0.pointer(as: T.self)) }) else {
+            if T.self == Float.self {
+                return VectorMap.unary(FloatRows.floats(UnsafePointer(p)), into: FloatRows.floats(o), count: m * n,
+                                       costPerElement: 8, f)
+            }
+            return Parallel.forRanges(m * n, costPerItem: 8) { range in for i in range { o[i] = f(p[i]) } }
+        }
         Parallel.forRanges(m, costPerItem: n * 8) { range in
             for row in range {
                 let (pr, or) = (p + row * n, o + row * n)
                 if T.self == Float.self {
-                    VectorMap.biasedUnary(FloatRows.floats(pr), bias: b.map { FloatRows.floats($0) },
-                                          into: FloatRows.floats(or), count: n, f)
+                    VectorMap.biasedUnary(FloatRows.floats(pr), bias: FloatRows.floats(b), into: FloatRows.floats(or), count: n, f)
                 } else {
                     for j in 0..<n {
-                        let v = pr[j] + (b?[j] ?? 0)
+                        let v = pr[j] + b[j]
                         pr[j] = v
                         or[j] = f(v)
                     }
