@@ -183,7 +183,7 @@ public final class MultiHeadAttention: Module, Layer {
 
     /// Attends each of the sequences packed end to end in `x` `[T, dim]` (no padding) to itself,
     /// returning `[T, dim]`: `T = Σ sequenceLengths`, and a token sees only the tokens of its own
-    /// sequence (``TensorKit/Tensor/scaledDotProductAttention(packed:heads:sequenceLengths:causal:scale:dropout:generator:)``).
+    /// sequence (`Tensor.scaledDotProductAttention(packed:heads:sequenceLengths:)`).
     /// The projections run once over all `T` tokens.
     ///
     /// Needs a layer without rotary positions and with as many key/value heads as query heads
