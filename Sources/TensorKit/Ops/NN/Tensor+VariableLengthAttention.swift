@@ -80,10 +80,6 @@ private struct VariableLengthAttention {
     let scale: Double
     let dropout: Double
 
-    init(heads: Int, depth: Int, lengths: [Int], causal: AttentionKernel.Causal?, scale: Double, dropout: Double) {
-        (self.heads, self.depth, self.lengths, self.causal, self.scale, self.dropout) = (heads, depth, lengths, causal, scale, dropout)
-    }
-
     /// The first row of each sequence.
     var starts: [Int] { lengths.reduce(into: [0]) { $0.append($0.last! + $1) }.dropLast() }
 
