@@ -347,6 +347,23 @@ import TensorKit
         expectError(.missingFile(path: absent.path)) { _ = try PretrainedEncoder(directory: absent) }
     }
 
+    /// A tokenizer without special tokens gives an empty line no ids: its embedding is the zero
+    /// vector (the masked mean of nothing), not a stop, and the other texts are unchanged.
+    @Test func textsWithoutTokensEmbedAsZero() throws {
+        let (_, weights) = try tinyCheckpoint()
+        let model = try PretrainedEncoder(directory: try folder(weights: weights))
+        let plain = SentenceEmbedder(encoder: model.encoder, tokenizer: model.tokenizer, maxLength: 6, batchSize: 2)
+        let bare = SentenceEmbedder(encoder: model.encoder, tokenizer: NoSpecialTokens(base: model.tokenizer),
+                                    maxLength: 6, batchSize: 2)
+        let results = bare.embedWithTokens(["hello world", "", "cat"])
+        #expect(results.map(\.ids) == [[5, 6], [], [8]])
+        #expect(results[1].embedding == [Float](repeating: 0, count: model.encoder.config.dim))
+        #expect(results[0].embedding.contains { $0 != 0 })
+        // The same ids through the usual tokenizer's path (special tokens dropped by hand).
+        let alone = plain.embed(["hello world"])[0]
+        #expect(alone != results[0].embedding)   // [CLS]/[SEP] change the mean
+    }
+
     @Test func embedderPoolsAndNormalises() throws {
         let (_, weights) = try tinyCheckpoint()
         let model = try PretrainedEncoder(directory: try folder(weights: weights))
@@ -362,4 +379,22 @@ import TensorKit
             #expect(zip(result.embedding, mean).allSatisfy { abs($0 - $1 / norm) < 1e-5 }, "\(text)")
         }
     }
+}
+
+/// The wrapped tokenizer without its special tokens.
+private struct NoSpecialTokens: Tokenizer {
+    let base: any Tokenizer
+    var vocabularySize: Int { base.vocabularySize }
+    var specialTokens: SpecialTokenIDs { base.specialTokens }
+    var usesTokenTypeIDs: Bool { base.usesTokenTypeIDs }
+    var specialTokenCount: Int { 0 }
+    var pairSpecialTokenCount: Int { 0 }
+    func encode(_ text: String, addSpecialTokens: Bool) -> [Int] { base.encode(text, addSpecialTokens: false) }
+    func addingSpecialTokens(to ids: [Int]) -> [Int] { ids }
+    func addingSpecialTokens(to first: [Int], pairedWith second: [Int]) -> (ids: [Int], typeIDs: [Int]) {
+        (first + second, [Int](repeating: 0, count: first.count + second.count))
+    }
+    func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String { base.decode(ids, skipSpecialTokens: skipSpecialTokens) }
+    func id(forToken token: String) -> Int? { base.id(forToken: token) }
+    func token(forID id: Int) -> String? { base.token(forID: id) }
 }

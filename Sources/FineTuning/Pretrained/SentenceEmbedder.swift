@@ -54,8 +54,12 @@ public struct SentenceEmbedder {
     /// One embedding per text with the token ids the encoder saw (special tokens included).
     public func embedWithTokens(_ texts: [String]) -> [(ids: [Int], embedding: [Float])] {
         let encoded = tokenizer.encodeBatch(texts, padding: .none, maxLength: maxLength)
-        let order = texts.indices.sorted { encoded.ids[$0].count > encoded.ids[$1].count }
-        var results = [(ids: [Int], embedding: [Float])](repeating: ([], []), count: texts.count)
+        // A text with no tokens at all (a tokenizer without special tokens, an empty line) pools
+        // over nothing: a zero vector, as the masked mean of a padded batch gives.
+        let zero = [Float](repeating: 0, count: encoder.config.dim)
+        var results = texts.indices.map { (ids: encoded.ids[$0], embedding: zero) }
+        let order = texts.indices.filter { !encoded.ids[$0].isEmpty }
+            .sorted { encoded.ids[$0].count > encoded.ids[$1].count }
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let chunk = Array(order[start..<min(start + batchSize, order.count)])
             let vectors = embeddings(ofSequences: chunk.map { encoded.ids[$0] })
@@ -78,13 +82,12 @@ public struct SentenceEmbedder {
         }
     }
 
-    /// Pooled (and, if ``normalize``, unit-length) float32 embeddings `[B, dim]` for token id
-    /// sequences (special tokens included, each non-empty and at most ``maxLength`` long), run
-    /// packed without padding.
-    public func embeddings(ofSequences sequences: [[Int]]) -> Tensor {
+    /// Pooled (and, if ``normalize``, unit-length) float32 embeddings `[B, dim]` for the
+    /// tokenizer's id sequences (special tokens included, so none is empty; truncated to
+    /// ``maxLength``), run packed without padding. Private: its ids come only from the tokenizer,
+    /// so they index the vocabulary.
+    private func embeddings(ofSequences sequences: [[Int]]) -> Tensor {
         let lengths = sequences.map(\.count)
-        precondition(!sequences.isEmpty && lengths.allSatisfy { $0 > 0 && $0 <= maxLength },
-                     "SentenceEmbedder: sequences must be non-empty and at most maxLength (\(maxLength)) long, got lengths \(lengths)")
         return withGradientsDisabled {
             let ids = sequences.flatMap { $0.map(Int64.init) }
             let hidden = encoder(packed: Tensor(ids, shape: [ids.count]), sequenceLengths: lengths)
